@@ -1,0 +1,26 @@
+"""catgrad: gradient-based learning as parametrised lenses in a reverse-derivative category.
+
+Models, losses, learning rates and optimisers are morphisms of one syntax (string
+diagrams over array types); ``rdiff`` gives each its reverse derivative as another
+diagram; ``compile`` turns any diagram into one jitted JAX function.
+
+>>> import catgrad as cg
+>>> A = cg.Array((3,))
+>>> f = cg.sigmoid(A) >> cg.copy(A) >> cg.mul(A)
+>>> cg.rdiff(f).dom
+Ty(f32[3], f32[3])
+"""
+from .core.objects import Array, Ty
+from .core.diagram import Diagram, Wire, identity, swap, copy, discard, wiring, pair, proj, trace, apply
+from .core.signature import Generator, declare, lookup
+from .core.generators import (
+    neg, exp, log, sin, cos, sqrt, sigmoid, tanh, relu, heaviside, scale, pow, sum, broadcast, reshape,
+    transpose, softmax, logsumexp, argmax, einsum, matmul, broadcast_to, add, mul, div, sub, zero, constant,
+)
+from .rdiff import rdiff
+from .semantics.jax import to_jax, compile
+from .semantics.sympy import to_sympy, symbols
+from .semantics.graph import to_networkx
+from .errors import NotDifferentiableError, UnknownGeneratorError, SemanticsError
+
+__version__ = "0.1.0"

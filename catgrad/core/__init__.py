@@ -1,0 +1,5 @@
+"""The syntax: objects, diagrams, the signature of generators."""
+from .objects import Array, Ty, as_ty
+from .diagram import Diagram, Op, Wire, identity, swap, copy, discard, wiring, pair, proj, trace, apply
+from .signature import Generator, declare, lookup, SIGNATURE, Literal
+from . import generators

@@ -1,0 +1,459 @@
+"""Morphisms of the syntax: string diagrams as open hypergraphs.
+
+A ``Diagram`` ``f: A → B`` is a hypergraph whose nodes are typed *wires* and whose
+hyperedges are *operations* (a generator with attributes, an ordered list of input
+wires and of output wires), together with ordered lists of domain and codomain wires
+[DPA]. Every wire has exactly one source (a domain position or one operation's output)
+and the operations are stored in topological order, so a diagram is a term DAG of the
+free cartesian left-additive category over the signature:
+
+- ``identity(A)``: the domain wires are the codomain wires;
+- ``swap(A, B)``: the codomain lists the same wires in another order;
+- ``copy(A)`` (Δ): a wire appears twice in the codomain; ``discard(A)`` (!): not at all;
+- ``add(A)``, ``zero(A)`` and every other generator are operations.
+
+Composition ``f >> g`` glues ``g``'s domain wires onto ``f``'s codomain wires, and tensor
+``f @ g`` sets the two side by side. Both keep ``f``'s operations as they are and relabel
+only ``g``'s, so they take time linear in the sizes involved.
+
+The categorical laws hold on the nose for the semantics and up to relabelling of wires for
+the data: ``(f >> g) >> h`` and ``f >> (g >> h)`` have the same operations in the same order.
+
+>>> from catgrad import Array, sigmoid, copy, mul
+>>> A = Array((3,))
+>>> f = sigmoid(A) >> copy(A) >> mul(A)
+>>> f.dom, f.cod, f.size
+(Ty(f32[3]), Ty(f32[3]), 2)
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable, NamedTuple, Sequence
+
+from .. import errors
+from .objects import Array, Ty, TyLike, as_ty
+from .signature import Generator, freeze, lookup
+
+
+class Op(NamedTuple):
+    """One operation (hyperedge): a generator, its attributes, input and output wires."""
+
+    gen: Generator
+    attrs: tuple
+    ins: tuple
+    outs: tuple
+
+    def relabel(self, m: Sequence[int]) -> "Op":
+        return Op(self.gen, self.attrs, tuple(m[i] for i in self.ins), tuple(m[o] for o in self.outs))
+
+    def shift(self, n: int) -> "Op":
+        return Op(self.gen, self.attrs, tuple(i + n for i in self.ins), tuple(o + n for o in self.outs))
+
+    @property
+    def kwargs(self) -> dict:
+        return dict(self.attrs)
+
+
+class Diagram:
+    """A morphism ``dom → cod`` of the syntax (see the module docstring).
+
+    Build diagrams from generators and the structural morphisms with ``>>`` and ``@``,
+    or from a Python function on wires with ``trace``. Interpret them with
+    ``to_jax``/``compile``, ``to_sympy``, and differentiate them with ``rdiff``.
+    """
+
+    __slots__ = ("wires", "ops", "dom_wires", "cod_wires", "_dom", "_cod")
+
+    def __init__(self, wires: tuple, ops: tuple, dom_wires: tuple, cod_wires: tuple):
+        self.wires = wires
+        self.ops = ops
+        self.dom_wires = dom_wires
+        self.cod_wires = cod_wires
+        self._dom = None
+        self._cod = None
+
+    # -- types ---------------------------------------------------------------
+    @property
+    def dom(self) -> Ty:
+        if self._dom is None:
+            self._dom = Ty(*(self.wires[w] for w in self.dom_wires))
+        return self._dom
+
+    @property
+    def cod(self) -> Ty:
+        if self._cod is None:
+            self._cod = Ty(*(self.wires[w] for w in self.cod_wires))
+        return self._cod
+
+    @property
+    def size(self) -> int:
+        """The number of operations (generator applications)."""
+        return len(self.ops)
+
+    # -- the category --------------------------------------------------------
+    def then(self, other: "Diagram") -> "Diagram":
+        """Sequential composition ``f ; g`` (first ``self``, then ``other``), linear time."""
+        if not isinstance(other, Diagram):
+            raise TypeError(f"cannot compose a Diagram with {type(other).__name__} {other!r}")
+        if self.cod != other.dom:
+            raise TypeError(errors.compose_mismatch(self, other))
+        n = len(self.wires)
+        m = [-1] * len(other.wires)
+        for i, w in enumerate(other.dom_wires):
+            m[w] = self.cod_wires[i]
+        extra = []
+        for j, t in enumerate(other.wires):
+            if m[j] < 0:
+                m[j] = n + len(extra)
+                extra.append(t)
+        ops = self.ops + tuple(op.relabel(m) for op in other.ops)
+        return Diagram(self.wires + tuple(extra), ops, self.dom_wires, tuple(m[c] for c in other.cod_wires))
+
+    def tensor(self, other: "Diagram") -> "Diagram":
+        """Parallel composition ``f × g: A × C → B × D``, linear time."""
+        if not isinstance(other, Diagram):
+            raise TypeError(f"cannot tensor a Diagram with {type(other).__name__} {other!r}")
+        n = len(self.wires)
+        return Diagram(
+            self.wires + other.wires,
+            self.ops + tuple(op.shift(n) for op in other.ops),
+            self.dom_wires + tuple(w + n for w in other.dom_wires),
+            self.cod_wires + tuple(w + n for w in other.cod_wires),
+        )
+
+    def __rshift__(self, other):
+        return self.then(other)
+
+    def __matmul__(self, other):
+        return self.tensor(other)
+
+    def __call__(self, *wires: "Wire"):
+        """Apply this diagram to wires inside ``trace`` (splicing it into the traced diagram)."""
+        b = _builder_of(wires, f"{self!r}")
+        if len(wires) != len(self.dom):
+            raise TypeError(errors.arity(f"diagram {self.dom} → {self.cod}", len(self.dom), len(wires)))
+        for i, (w, t) in enumerate(zip(wires, self.dom)):
+            if w.type != t:
+                raise TypeError(f"diagram {self.dom} → {self.cod}: input {i} has type {t}, got a wire of type {w.type}")
+        outs = b.splice(self, [w.id for w in wires])
+        return _pack([Wire(b, o) for o in outs])
+
+    # -- passes --------------------------------------------------------------
+    def prune(self) -> "Diagram":
+        """Dead-code elimination: drop operations no codomain wire depends on."""
+        live = set(self.cod_wires)
+        keep = []
+        for op in reversed(self.ops):
+            if any(o in live for o in op.outs):
+                keep.append(op)
+                live.update(op.ins)
+        if len(keep) == len(self.ops):
+            return self
+        return _renumber(self.wires, tuple(reversed(keep)), self.dom_wires, self.cod_wires)
+
+    def simplify(self) -> "Diagram":
+        """Common-subexpression elimination followed by ``prune``: the same semantics, fewer ops."""
+        alias = list(range(len(self.wires)))
+        seen = {}
+        ops = []
+        for op in self.ops:
+            op = Op(op.gen, op.attrs, tuple(alias[i] for i in op.ins), op.outs)
+            key = (op.gen.name, op.attrs, op.ins)
+            if key in seen:
+                for o, p in zip(op.outs, seen[key].outs):
+                    alias[o] = p
+            else:
+                seen[key] = op
+                ops.append(op)
+        d = Diagram(self.wires, tuple(ops), self.dom_wires, tuple(alias[c] for c in self.cod_wires))
+        return d.prune()
+
+    # -- printing ------------------------------------------------------------
+    def __repr__(self):
+        return f"<Diagram {self.dom} → {self.cod}: {self.size} op{'s' if self.size != 1 else ''}>"
+
+    def __str__(self):
+        names = {}
+
+        def name(w):
+            if w not in names:
+                names[w] = _wire_name(len(names))
+            return names[w]
+
+        dom = " ".join(f"{name(w)}:{self.wires[w]}" for w in self.dom_wires)
+        lines = [f"{{ λ {dom} ."]
+        for op in self.ops:
+            outs = " ".join(f"{name(o)}:{self.wires[o]}" for o in op.outs)
+            attrs = "".join(f"[{k}={v}]" for k, v in op.attrs)
+            ins = " ".join(name(i) for i in op.ins)
+            lines.append(f"    {outs} = {op.gen.name}{attrs} {ins}".rstrip())
+        lines.append(f"  in ({', '.join(name(c) for c in self.cod_wires)}) }}")
+        return "\n".join(lines)
+
+
+def _wire_name(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(97 + r) + s
+    return s
+
+
+def _renumber(wires, ops, dom_wires, cod_wires) -> Diagram:
+    """Renumber wires densely in order of first appearance, dropping unused ones."""
+    m = {}
+
+    def get(w):
+        if w not in m:
+            m[w] = len(m)
+        return m[w]
+
+    dom = tuple(get(w) for w in dom_wires)
+    new_ops = tuple(Op(op.gen, op.attrs, tuple(get(i) for i in op.ins), tuple(get(o) for o in op.outs)) for op in ops)
+    cod = tuple(get(w) for w in cod_wires)
+    new_wires = [None] * len(m)
+    for w, j in m.items():
+        new_wires[j] = wires[w]
+    return Diagram(tuple(new_wires), new_ops, dom, cod)
+
+
+# -- structural morphisms ------------------------------------------------------
+
+def wiring(dom: TyLike, outputs: Sequence[int]) -> Diagram:
+    """The cartesian wiring ``dom → dom[outputs[0]] × dom[outputs[1]] × …``.
+
+    Every map built from identities, swaps, copies and discards is one of these.
+
+    >>> wiring(Array(()) @ Array((2,)), [1, 1, 0]).cod
+    Ty(f32[2], f32[2], f32[])
+    """
+    dom = as_ty(dom)
+    for i in outputs:
+        if not 0 <= i < len(dom):
+            raise TypeError(f"wiring: output index {i} out of range for a domain of {len(dom)} wire(s) ({dom})")
+    n = len(dom)
+    return Diagram(tuple(dom), (), tuple(range(n)), tuple(int(i) for i in outputs))
+
+
+def identity(A: TyLike) -> Diagram:
+    """The identity ``1_A: A → A``."""
+    return wiring(A, range(len(as_ty(A))))
+
+
+def swap(A: TyLike, B: TyLike) -> Diagram:
+    """The symmetry ``σ: A × B → B × A``."""
+    a, b = len(as_ty(A)), len(as_ty(B))
+    return wiring(as_ty(A) @ B, [*range(a, a + b), *range(a)])
+
+
+def copy(A: TyLike, n: int = 2) -> Diagram:
+    """Copy (the diagonal) ``Δ: A → A × A`` (or ``Aⁿ`` for ``n`` copies)."""
+    if not isinstance(n, int) or n < 0:
+        raise TypeError(f"copy: the number of copies must be a non-negative int, got {n!r}")
+    k = len(as_ty(A))
+    return wiring(A, [i for _ in range(n) for i in range(k)])
+
+
+def discard(A: TyLike) -> Diagram:
+    """Discard (the terminal map) ``!: A → 1``."""
+    return wiring(A, [])
+
+
+def pair(f: Diagram, g: Diagram) -> Diagram:
+    """Pairing ``⟨f, g⟩ = Δ ; (f × g)`` of two maps with the same domain."""
+    if f.dom != g.dom:
+        raise TypeError(f"pair: ⟨f, g⟩ needs f and g with the same domain, got {f.dom} and {g.dom}")
+    return copy(f.dom) >> (f @ g)
+
+
+def proj(A: TyLike, B: TyLike, i: int) -> Diagram:
+    """The projection ``π₀: A × B → A`` (``i=0``) or ``π₁: A × B → B`` (``i=1``)."""
+    a, b = len(as_ty(A)), len(as_ty(B))
+    return wiring(as_ty(A) @ B, range(a) if i == 0 else range(a, a + b))
+
+
+# -- building diagrams from functions on wires ---------------------------------
+
+class Builder:
+    """An imperative builder of one diagram: wires and operations are appended in order."""
+
+    __slots__ = ("wires", "ops")
+
+    def __init__(self):
+        self.wires: list[Array] = []
+        self.ops: list[Op] = []
+
+    def new_wire(self, t: Array) -> int:
+        self.wires.append(t)
+        return len(self.wires) - 1
+
+    def apply(self, gen: Generator, ins: Sequence[int], attrs: tuple, cod: Ty) -> list[int]:
+        outs = tuple(self.new_wire(t) for t in cod)
+        self.ops.append(Op(gen, attrs, tuple(ins), outs))
+        return list(outs)
+
+    def splice(self, d: Diagram, ins: Sequence[int]) -> list[int]:
+        """Insert diagram ``d`` with its domain glued to wires ``ins``; return its codomain wires."""
+        n = len(self.wires)
+        m = [-1] * len(d.wires)
+        for w, i in zip(d.dom_wires, ins):
+            m[w] = i
+        for j, t in enumerate(d.wires):
+            if m[j] < 0:
+                m[j] = n
+                n += 1
+                self.wires.append(t)
+        self.ops.extend(op.relabel(m) for op in d.ops)
+        return [m[c] for c in d.cod_wires]
+
+    def build(self, dom: Sequence[int], cod: Sequence[int]) -> Diagram:
+        return Diagram(tuple(self.wires), tuple(self.ops), tuple(dom), tuple(cod))
+
+
+class Wire:
+    """A handle on one wire of a diagram being traced; arithmetic builds operations.
+
+    ``x + y`` is ``add``, ``x * y`` is ``mul``, ``-x`` is ``neg``, ``x - y`` is ``x + (-y)``,
+    ``x / y`` is ``div``; a Python number on either side is a ``constant``.
+    """
+
+    __slots__ = ("builder", "id")
+
+    def __init__(self, builder: Builder, id: int):
+        self.builder = builder
+        self.id = id
+
+    @property
+    def type(self) -> Array:
+        return self.builder.wires[self.id]
+
+    @property
+    def shape(self) -> tuple:
+        return self.type.shape
+
+    @property
+    def dtype(self) -> str:
+        return self.type.dtype
+
+    def __repr__(self):
+        return f"Wire({self.type})"
+
+    def _lift(self, other) -> "Wire":
+        if isinstance(other, Wire):
+            return other
+        if isinstance(other, (int, float)):
+            return apply("constant", into=self.builder, type=self.type, value=float(other))
+        raise TypeError(f"cannot combine a wire of type {self.type} with {type(other).__name__} {other!r}")
+
+    def __add__(self, other):
+        return apply("add", self, self._lift(other))
+
+    def __radd__(self, other):
+        return apply("add", self._lift(other), self)
+
+    def __mul__(self, other):
+        return apply("mul", self, self._lift(other))
+
+    def __rmul__(self, other):
+        return apply("mul", self._lift(other), self)
+
+    def __neg__(self):
+        return apply("neg", self)
+
+    def __sub__(self, other):
+        return self + (-self._lift(other))
+
+    def __rsub__(self, other):
+        return self._lift(other) + (-self)
+
+    def __truediv__(self, other):
+        return apply("div", self, self._lift(other))
+
+    def __rtruediv__(self, other):
+        return apply("div", self._lift(other), self)
+
+
+def _builder_of(wires: Iterable, what: str) -> Builder:
+    b = None
+    for w in wires:
+        if not isinstance(w, Wire):
+            raise TypeError(f"{what}: expected wires, got {type(w).__name__} {w!r}")
+        if b is None:
+            b = w.builder
+        elif w.builder is not b:
+            raise TypeError(f"{what}: wires come from different traced diagrams")
+    if b is None:
+        raise TypeError(f"{what}: needs at least one wire to know which diagram to build in")
+    return b
+
+
+def _pack(ws: list):
+    return ws[0] if len(ws) == 1 else tuple(ws)
+
+
+def trace(fn: Callable, *dom: TyLike) -> Diagram:
+    """The diagram ``dom → cod`` that the Python function ``fn`` builds on wires.
+
+    ``fn`` receives one ``Wire`` per array of ``dom`` and returns a wire or a tuple of
+    wires (the codomain; returning an input wire is an identity, returning a wire twice
+    is a copy, not returning it is a discard).
+
+    >>> from catgrad import Array, exp
+    >>> A = Array((2,))
+    >>> f = trace(lambda x, y: (exp(x) * y, x), A, A)
+    >>> f.dom, f.cod
+    (Ty(f32[2], f32[2]), Ty(f32[2], f32[2]))
+    """
+    dom_ty = Ty()
+    for d in dom:
+        dom_ty = dom_ty @ d
+    b = Builder()
+    ins = [Wire(b, b.new_wire(t)) for t in dom_ty]
+    out = fn(*ins)
+    if isinstance(out, Wire):
+        out = (out,)
+    out = tuple(out)
+    for w in out:
+        if not isinstance(w, Wire) or w.builder is not b:
+            raise TypeError(f"trace: the function must return wires of the traced diagram, got {w!r}")
+    return b.build([w.id for w in ins], [w.id for w in out])
+
+
+def apply(gen: Generator | str, *args, into: Builder | None = None, **attrs):
+    """Apply a generator: to types (giving a one-operation ``Diagram``) or to wires (inside ``trace``).
+
+    ``apply("sigmoid", Array((3,)))`` is the diagram ``sigmoid: f32[3] → f32[3]``; in a traced
+    function, ``apply("sigmoid", x)`` is the wire ``sigmoid(x)``. Generators with no inputs
+    (``zero``, ``constant``) take their type as an attribute; they give a diagram ``1 → A``,
+    or a wire of the builder ``into``.
+    """
+    g = lookup(gen) if isinstance(gen, str) else gen
+    builder = into
+    if args and all(isinstance(a, Wire) for a in args):
+        builder = _builder_of(args, g.name)
+        dom = Ty(*(a.type for a in args))
+    else:
+        if any(isinstance(a, Wire) for a in args):
+            raise TypeError(f"{g.name}: mixes wires and types in its arguments: {args!r}")
+        dom = Ty()
+        for a in args:
+            dom = dom @ as_ty(a)
+    if g.canon is not None:
+        attrs = g.canon(dom, **attrs)
+    cod = g.cod(dom, attrs)
+    frozen = freeze(attrs)
+    if builder is None:
+        n = len(dom)
+        wires = tuple(dom) + tuple(cod)
+        op = Op(g, frozen, tuple(range(n)), tuple(range(n, n + len(cod))))
+        return Diagram(wires, (op,), op.ins, op.outs)
+    outs = builder.apply(g, [a.id for a in args], frozen, cod)
+    return _pack([Wire(builder, o) for o in outs])
+
+
+def apply_in(builder: Builder, gen: Generator, ins: Sequence[int], attrs: dict) -> list[int]:
+    """Apply ``gen`` to wires ``ins`` of ``builder`` (used by functors building diagrams)."""
+    dom = Ty(*(builder.wires[i] for i in ins))
+    if gen.canon is not None:
+        attrs = gen.canon(dom, **attrs)
+    return builder.apply(gen, ins, freeze(attrs), gen.cod(dom, attrs))

@@ -1,0 +1,1 @@
+"""Semantics: functors out of the syntax (JAX, sympy, networkx)."""

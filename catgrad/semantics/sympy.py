@@ -1,0 +1,93 @@
+"""The symbolic semantics: a functor from diagrams to sympy expressions.
+
+Every wire is interpreted as a NumPy object array of sympy expressions of the wire's
+shape; the outputs are returned as sympy objects: a scalar as an expression, a vector as a
+column ``Matrix``, a matrix as a ``Matrix`` and higher ranks as a sympy ``Array``.
+
+>>> from catgrad import Array, sigmoid, rdiff
+>>> to_sympy(rdiff(sigmoid(Array(()))))
+(x1*exp(-x0)/(1 + exp(-x0))**2,)
+"""
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from .. import errors
+from ..core.diagram import Diagram
+from ..core.objects import Array, TyLike, as_ty
+
+
+def symbols(dom: TyLike, prefix: str = "x", **assumptions) -> list:
+    """Fresh symbols for each wire of ``dom``: ``x0`` for a scalar, a matrix of ``x0_i_j`` otherwise."""
+    out = []
+    for i, t in enumerate(as_ty(dom)):
+        if t.shape == ():
+            out.append(sp.Symbol(f"{prefix}{i}", **assumptions))
+            continue
+        names = np.empty(t.shape, dtype=object)
+        for idx in np.ndindex(*t.shape):
+            names[idx] = sp.Symbol(f"{prefix}{i}_" + "_".join(map(str, idx)), **assumptions)
+        out.append(from_array(names))
+    return out
+
+
+def to_array(x, t: Array) -> np.ndarray:
+    """A sympy object (expression, Matrix, Array) as an object array of shape ``t.shape``."""
+    if isinstance(x, (sp.MatrixBase, sp.NDimArray)):
+        arr = np.array(x.tolist(), dtype=object)
+    else:
+        arr = np.array(x, dtype=object)
+    if arr.size != t.size:
+        raise TypeError(f"to_sympy: a value with {arr.size} entries cannot be a wire of type {t}")
+    arr = arr.reshape(t.shape)
+    return np.vectorize(sp.sympify, otypes=[object])(arr) if arr.size else arr
+
+
+def from_array(a: np.ndarray):
+    """An object array as a sympy object: expression, column Matrix, Matrix or Array."""
+    a = np.asarray(a, dtype=object)
+    if a.ndim == 0:
+        return sp.sympify(a.item())
+    if a.ndim == 1:
+        return sp.Matrix(list(a))
+    if a.ndim == 2:
+        return sp.Matrix(a.tolist())
+    return sp.Array(a.tolist())
+
+
+def interpret(f: Diagram, args: list, meaning: str = "sympy") -> tuple:
+    """Run ``f`` on object arrays with each generator's ``meaning`` field (``sympy`` or ``z2``)."""
+    env = dict(zip(f.dom_wires, args))
+    for op in f.ops:
+        fn = getattr(op.gen, meaning)
+        if fn is None:
+            raise errors.SemanticsError(
+                f"generator {op.gen.name!r} has no {meaning} meaning, so this diagram has no {meaning} semantics")
+        res = fn(*(env[i] for i in op.ins), **dict(op.attrs))
+        if len(op.outs) == 1:
+            env[op.outs[0]] = np.asarray(res, dtype=object).reshape(f.wires[op.outs[0]].shape)
+        else:
+            for o, r in zip(op.outs, res):
+                env[o] = np.asarray(r, dtype=object).reshape(f.wires[o].shape)
+    return tuple(env[w] for w in f.cod_wires)
+
+
+def to_sympy(f: Diagram, inputs: list | None = None) -> tuple:
+    """The sympy expressions of ``f``'s outputs, in symbols for its inputs.
+
+    ``inputs`` (optional) gives one sympy object per domain wire; by default fresh symbols
+    from ``symbols(f.dom)`` (``x0``, ``x1_0``, ...).
+    """
+    if not isinstance(f, Diagram):
+        raise TypeError(f"to_sympy expects a Diagram, got {type(f).__name__} {f!r}")
+    if any(t.dtype == "bool" for t in f.dom) or any(op.gen.sympy is None and op.gen.z2 is not None for op in f.ops):
+        raise errors.SemanticsError(
+            "to_sympy: this is a Z2 (boolean) circuit; its symbolic meaning is a polynomial over GF(2): "
+            "use catgrad.boolean.to_gf2")
+    if inputs is None:
+        inputs = symbols(f.dom)
+    if len(inputs) != len(f.dom):
+        raise TypeError(errors.arity("to_sympy", len(f.dom), len(inputs), f" (its domain is {f.dom})"))
+    args = [to_array(x, t) for x, t in zip(inputs, f.dom)]
+    return tuple(from_array(a) for a in interpret(f, args))
