@@ -226,13 +226,19 @@ def _canon_sum(dom, axes=None):
 
 def _type_sum(dom, axes):
     a = dom[0]
-    if a.dtype not in ("float32", "float64"):
-        _fail("sum", dom, f"expects a floating-point array, got dtype {a.dtype}")
+    if a.dtype not in ("float32", "float64", "bool"):
+        _fail("sum", dom, f"expects a float or bool (Z2, where the sum is XOR) array, got dtype {a.dtype}")
     keep = [n for i, n in enumerate(a.shape) if i - a.ndim not in axes]
     return Ty(a.with_shape(keep))
 
 
-declare(Generator("sum", _type_sum, lambda x, axes: jnp.sum(x, axis=axes),
+def _jax_sum(x, axes):
+    if x.dtype == jnp.bool_:  # the sum over Z2 is XOR
+        return jax.lax.reduce(x, False, jnp.logical_xor, tuple(a % x.ndim for a in axes))
+    return jnp.sum(x, axis=axes)
+
+
+declare(Generator("sum", _type_sum, _jax_sum,
                   lambda x, axes: np.sum(x, axis=axes) if axes else x,
                   lambda x, dy, axes: [broadcast(dy, shape=x.shape, axes=axes)], canon=_canon_sum, label="Σ"))
 
