@@ -121,8 +121,24 @@ def _sp_softmax(x, axis):
 
 # -- declarations --------------------------------------------------------------
 
-def _unary(name, jax_fn, sympy_fn, rdiff, **kw):
-    return declare(Generator(name=name, typing=_float_unary(name), jax=jax_fn, sympy=sympy_fn, rdiff=rdiff, **kw))
+def _unary(name, jax_fn, sympy_fn, rdiff, param=None, **kw):
+    typing = _float_unary(name) if param is None else _float_unary_param(name, param)
+    return declare(Generator(name=name, typing=typing, jax=jax_fn, sympy=sympy_fn, rdiff=rdiff, **kw))
+
+
+def _float_unary_param(name, param):
+    """The typing rule of an elementwise generator with one real attribute ``param`` (required)."""
+    base = _float_unary(name)
+
+    def typing(dom, **attrs):
+        if set(attrs) != {param}:
+            _fail(name, dom, f"needs exactly the real attribute {param!r}, got attributes {sorted(attrs)}"
+                  f" (e.g. {name}(x, 2.0))")
+        v = attrs[param]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
+            _fail(name, dom, f"the attribute {param!r} must be a finite real number, got {v!r}")
+        return base(dom)
+    return typing
 
 
 def _heaviside(x):
@@ -142,10 +158,10 @@ _unary("relu", jax.nn.relu, _vec(lambda t: sp.Max(t, 0)), lambda x, dy: [dy * he
 _unary("heaviside", _heaviside, _vec(lambda t: sp.Heaviside(t, 0)), lambda x, dy: [None],
        doc="H(x) = 1 if x > 0 else 0; locally constant, so R[H] = 0.")
 _unary("scale", lambda x, c: x * jnp.asarray(c, x.dtype), lambda x, c: x * _sp_pow(c),
-       lambda x, dy, c: [scale(dy, c)], label="×c")
+       lambda x, dy, c: [scale(dy, c)], param="c", label="×c")
 _unary("pow", lambda x, k: x ** jnp.asarray(k, x.dtype) if not float(k).is_integer() else x ** int(k),
        lambda x, k: _vec(lambda t: t ** _sp_pow(k))(x),
-       lambda x, dy, k: [scale(dy * pow(x, k - 1), k)] if k != 0 else [None])
+       lambda x, dy, k: [scale(dy * pow(x, k - 1), k)] if k != 0 else [None], param="k")
 
 
 def _additive_type(name):
@@ -538,7 +554,13 @@ def _broadcasting(name, doc):
     @polymorphic(2)
     def binary(x, y):
         if x.type != y.type:
-            shape = np.broadcast_shapes(x.shape, y.shape)
+            if x.dtype != y.dtype:
+                _fail(name, Ty(x.type, y.type), f"both inputs must have the same dtype, got {x.dtype} and {y.dtype}")
+            try:
+                shape = np.broadcast_shapes(x.shape, y.shape)
+            except ValueError:
+                _fail(name, Ty(x.type, y.type), f"shapes {x.shape} and {y.shape} do not broadcast together"
+                      " (NumPy rules: trailing axes must be equal or 1)")
             x, y = broadcast_to(x, shape), broadcast_to(y, shape)
         return gen(x, y)
 
