@@ -1,0 +1,129 @@
+"""Lenses over the syntax: the category Lens(C) [CFGBL §2.1].
+
+An object is a pair ``(A, A')``; a lens ``(A, A') → (B, B')`` is a pair of diagrams
+``(f, f*)`` with ``f: A → B`` (get, the forward map) and ``f*: A × B' → A'`` (put, the
+backward map).
+
+- composition ``(f, f*) ; (g, g*) = (f ; g, ⟨π₀, ⟨π₀ ; f, π₁⟩ ; g*⟩ ; f*)``;
+- identity ``(1, π₁)``;
+- tensor ``(f, f*) ⊗ (g, g*) = (f × g, ((a₁, a₂), (b₁', b₂')) ↦ (f*(a₁, b₁'), g*(a₂, b₂')))``;
+- the functor ``R: C → Lens(C)``, ``f ↦ (f, R[f])`` (``Lens.of``), preserves composition
+  and tensor: that is the chain rule RD.5.
+
+>>> from catgrad import Array, sigmoid, exp
+>>> A = Array((3,))
+>>> l = Lens.of(sigmoid(A)) >> Lens.of(exp(A))
+>>> l.dom == (Array((3,)), Array((3,)))
+True
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .core.diagram import Diagram, Wire, identity, proj, trace, wiring
+from .core.objects import Ty, TyLike, as_ty
+from .rdiff import rdiff
+
+
+@dataclass(frozen=True)
+class Lens:
+    """A lens ``(A, A') → (B, B')``: ``fwd: A → B`` and ``bwd: A × B' → A'``.
+
+    Args:
+        fwd: the forward map (get) ``A → B``.
+        bwd: the backward map (put) ``A × B' → A'``; its domain must start with ``A``.
+    """
+
+    fwd: Diagram
+    bwd: Diagram
+
+    def __post_init__(self):
+        if not isinstance(self.fwd, Diagram) or not isinstance(self.bwd, Diagram):
+            raise TypeError(f"Lens(fwd, bwd) takes two diagrams, got {type(self.fwd).__name__} and {type(self.bwd).__name__}")
+        A = self.fwd.dom
+        if self.bwd.dom[: len(A)] != A:
+            raise TypeError(f"Lens: the backward map's domain {self.bwd.dom} must start with the forward map's domain {A}")
+
+    # (A, A') and (B, B')
+    @property
+    def dom(self) -> tuple:
+        return (self.fwd.dom, self.bwd.cod)
+
+    @property
+    def cod(self) -> tuple:
+        return (self.fwd.cod, self.bwd.dom[len(self.fwd.dom):])
+
+    @staticmethod
+    def of(f: Diagram) -> "Lens":
+        """The functor ``R: C → Lens(C)``: ``f ↦ (f, R[f])``, a lens ``(A, A) → (B, B)``."""
+        return Lens(f, rdiff(f))
+
+    @staticmethod
+    def identity(A: TyLike, A_prime: TyLike | None = None) -> "Lens":
+        """The identity lens ``(1, π₁): (A, A') → (A, A')``."""
+        A = as_ty(A)
+        Ap = A if A_prime is None else as_ty(A_prime)
+        return Lens(identity(A), proj(A, Ap, 1))
+
+    def then(self, other: "Lens") -> "Lens":
+        """``(f, f*) ; (g, g*) = (f ; g, ⟨π₀, ⟨π₀ ; f, π₁⟩ ; g*⟩ ; f*)``."""
+        if not isinstance(other, Lens):
+            raise TypeError(f"cannot compose a Lens with {type(other).__name__} {other!r}")
+        (B, Bp), (C, Cp) = self.cod, other.dom
+        if B != C or Bp != Cp:
+            raise TypeError(f"cannot compose lenses: the codomain ({B}, {Bp}) of the first is not "
+                            f"the domain ({C}, {Cp}) of the second")
+        f, fs, gs = self.fwd, self.bwd, other.bwd
+        nA = len(f.dom)
+
+        def bwd(*ws):
+            a, c_prime, x = ws[:nA], ws[nA:], _anchor(ws)
+            b = _apply(f, a, x)
+            b_prime = _apply(gs, [*b, *c_prime], x)
+            return tuple(_apply(fs, [*a, *b_prime], x))
+
+        return Lens(f >> other.fwd, trace(bwd, f.dom @ other.cod[1]))
+
+    def tensor(self, other: "Lens") -> "Lens":
+        """``(f, f*) ⊗ (g, g*) = (f × g, ((a₁,a₂),(b₁',b₂')) ↦ (f*(a₁,b₁'), g*(a₂,b₂')))``."""
+        if not isinstance(other, Lens):
+            raise TypeError(f"cannot tensor a Lens with {type(other).__name__} {other!r}")
+        n1, n2 = len(self.fwd.dom), len(other.fwd.dom)
+        m1 = len(self.cod[1])
+
+        def bwd(*ws):
+            a1, a2 = ws[:n1], ws[n1:n1 + n2]
+            b1, b2 = ws[n1 + n2:n1 + n2 + m1], ws[n1 + n2 + m1:]
+            x = _anchor(ws)
+            return (*_apply(self.bwd, [*a1, *b1], x), *_apply(other.bwd, [*a2, *b2], x))
+
+        return Lens(self.fwd @ other.fwd, trace(bwd, self.fwd.dom @ other.fwd.dom @ self.cod[1] @ other.cod[1]))
+
+    def __rshift__(self, other):
+        return self.then(other)
+
+    def __matmul__(self, other):
+        return self.tensor(other)
+
+    def __repr__(self):
+        (A, Ap), (B, Bp) = self.dom, self.cod
+        return f"<Lens ({A}, {Ap}) → ({B}, {Bp})>"
+
+
+def _apply(d: Diagram, ws, anchor: Wire) -> list:
+    """Splice ``d`` onto wires ``ws`` of the diagram being traced (``anchor`` names it)."""
+    b = anchor.builder
+    if d.dom != Ty(*(w.type for w in ws)):
+        raise TypeError(f"internal: splicing {d!r} onto wires of types {[str(w.type) for w in ws]}")
+    return [Wire(b, o) for o in b.splice(d, [w.id for w in ws])]
+
+
+def _anchor(ws):
+    if not ws:
+        raise TypeError("a lens whose backward map has an empty domain has no wires to trace")
+    return ws[0]
+
+
+def lens_wiring(dom: TyLike, outputs) -> Lens:
+    """The lens of a cartesian wiring: ``Lens.of(wiring(dom, outputs))`` (copies reverse to sums)."""
+    return Lens.of(wiring(dom, outputs))
