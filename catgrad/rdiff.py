@@ -18,6 +18,17 @@ An operation none of whose outputs receives a cotangent contributes nothing (RD.
 ``size(R[f]) ≤ c · size(f)`` where ``c`` is one plus the largest rule size plus the
 additions of fan-out (see ``RDIFF_SIZE_FACTOR``), and ``R[R[f]]`` is again linear in ``f``.
 
+Size bound. Each operation ``g`` of ``f`` costs at most ``1`` (its forward copy) ``+ |rule(g)|``
+``+ arity(g)`` (additions of fan-out: one per cotangent contribution) ``+ coarity(g)`` (zeros for
+outputs without a cotangent); besides, each domain wire may need one ``zero`` and each codomain
+wire one addition. Hence
+
+    size(R[f]) ≤ c · size(f) + |dom f| + |cod f|,   c = RDIFF_SIZE_FACTOR = 1 + max_g (|rule(g)| + arity + coarity)
+
+and, applying it twice, ``size(R[R[f]]) ≤ c² · size(f) + (c + 2)(|dom f| + |cod f|)``. For the smooth
+generators the largest rule is softmax's (7 operations, arity 1, coarity 1), so ``c = 10``; the
+tests check every generator's cost against this constant.
+
 >>> from catgrad import Array, sigmoid, rdiff
 >>> A = Array((3,))
 >>> r = rdiff(sigmoid(A))
@@ -26,12 +37,17 @@ additions of fan-out (see ``RDIFF_SIZE_FACTOR``), and ``R[R[f]]`` is again linea
 """
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 
 from . import errors
 from .core.diagram import Builder, Diagram, Wire, apply_in
 from .core.objects import Ty
 from .core.signature import Generator, lookup
+
+
+RDIFF_SIZE_FACTOR = 10
+"""``c`` in ``size(R[f]) ≤ c · size(f) + |dom f| + |cod f|`` (see the module docstring)."""
 
 
 @lru_cache(maxsize=None)
@@ -103,6 +119,8 @@ def rdiff(f: Diagram) -> Diagram:
             continue  # RD.2: a zero cotangent contributes nothing
         douts = [_sum(b, cot.pop(o), f.wires[o]) if o in cot else _zero(b, f.wires[o]) for o in op.outs]
         dom = Ty(*(f.wires[i] for i in op.ins))
+        if op.gen.zero_rdiff_warning:  # warned on every rdiff, not only when the (cached) rule is built
+            warnings.warn(op.gen.zero_rdiff_warning, stacklevel=2)
         r, mask = rule(op.gen, dom, op.attrs)
         dins = iter(b.splice(r, [m[i] for i in op.ins] + douts))
         for i, nonzero in zip(op.ins, mask):
