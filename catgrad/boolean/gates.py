@@ -1,0 +1,401 @@
+"""The Z2 generators: polynomial circuits over the two-element field [RDA §4; CFGBL §5].
+
+``Poly_Z2`` is the free cartesian left-additive category on ``xor`` (``+``), ``and`` (``·``),
+``zero`` and ``one``; it is a reverse derivative category, and catgrad's one ``rdiff`` differentiates
+its circuits from the generators' rules below. Wires are ``Array(shape, "bool")`` (``Z2(shape)``);
+every gate acts elementwise.
+
+- ``xor`` **is** the additive structure ``add`` of the core on bool wires (JAX: ``logical_xor``),
+  so ``R[xor](x, y, d) = (d, d)`` and the sums that ``rdiff`` inserts at copies are XORs;
+- ``zero`` is the additive unit (``False``), ``sum`` over a bool array is an XOR-reduction;
+- ``copy`` and ``discard`` are wiring, as in every semantics.
+
+=================  ===========================  =========================
+generator           meaning over Z2               R[g](x, d)
+=================  ===========================  =========================
+xor(x, y)           x + y                         (d, d)
+and_(x, y)          x · y                         (y·d, x·d)
+zero                0                             !   (no inputs)
+one                 1                             !   (no inputs)
+threshold(p, x)     [#(p∧x) ≤ ⌊#p / r⌋]           (∂ₚ·d, ∂ₓ·d), the boolean differences
+=================  ===========================  =========================
+
+``not_(x) = x + 1`` and ``or_(x, y) = x + y + x·y`` are composites. ``threshold`` is the
+pseudo-linear unit of the [RDA] MNIST experiment (see ``threshold``).
+
+>>> from catgrad.boolean import Z2, and_, xor
+>>> and_(Z2(())).dom
+Ty(bool[], bool[])
+>>> import catgrad as cg
+>>> str(cg.rdiff(and_(Z2(()))).cod)
+'bool[] @ bool[]'
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import jax.numpy as jnp
+import numpy as np
+
+from .. import errors
+from ..core.diagram import Diagram, Wire, apply, identity, trace
+from ..core.objects import Array, Ty, as_ty
+from ..core.signature import Generator, declare
+
+BOOL = "bool"
+
+#: The largest number of input bits for which a ``threshold`` unit is given a GF(2) polynomial.
+ANF_MAX_BITS = 12
+
+
+def Z2(shape=()) -> Array:
+    """The wire type of a Z2 array: ``Array(shape, "bool")``.
+
+    >>> Z2((3,))
+    Array((3,), 'bool')
+    """
+    return Array(shape, BOOL)
+
+
+def _not_z2(t: Array) -> str:
+    hint = " (for float wires use catgrad.mul / catgrad.constant)" if t.is_float else ""
+    return f"expects Z2 wires (dtype bool, e.g. catgrad.boolean.Z2(shape)), got {t} of dtype {t.dtype}{hint}"
+
+
+def _fail(name, dom, why):
+    raise TypeError(errors.type_rule(name, dom, why))
+
+
+# -- and ------------------------------------------------------------------------
+
+def _type_and(dom):
+    if len(dom) != 2:
+        _fail("and_", dom, f"expects 2 input wires, got {len(dom)}")
+    a, b = dom
+    for t in (a, b):
+        if t.dtype != BOOL:
+            _fail("and_", dom, _not_z2(t))
+    if a != b:
+        _fail("and_", dom, f"both inputs must have the same type, got {a} and {b}")
+    return Ty(a)
+
+
+def _z2_and(x, y):
+    return x * y
+
+
+declare(Generator(
+    "and_", _type_and, jnp.logical_and, sympy=None,
+    rdiff=lambda x, y, d: [and_(y, d), and_(x, d)],
+    z2=_z2_and, label="∧",
+    doc="Conjunction x·y over Z2 (JAX: logical_and); R[and](x, y, d) = (y·d, x·d)."))
+
+
+# -- one --------------------------------------------------------------------------
+
+def _type_one(dom, type):
+    if len(dom) != 0:
+        _fail("one", dom, f"takes no input wires, got {len(dom)}")
+    if not isinstance(type, Array):
+        _fail("one", dom, f"the attribute type must be an Array, got {type!r}")
+    if type.dtype != BOOL:
+        _fail("one", dom, _not_z2(type) + "; for a float constant 1 use catgrad.constant(A, 1.0)")
+    return Ty(type)
+
+
+def _z2_one(type):
+    return np.full(type.shape, 1, dtype=object)
+
+
+declare(Generator(
+    "one", _type_one, lambda type: jnp.ones(type.shape, jnp.bool_), sympy=None,
+    rdiff=lambda d, type: [], z2=_z2_one, label="1",
+    doc="The constant 1: 1 → Z2 (True); R[one] = ! (it has no inputs)."))
+
+
+# -- threshold: the pseudo-linear unit ----------------------------------------------
+
+def _type_threshold(name, n_out):
+    def typing(dom, ratio):
+        if len(dom) != 2:
+            _fail(name, dom, f"expects 2 input wires (mask p, input x), got {len(dom)}")
+        p, x = dom
+        for t in (p, x):
+            if t.dtype != BOOL:
+                _fail(name, dom, _not_z2(t))
+        if p != x:
+            _fail(name, dom, f"the mask and the input must have the same type, got {p} and {x}")
+        if p.ndim < 1:
+            _fail(name, dom, "needs inputs of rank ≥ 1 (the last axis is the one counted)")
+        if not isinstance(ratio, int) or ratio < 1:
+            _fail(name, dom, f"ratio must be a positive int, got {ratio!r}")
+        return Ty(p.with_shape(p.shape[:-1])) if n_out == 1 else Ty(p, p)
+    return typing
+
+
+def _jax_threshold(p, x, ratio):
+    c = jnp.sum(jnp.logical_and(p, x), axis=-1, dtype=jnp.int32)
+    cp = jnp.sum(p, axis=-1, dtype=jnp.int32)
+    return c <= cp // ratio
+
+
+def _jax_threshold_flips(p, x, ratio):
+    """The boolean differences ``f(p, x) + f(p + eᵢ, x)`` and ``f(p, x) + f(p, x + eᵢ)``."""
+    c = jnp.sum(jnp.logical_and(p, x), axis=-1, dtype=jnp.int32)[..., None]
+    cp = jnp.sum(p, axis=-1, dtype=jnp.int32)[..., None]
+    f = c <= cp // ratio
+    sign = jnp.where(p, -1, 1)  # flipping pᵢ changes #p by this, and #(p∧x) by this when xᵢ = 1
+    fp = (c + jnp.where(x, sign, 0)) <= (cp + sign) // ratio
+    fx = (c + jnp.where(p, jnp.where(x, -1, 1), 0)) <= cp // ratio
+    return jnp.logical_xor(f, fp), jnp.logical_xor(f, fx)
+
+
+def _threshold_table(a: int, ratio: int) -> np.ndarray:
+    """Truth table of the unit on all ``2^(2a)`` inputs ``(p, x)`` (bit ``i`` of the index: input ``i``)."""
+    idx = np.arange(2 ** (2 * a))
+    bits = (idx[:, None] >> np.arange(2 * a)) & 1
+    p, x = bits[:, :a], bits[:, a:]
+    return ((p & x).sum(1) <= p.sum(1) // ratio).astype(np.int64), bits
+
+
+@lru_cache(maxsize=None)
+def _anf(a: int, ratio: int, which: str) -> tuple:
+    """Algebraic normal forms (monomials as tuples of input positions) of the unit or its differences.
+
+    The Möbius transform of a truth table gives the unique multilinear polynomial over GF(2).
+    """
+    t, bits = _threshold_table(a, ratio)
+    n = 2 * a
+    flip = lambda i: t[np.arange(2 ** n) ^ (1 << i)]  # noqa: E731
+    if which == "f":
+        tables = [t]
+    else:
+        tables = [t ^ flip(i) for i in range(a)] + [t ^ flip(a + i) for i in range(a)]
+    out = []
+    for tab in tables:
+        c = tab.copy()
+        for i in range(n):  # Möbius transform over GF(2)
+            m = (np.arange(2 ** n) >> i) & 1
+            c[m == 1] ^= c[m == 0]
+        out.append(tuple(tuple(j for j in range(n) if (s >> j) & 1) for s in np.nonzero(c)[0]))
+    return tuple(out)
+
+
+def _anf_eval(monomials, vals):
+    acc = 0
+    for mono in monomials:
+        term = 1
+        for j in mono:
+            term = term * vals[j]
+        acc = acc + term
+    return acc
+
+
+def _z2_threshold_like(which):
+    def meaning(p, x, ratio):
+        a = p.shape[-1]
+        if 2 * a > ANF_MAX_BITS:
+            from ..errors import SemanticsError
+            raise SemanticsError(
+                f"threshold over {a} inputs: its GF(2) polynomial has up to 2^{2 * a} monomials; catgrad builds it "
+                f"only for units with at most {ANF_MAX_BITS // 2} inputs (its JAX meaning has no such limit)")
+        anfs = _anf(a, ratio, which)
+        lead = p.shape[:-1]
+        if which == "f":
+            out = np.empty(lead, dtype=object)
+            for i in np.ndindex(*lead):
+                out[i] = _anf_eval(anfs[0], list(p[i]) + list(x[i]))
+            return out
+        dp, dx = np.empty(p.shape, dtype=object), np.empty(p.shape, dtype=object)
+        for i in np.ndindex(*lead):
+            vals = list(p[i]) + list(x[i])
+            for j in range(a):
+                dp[i + (j,)] = _anf_eval(anfs[j], vals)
+                dx[i + (j,)] = _anf_eval(anfs[a + j], vals)
+        return dp, dx
+    return meaning
+
+
+def _rdiff_threshold(p, x, d, ratio):
+    dp, dx = threshold_flips(p, x, ratio=ratio)
+    db = apply("broadcast", d, shape=p.shape, axes=(-1,))
+    return [and_(dp, db), and_(dx, db)]
+
+
+declare(Generator(
+    "threshold_flips", _type_threshold("threshold_flips", 2), _jax_threshold_flips, sympy=None, rdiff=None,
+    z2=_z2_threshold_like("d"), label="∂θ",
+    doc="The boolean differences of threshold along each input bit of p and of x (not differentiable again)."))
+
+declare(Generator(
+    "threshold", _type_threshold("threshold", 1), _jax_threshold, sympy=None, rdiff=_rdiff_threshold,
+    z2=_z2_threshold_like("f"), label="θ",
+    doc="Pseudo-linear unit [#(p∧x) ≤ ⌊#p/ratio⌋] over the last axis; R via its boolean differences."))
+
+
+# -- public functions ------------------------------------------------------------------
+
+def _z2_ty(A, what: str) -> Ty:
+    if isinstance(A, (int, tuple, list)) and not (isinstance(A, (tuple, list)) and A and isinstance(A[0], Array)):
+        return Ty(Z2(A))
+    ty = as_ty(A)
+    for t in ty:
+        if t.dtype != BOOL:
+            raise TypeError(f"{what}: {_not_z2(t)}")
+    return ty
+
+
+def _split(args):
+    k = 0
+    while k < len(args) and isinstance(args[k], (Wire, Array, Ty)):
+        k += 1
+    return args[:k], args[k:]
+
+
+def _binary_dom(args, name) -> Ty:
+    dom = Ty()
+    for a in args:
+        dom = dom @ _z2_ty(a, name)
+    return dom @ dom if len(dom) == 1 else dom
+
+
+def and_(*args):
+    """Conjunction ``x · y`` over Z2: ``and_(A)`` is the diagram ``A × A → A``; on wires, a wire.
+
+    ``R[and](x, y, d) = (y·d, x·d)``.
+
+    >>> from catgrad.boolean import Z2
+    >>> from catgrad import to_jax
+    >>> import jax.numpy as jnp
+    >>> to_jax(and_(Z2((2,))))(jnp.array([True, True]), jnp.array([False, True]))
+    (Array([False,  True], dtype=bool),)
+    """
+    if args and all(isinstance(a, Wire) for a in args):
+        return apply("and_", *args)
+    return apply("and_", _binary_dom(args, "and_"))
+
+
+def xor(*args):
+    """Exclusive or ``x + y``: the additive structure ``add`` of the syntax on Z2 wires.
+
+    ``xor`` *is* ``catgrad.add`` restricted to bool wires (there is no separate generator), so
+    ``R[xor](x, y, d) = (d, d)``, and on wires ``x + y`` means the same.
+
+    >>> from catgrad.boolean import Z2
+    >>> xor(Z2(())).ops[0].gen.name
+    'add'
+    """
+    if args and all(isinstance(a, Wire) for a in args):
+        for w in args:
+            if w.dtype != BOOL:
+                raise TypeError(f"xor: {_not_z2(w.type)}")
+        return apply("add", *args)
+    return apply("add", _binary_dom(args, "xor"))
+
+
+def zero(A=()) -> Diagram:
+    """The additive unit ``0: 1 → A`` on Z2 wires (``A`` a bool type or a shape); ``R[zero] = !``.
+
+    >>> zero((2,)).cod
+    Ty(bool[2])
+    """
+    d = identity(Ty())
+    for t in _z2_ty(A, "zero"):
+        d = d @ apply("zero", type=t)
+    return d
+
+
+def one(A=()) -> Diagram:
+    """The constant ``1: 1 → A`` on Z2 wires (``A`` a bool type or a shape); ``R[one] = !``.
+
+    >>> one(3).cod
+    Ty(bool[3])
+    """
+    d = identity(Ty())
+    for t in _z2_ty(A, "one"):
+        d = d @ apply("one", type=t)
+    return d
+
+
+def bits(A, value) -> Diagram:
+    """A constant Z2 array ``1 → A`` (each entry a ``one`` or a ``zero``), as the core ``constant``.
+
+    >>> bits(3, [1, 0, 1]).cod
+    Ty(bool[3])
+    """
+    (t,) = _z2_ty(A, "bits")
+    v = np.asarray(value)
+    if v.size and not np.all((v == 0) | (v == 1)):
+        raise ValueError(f"bits: the entries of a Z2 constant must be 0 or 1 (or bools), got {value!r}")
+    return apply("constant", type=t, value=np.broadcast_to(v.astype(bool), t.shape).copy())
+
+
+def _one_like(w: Wire) -> Wire:
+    return apply("one", into=w.builder, type=w.type)
+
+
+def not_(x):
+    """Negation ``x + 1`` (a composite: ``xor`` with ``one``); ``R[not](x, d) = d``.
+
+    >>> from catgrad.boolean import Z2
+    >>> not_(Z2(())).size
+    2
+    """
+    if isinstance(x, Wire):
+        if x.dtype != BOOL:
+            raise TypeError(f"not_: {_not_z2(x.type)}")
+        return x + _one_like(x)
+    return trace(lambda w: not_(w), _z2_ty(x, "not_"))
+
+
+def or_(*args):
+    """Disjunction ``x + y + x·y`` (a composite); ``R[or](x, y, d) = ((1 + y)·d, (1 + x)·d)``.
+
+    >>> from catgrad.boolean import Z2
+    >>> or_(Z2(())).cod
+    Ty(bool[])
+    """
+    if args and all(isinstance(a, Wire) for a in args):
+        x, y = args
+        return xor(xor(x, y), and_(x, y))
+    return trace(lambda x, y: or_(x, y), _binary_dom(args, "or_"))
+
+
+def threshold(*args, ratio: int = 4):
+    """The pseudo-linear unit ``θ(p, x) = [#(p ∧ x) ≤ ⌊#p / ratio⌋]`` over the last axis.
+
+    ``#`` counts the true bits; with mask ``p`` this says "few of the masked bits are on". It is
+    the model of the [RDA §5] MNIST experiment (the authors' code uses ``ratio = 4``; see
+    ``statusfailed/act-2020-experiments``, ``src/MNIST.hs``). Inputs ``p, x: Z2(s + (a,))``, output
+    ``Z2(s)``. As a function ``Z2ⁿ → Z2`` it is a polynomial, whose multilinear form's derivative is
+    the boolean difference, so its reverse derivative is exact:
+    ``R[θ](p, x, d)ᵢ = (θ(p, x) + θ(p + eᵢ, x))·d`` (and likewise in ``x``), computed in one
+    vectorised generator ``threshold_flips``. That generator has no reverse derivative of its own,
+    so ``R[R[θ]]`` raises ``NotDifferentiableError``.
+
+    >>> from catgrad.boolean import Z2
+    >>> from catgrad import to_jax
+    >>> import jax.numpy as jnp
+    >>> f = to_jax(threshold(Z2((4,)), ratio=2))
+    >>> f(jnp.array([1, 1, 0, 0], bool), jnp.array([1, 0, 1, 1], bool))  # 1 ≤ 2 // 2
+    (Array(True, dtype=bool),)
+    """
+    objs, rest = _split(args)
+    if rest:
+        raise TypeError(f"threshold: unexpected arguments {rest!r}; pass ratio= as a keyword")
+    if objs and all(isinstance(a, Wire) for a in objs):
+        return apply("threshold", *objs, ratio=ratio)
+    return apply("threshold", _binary_dom(objs, "threshold"), ratio=ratio)
+
+
+def threshold_flips(p: Wire, x: Wire, ratio: int):
+    """The boolean differences of ``threshold`` along each bit of ``p`` and of ``x`` (on wires)."""
+    return apply("threshold_flips", p, x, ratio=ratio)
+
+
+#: Names of the generators of Poly_Z2 declared here, and the core ones that act on Z2 wires.
+Z2_GENERATORS = ("and_", "one", "threshold", "threshold_flips")
+STRUCTURAL = ("add", "zero", "constant", "sum", "broadcast", "reshape", "transpose")
+
+__all__ = ["Z2", "and_", "xor", "zero", "one", "bits", "not_", "or_", "threshold", "threshold_flips",
+           "ANF_MAX_BITS", "Z2_GENERATORS", "STRUCTURAL"]
