@@ -31,7 +31,7 @@ References:
 from .base import Dataset, DatasetError, DatasetFileNotFoundError, one_hot
 from .idx import IDX_TYPES, read_idx, write_idx
 from .shipped import iris, digits
-from .mnist import mnist
+from .mnist_files import mnist
 from .splits import stratified_split, per_class_split, minmax, binarize
 
 __all__ = [

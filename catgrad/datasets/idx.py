@@ -15,10 +15,10 @@ magic bytes 0x1f 0x8b, whatever its name). Reference: Y. LeCun, C. Cortes and
 C. J. C. Burges, "The MNIST database of handwritten digits" (file formats section),
 http://yann.lecun.com/exdb/mnist/.
 
->>> import tempfile, os
->>> path = os.path.join(tempfile.mkdtemp(), "a.idx")
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "a.idx"
 >>> write_idx(path, np.arange(6, dtype=np.int16).reshape(2, 3))
->>> open(path, "rb").read()[:8].hex()
+>>> path.read_bytes()[:8].hex()
 '00000b0200000002'
 >>> read_idx(path)
 array([[0, 1, 2],
@@ -74,9 +74,9 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     and the problem: no such file, bad magic, unknown type code, a truncated header or
     data ("expected N bytes of data, got M"), trailing bytes after the data.
 
-    >>> import tempfile, os
-    >>> path = os.path.join(tempfile.mkdtemp(), "b.idx")
-    >>> _ = open(path, "wb").write(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]))
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "b.idx"
+    >>> _ = path.write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]))
     >>> read_idx(path)
     array([7, 8, 9], dtype=uint8)
     """

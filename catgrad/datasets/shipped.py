@@ -72,7 +72,7 @@ def digits(*, images: bool = False) -> Dataset:
     """
     path = DATA / "digits.npz"
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as archive:
             x, y = archive["x"], archive["y"]
     except FileNotFoundError:
         raise DatasetFileNotFoundError(bad_file(path, "no such file (the package data is incomplete)")) from None

