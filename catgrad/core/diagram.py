@@ -268,6 +268,8 @@ def pair(f: Diagram, g: Diagram) -> Diagram:
 
 def proj(A: TyLike, B: TyLike, i: int) -> Diagram:
     """The projection ``π₀: A × B → A`` (``i=0``) or ``π₁: A × B → B`` (``i=1``)."""
+    if i not in (0, 1):
+        raise TypeError(f"proj: i must be 0 (π₀: A × B → A) or 1 (π₁: A × B → B), got {i!r}")
     a, b = len(as_ty(A)), len(as_ty(B))
     return wiring(as_ty(A) @ B, range(a) if i == 0 else range(a, a + b))
 
@@ -412,6 +414,8 @@ def trace(fn: Callable, *dom: TyLike) -> Diagram:
     out = fn(*ins)
     if isinstance(out, Wire):
         out = (out,)
+    if not isinstance(out, (tuple, list)):
+        raise TypeError(f"trace: the function must return a wire or a tuple of wires, got {type(out).__name__} {out!r}")
     out = tuple(out)
     for w in out:
         if not isinstance(w, Wire) or w.builder is not b:

@@ -42,6 +42,7 @@ argmax          0 (not differentiable; a warning is shown)
 from __future__ import annotations
 
 import functools
+import operator
 import string
 
 import jax
@@ -214,6 +215,8 @@ def _sympy_constant(type, value):
 
 
 def _canon_constant(dom, type, value):
+    if not isinstance(value, (int, float, np.number, np.ndarray, list, tuple)) or isinstance(value, str):
+        raise TypeError(errors.type_rule("constant", dom, f"value must be a number or an array, got {type_name(value)}"))
     if isinstance(value, (np.ndarray, list, tuple)):
         value = np.asarray(value)
         if value.shape not in ((), type.shape):
@@ -229,6 +232,10 @@ declare(Generator("zero", _nullary_type("zero"), _jax_zero,
                   doc="The left-additive unit 0: 1 → A."))
 declare(Generator("constant", _nullary_type("constant"), _jax_constant, _sympy_constant,
                   lambda dy, type, value: [], canon=_canon_constant, label="c"))
+
+
+def type_name(v) -> str:
+    return f"{type(v).__name__} {v!r}"
 
 
 # -- shape generators ----------------------------------------------------------
@@ -288,6 +295,13 @@ declare(Generator("broadcast", _type_broadcast, _jax_broadcast, _sympy_broadcast
                   doc="broadcast(shape, axes): copies the input along the new axes `axes` of `shape`."))
 
 
+def _int_tuple(name, dom, what, v):
+    try:
+        return tuple(operator.index(n) for n in ((v,) if isinstance(v, (int, np.integer)) else v))
+    except TypeError:
+        _fail(name, dom, f"{what} must be a tuple of ints, got {v!r}")
+
+
 def _type_reshape(dom, shape):
     _check_arity("reshape", dom, 1)
     shape = tuple(int(n) for n in shape)
@@ -298,7 +312,7 @@ def _type_reshape(dom, shape):
 
 declare(Generator("reshape", _type_reshape, lambda x, shape: jnp.reshape(x, shape),
                   lambda x, shape: x.reshape(shape), lambda x, dy, shape: [reshape(dy, x.shape)],
-                  canon=lambda dom, shape: {"shape": tuple(int(n) for n in shape)},
+                  canon=lambda dom, shape: {"shape": _int_tuple("reshape", dom, "shape", shape)},
                   batch=lambda flags, size, dom, shape: {"shape": (size, *shape)}))
 
 

@@ -19,6 +19,8 @@ def to_networkx(f: Diagram) -> nx.MultiDiGraph:
     >>> sorted(n[0] for n in g.nodes)
     ['cod', 'dom', 'op', 'wire', 'wire']
     """
+    if not isinstance(f, Diagram):
+        raise TypeError(f"to_networkx expects a Diagram, got {type(f).__name__} {f!r}")
     g = nx.MultiDiGraph()
     for i, t in enumerate(f.wires):
         g.add_node(("wire", i), kind="wire", type=t)

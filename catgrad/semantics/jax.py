@@ -37,7 +37,8 @@ def _check_args(name: str, f: Diagram, args) -> list:
             raise TypeError(errors.bad_argument(name, i, t, f"{type(x).__name__} {x!r}, not an array"))
         if tuple(shape) != t.shape:
             raise TypeError(errors.bad_argument(name, i, t, f"an array of shape {tuple(shape)}"))
-        if not np.can_cast(np.dtype(dtype), np.dtype(t.dtype), "same_kind"):
+        if (np.dtype(dtype) == np.bool_) != (t.dtype == "bool") or not np.can_cast(
+                np.dtype(dtype), np.dtype(t.dtype), "same_kind"):
             raise TypeError(errors.bad_argument(name, i, t, f"an array of dtype {np.dtype(dtype).name}"))
         if np.dtype(dtype) != np.dtype(t.dtype):
             x = jnp.asarray(x, t.dtype)
