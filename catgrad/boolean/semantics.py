@@ -63,17 +63,17 @@ def _lift(arr, gens, shape) -> np.ndarray:
 def _check_z2_diagram(f: Diagram, what: str):
     if not isinstance(f, Diagram):
         raise TypeError(f"{what} expects a Diagram, got {type(f).__name__} {f!r}")
-    for w, t in enumerate(f.wires):
-        if t.dtype != BOOL:
-            raise errors.SemanticsError(
-                f"{what}: the diagram has a wire of type {t} (dtype {t.dtype}); a Z2 circuit has only bool wires. "
-                "Smooth circuits have the semantics catgrad.to_sympy / catgrad.to_jax")
     for op in f.ops:
         if op.gen.z2 is None and op.gen.name not in STRUCTURAL:
             raise errors.SemanticsError(
                 f"{what}: generator {op.gen.name!r} has no meaning over GF(2) (it is not a Z2 gate); "
                 f"Z2 circuits are built from catgrad.boolean's xor, and_, one, zero, threshold and the "
                 f"structural generators {', '.join(STRUCTURAL)}")
+    for w, t in enumerate(f.wires):
+        if t.dtype != BOOL:
+            raise errors.SemanticsError(
+                f"{what}: the diagram has a wire of type {t} (dtype {t.dtype}); a Z2 circuit has only bool wires. "
+                "Smooth circuits have the semantics catgrad.to_sympy / catgrad.to_jax")
 
 
 def gf2_polys(f: Diagram, inputs: Sequence | None = None) -> tuple:

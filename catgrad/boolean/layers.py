@@ -1,0 +1,230 @@
+"""Boolean layers: parametrised Z2 circuits ``(P, f: P × X → Y)`` for reverse derivative ascent.
+
+Each layer is a ``catgrad.Para`` whose map is a per-example Z2 circuit with the parameter wires
+first in its domain (``layer.map: P @ X → Y``), with names and an initialiser taking an explicit
+PRNG key. They are the models of [RDA §5]:
+
+- ``lookup_table(k, m)``: any function ``Z2ᵏ → Z2ᵐ`` as a table of ``m × 2ᵏ`` parameter bits,
+  ``y_j = Σ_b P[j, b] · e_b(x)`` with the one-hot basis ``e_b(x) = Πᵢ (xᵢ + bᵢ + 1)``: copy, AND
+  with the parameters, XOR-sum (the Iris model of the authors' experiments, ``evalModel`` in
+  ``statusfailed/act-2020-experiments``, ``src/Iris.hs``);
+- ``pseudo_linear(a, m, ratio)``: ``m`` threshold units ``y_j = [#(P_j ∧ x) ≤ ⌊#P_j / ratio⌋]``
+  (the MNIST model, ``pseudoLinear`` in ``src/MNIST.hs``, with ``ratio = 4``);
+- ``gate_layer(a, h)`` / ``gate_network(widths)`` (catgrad's own deeper architecture): each unit
+  XORs the inputs selected by two learnable masks, ``u = A x``, ``v = B x`` (matrix products over
+  Z2), and applies a learnable two-input gate in algebraic normal form,
+  ``y = c₀ + c₁·u + c₂·v + c₃·u·v`` (every one of the 16 gates is one choice of ``c``).
+
+Every layer is a polynomial circuit, so ``rdiff`` gives its reverse derivative from the generator
+rules; nothing here is special-cased in ``rdiff`` or the learner.
+
+>>> import catgrad as cg
+>>> layer = lookup_table(2, 1)
+>>> layer.param, layer.dom, layer.cod
+(Ty(bool[1,4]), Ty(bool[2]), Ty(bool[1]))
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..core.diagram import Diagram, Wire, apply, trace
+from ..core.objects import TyLike, as_ty
+from ..para import Para
+from .gates import Z2, and_, bits, threshold
+
+
+def zeros(P: TyLike) -> tuple:
+    """All-false parameters for the parameter object ``P`` (one bool array per wire).
+
+    >>> zeros(Z2((2,)) @ Z2(()))
+    (Array([False, False], dtype=bool), Array(False, dtype=bool))
+    """
+    return tuple(jnp.zeros(t.shape, jnp.bool_) for t in as_ty(P))
+
+
+def _const(w: Wire, value) -> Wire:
+    """A Z2 constant in the diagram that ``w`` belongs to."""
+    v = np.asarray(value, dtype=bool)
+    return apply("constant", into=w.builder, type=Z2(v.shape), value=v)
+
+
+def _select(x: Wire, i: int) -> Wire:
+    """``xᵢ`` of a vector wire, as the Z2 dot product ``Σⱼ xⱼ·δᵢⱼ``."""
+    e = np.zeros(x.shape, dtype=bool)
+    e[i] = True
+    return apply("sum", and_(x, _const(x, e)), axes=(-1,))
+
+
+def _basis(x: Wire) -> Wire:
+    (k,) = x.shape
+    n = 2 ** k
+    patterns = (np.arange(n)[:, None] >> np.arange(k)) & 1  # bit i of b
+    e = None
+    for i in range(k):
+        xi = apply("broadcast", _select(x, i), shape=(n,), axes=(-1,))
+        lit = xi + _const(x, patterns[:, i] == 0)  # xᵢ + bᵢ + 1
+        e = lit if e is None else and_(e, lit)
+    return e
+
+
+def one_hot_basis(x) -> Diagram | Wire:
+    """The one-hot basis ``e: Z2ᵏ → Z2^(2ᵏ)``, ``e_b(x) = Πᵢ (xᵢ + bᵢ + 1)`` (1 iff ``x = b``).
+
+    Entry ``b`` reads ``b``'s binary digits little-endian: bit ``i`` of ``b`` is ``xᵢ``. Given an
+    int ``k`` it returns the diagram; given a wire, the wire ``e(x)``.
+
+    >>> from catgrad import to_jax
+    >>> import jax.numpy as jnp
+    >>> to_jax(one_hot_basis(2))(jnp.array([True, False]))[0].astype(int)  # x = 1 + 0·2
+    Array([0, 1, 0, 0], dtype=int32)
+    """
+    if isinstance(x, Wire):
+        if x.dtype != "bool" or x.type.ndim != 1:
+            raise TypeError(f"one_hot_basis: expects a Z2 vector wire, got {x.type}")
+        return _basis(x)
+    if not isinstance(x, int) or x < 1:
+        raise TypeError(f"one_hot_basis: expects the number of input bits k ≥ 1, got {x!r}")
+    return trace(_basis, Z2((x,)))
+
+
+def _zeros_init(P):
+    P = as_ty(P)
+    return lambda key: zeros(P)
+
+
+def lookup_table(k: int, m: int = 1) -> Para:
+    """[RDA]'s lookup-table model of a function ``Z2ᵏ → Z2ᵐ``: ``y_j = Σ_b P[j, b]·e_b(x)``.
+
+    Parameters ``P: Z2((m, 2ᵏ))`` (named ``("lut", "table")``), initially all zero; ``P[j, b]`` is
+    output ``j`` on the input whose little-endian binary number is ``b``. Circuit: the one-hot basis,
+    copied to every output (``broadcast``), ANDed with the table and XOR-summed. The circuit's
+    polynomial is multilinear, so ``R`` is the boolean difference:
+    ``R[f]_P((P, x), dy) = dy ⊗ e(x)``, ``R[f]_x = Σ_j dy_j·(P_j·∂e/∂x)``.
+
+    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
+    >>> f = to_jax(lookup_table(2, 1).map)
+    >>> table = jnp.array([[0, 1, 1, 0]], bool)  # XOR as a table
+    >>> [bool(f(table, jnp.array(x, bool))[0][0]) for x in ([0, 0], [1, 0], [0, 1], [1, 1])]
+    [False, True, True, False]
+    """
+    for v, name in ((k, "k"), (m, "m")):
+        if not isinstance(v, int) or v < 1:
+            raise TypeError(f"lookup_table: {name} must be a positive int, got {v!r}")
+    n = 2 ** k
+    P = Z2((m, n))
+
+    def f(p, x):
+        e = apply("broadcast", _basis(x), shape=(m, n), axes=(0,))
+        return apply("sum", and_(p, e), axes=(-1,))
+
+    return Para(P, trace(f, P, Z2((k,))), (("lut", "table"),), _zeros_init(P))
+
+
+def pseudo_linear(a: int, m: int = 1, ratio: int = 4) -> Para:
+    """[RDA]'s pseudo-linear layer: ``m`` threshold units ``y_j = [#(P_j ∧ x) ≤ ⌊#P_j / ratio⌋]``.
+
+    Parameters ``P: Z2((m, a))`` (named ``("pseudo_linear", "mask")``), initially all zero (every
+    unit then outputs 1). Each unit is ``catgrad.boolean.threshold``; its reverse derivative is the
+    boolean difference, exactly.
+
+    >>> layer = pseudo_linear(784, 1)
+    >>> layer.param, layer.cod
+    (Ty(bool[1,784]), Ty(bool[1]))
+    """
+    for v, name in ((a, "a"), (m, "m"), (ratio, "ratio")):
+        if not isinstance(v, int) or v < 1:
+            raise TypeError(f"pseudo_linear: {name} must be a positive int, got {v!r}")
+    P = Z2((m, a))
+
+    def f(p, x):
+        return threshold(p, apply("broadcast", x, shape=(m, a), axes=(0,)), ratio=ratio)
+
+    return Para(P, trace(f, P, Z2((a,))), (("pseudo_linear", "mask"),), _zeros_init(P))
+
+
+def _z2_matvec(A: Wire, x: Wire) -> Wire:
+    """``A x`` over Z2: ``(A x)_j = Σᵢ A_ji·xᵢ`` (AND, then XOR-sum)."""
+    h, a = A.shape
+    return apply("sum", and_(A, apply("broadcast", x, shape=(h, a), axes=(0,))), axes=(-1,))
+
+
+GATE_NAMES = ("A", "B", "c0", "c1", "c2", "c3")
+
+
+def gate_layer(a: int, h: int, name: str = "gates") -> Para:
+    """``h`` learnable two-input gates on learnable inputs: ``y = c₀ + c₁u + c₂v + c₃uv``, ``u = Ax``, ``v = Bx``.
+
+    Parameters (in order, named ``(name, "A")``, …): masks ``A, B: Z2((h, a))`` and gate
+    coefficients ``c₀…c₃: Z2((h,))``. A mask row with one bit picks one input; more bits XOR
+    several. The initialiser draws each mask row as a random one-hot vector and the gates at
+    random: the all-zero parameters are a fixed point of RDA for this layer (with ``A = 0`` and
+    ``c = 0`` no update reaches ``A``, ``B``, ``c₁``, ``c₂``, ``c₃``).
+
+    >>> import jax, jax.numpy as jnp
+    >>> from catgrad import to_jax
+    >>> layer = gate_layer(3, 2)
+    >>> p = layer.init_fn(jax.random.PRNGKey(0))
+    >>> [t.shape for t in p]
+    [(2, 3), (2, 3), (2,), (2,), (2,), (2,)]
+    >>> to_jax(layer.map)(*p, jnp.array([1, 0, 1], bool))[0].shape
+    (2,)
+    """
+    for v, nm in ((a, "a"), (h, "h")):
+        if not isinstance(v, int) or v < 1:
+            raise TypeError(f"gate_layer: {nm} must be a positive int, got {v!r}")
+    M, c = Z2((h, a)), Z2((h,))
+    P = M @ M @ c @ c @ c @ c
+
+    def f(A, B, c0, c1, c2, c3, x):
+        u, v = _z2_matvec(A, x), _z2_matvec(B, x)
+        return c0 + and_(c1, u) + and_(c2, v) + and_(c3, and_(u, v))
+
+    def init(key):
+        ka, kb, kc = jax.random.split(key, 3)
+        ia = jax.random.randint(ka, (h,), 0, a)
+        ib = (ia + jax.random.randint(kb, (h,), 1, a)) % a if a > 1 else ia  # another input than A's
+        cs = jax.random.bernoulli(kc, 0.5, (4, h))
+        return (jax.nn.one_hot(ia, a, dtype=jnp.int32).astype(bool), jax.nn.one_hot(ib, a, dtype=jnp.int32).astype(bool),
+                *(cs[i] for i in range(4)))
+
+    return Para(P, trace(f, P, Z2((a,))), tuple((name, g) for g in GATE_NAMES), init)
+
+
+def gate_network(widths: Sequence[int]) -> Para:
+    """Gate layers ``widths[0] → widths[1] → … → widths[-1]`` composed in Para (``layer1 ; layer2 ; …``).
+
+    Parameters are named ``("gates1", "A")``, …, ``("gatesL", "c3")``; as for any Para composite
+    the parameters of the later layer come first in the domain.
+
+    >>> net = gate_network([4, 3, 1])
+    >>> net.dom, net.cod, len(net.param)
+    (Ty(bool[4]), Ty(bool[1]), 12)
+    """
+    widths = list(widths)
+    if len(widths) < 2:
+        raise TypeError(f"gate_network: needs at least an input and an output width, got {widths!r}")
+    net = None
+    for i, (a, h) in enumerate(zip(widths, widths[1:]), start=1):
+        layer = gate_layer(a, h, name=f"gates{i}")
+        net = layer if net is None else net >> layer
+    return net
+
+
+def random_bits(key, P: TyLike, p: float = 0.5) -> tuple:
+    """Random parameters for ``P``: each bit true with probability ``p`` (an explicit PRNG key).
+
+    >>> [t.shape for t in random_bits(jax.random.PRNGKey(0), Z2((2, 3)))]
+    [(2, 3)]
+    """
+    P = as_ty(P)
+    keys = jax.random.split(key, max(len(P), 1))
+    return tuple(jax.random.bernoulli(k, p, t.shape) for k, t in zip(keys, P))
+
+
+__all__ = ["zeros", "random_bits", "one_hot_basis", "lookup_table", "pseudo_linear", "gate_layer",
+           "gate_network", "GATE_NAMES"]
