@@ -1,0 +1,4 @@
+"""Layers as parametrised maps: linear, bias, dense, activations, convolution, pooling."""
+from .layers import (Layer, linear, bias, dense, sigmoid, tanh, relu, softmax, flatten, conv2d, max_pool2d,
+                     sequential)
+from . import init

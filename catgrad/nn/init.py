@@ -1,0 +1,79 @@
+"""Initialisers: ``(key, shape, dtype) -> array``, each taking an explicit PRNG key.
+
+Fan-in/fan-out of a shape: a matrix ``(n_out, n_in)`` has fan-in ``n_in`` and fan-out
+``n_out``; a kernel ``(O, C, kh, kw)`` has fan-in ``C·kh·kw`` and fan-out ``O·kh·kw``.
+
+- ``normal(σ)``: N(0, σ²);
+- ``glorot_uniform``: U(−l, l), ``l = √(6 / (fan_in + fan_out))`` [Glorot & Bengio 2010];
+- ``glorot_normal``: N(0, 2 / (fan_in + fan_out));
+- ``he_normal``: N(0, 2 / fan_in) [He et al. 2015];
+- ``zeros``.
+
+>>> import jax
+>>> glorot_uniform(jax.random.PRNGKey(0), (3, 4)).shape
+(3, 4)
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+Initialiser = Callable[..., jax.Array]
+
+
+def fans(shape) -> tuple:
+    """``(fan_in, fan_out)`` of a parameter shape (vectors: both the length)."""
+    if len(shape) == 0:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def normal(stddev: float = 1.0) -> Initialiser:
+    """N(0, stddev²)."""
+    def init(key, shape, dtype="float32"):
+        return stddev * jax.random.normal(key, shape, dtype)
+    return init
+
+
+def glorot_uniform(key, shape, dtype="float32"):
+    """U(−l, l) with ``l = √(6 / (fan_in + fan_out))``."""
+    fi, fo = fans(shape)
+    lim = np.sqrt(6.0 / (fi + fo))
+    return jax.random.uniform(key, shape, dtype, -lim, lim)
+
+
+def glorot_normal(key, shape, dtype="float32"):
+    """N(0, 2 / (fan_in + fan_out))."""
+    fi, fo = fans(shape)
+    return np.sqrt(2.0 / (fi + fo)) * jax.random.normal(key, shape, dtype)
+
+
+def he_normal(key, shape, dtype="float32"):
+    """N(0, 2 / fan_in)."""
+    fi, _ = fans(shape)
+    return np.sqrt(2.0 / fi) * jax.random.normal(key, shape, dtype)
+
+
+def zeros(key, shape, dtype="float32"):
+    """All zeros (the key is unused)."""
+    return jnp.zeros(shape, dtype)
+
+
+INITIALISERS = {"glorot_uniform": glorot_uniform, "glorot": glorot_uniform, "glorot_normal": glorot_normal,
+                "he_normal": he_normal, "he": he_normal, "zeros": zeros, "normal": normal(1.0)}
+
+
+def get(init) -> Initialiser:
+    """An initialiser by name or as given."""
+    if callable(init):
+        return init
+    try:
+        return INITIALISERS[init]
+    except KeyError:
+        raise ValueError(f"unknown initialiser {init!r}; known: {sorted(INITIALISERS)}") from None

@@ -1,0 +1,176 @@
+"""Layers as parametrised maps (Para morphisms) [CFGBL §2.2, §6].
+
+- ``linear(n, m) = (ℝ^{m×n}, (W, x) ↦ W x)``;
+- ``bias(m) = (ℝ^m, (b, x) ↦ x + b)``;
+- ``dense(n, m, σ) = linear(n, m) ; bias(m) ; σ``;
+- activations ``sigmoid``, ``tanh``, ``relu``, ``softmax``: Para morphisms with no parameters;
+- ``conv2d`` (correlation, per example ``(C, H, W) → (O, H', W')``), ``max_pool2d``, ``flatten``.
+
+Layers whose type depends on their input (activations, ``conv2d``, ``max_pool2d``,
+``flatten``) are ``Layer`` objects: a function from the input type to a Para, composed with
+``>>`` and applied to a type (or placed after a typed Para) to fix it.
+
+>>> from catgrad import Array
+>>> model = dense(4, 20, sigmoid) >> dense(20, 3, sigmoid)
+>>> model.dom, model.cod
+(Ty(f32[4]), Ty(f32[3]))
+>>> cnn = (conv2d(1, 3, 3) >> relu >> max_pool2d(2) >> flatten)(Array((1, 8, 8)))
+>>> cnn.cod
+Ty(f32[27])
+"""
+from __future__ import annotations
+
+from typing import Callable, Union
+
+import jax
+
+from .. import core
+from ..core import generators as g
+from ..core.diagram import trace
+from ..core.objects import Array, Ty, TyLike, as_ty
+from ..para import Para
+from . import init as initialisers
+
+
+class Layer:
+    """A Para morphism waiting for its input type: ``layer(A) -> Para``; ``>>`` composes."""
+
+    def __init__(self, build: Callable[[Ty], Para], name: str):
+        self.build = build
+        self.name = name
+
+    def __call__(self, A: TyLike) -> Para:
+        p = self.build(as_ty(A))
+        return p if isinstance(p, Para) else Para.of(p)
+
+    def __rshift__(self, other) -> "Layer":
+        return Layer(lambda A: self(A) >> other, f"{self.name} >> {getattr(other, 'name', other)}")
+
+    def __repr__(self):
+        return f"<Layer {self.name}>"
+
+
+LayerLike = Union[Para, Layer, Callable]
+
+
+def _one(A: Ty, name: str) -> Array:
+    if len(A) != 1:
+        raise TypeError(f"{name}: expects one input wire, got {A}")
+    return A[0]
+
+
+def _activation(fn, name):
+    layer = Layer(lambda A: Para.of(fn(_one(A, name))), name)
+    layer.__doc__ = f"The {name} activation as a Para morphism with no parameters."
+    return layer
+
+
+sigmoid = _activation(g.sigmoid, "sigmoid")
+tanh = _activation(g.tanh, "tanh")
+relu = _activation(g.relu, "relu")
+softmax = _activation(g.softmax, "softmax")
+ACTIVATIONS = {"sigmoid": sigmoid, "tanh": tanh, "relu": relu, "softmax": softmax}
+
+
+def _init_one(init, shape):
+    fn = initialisers.get(init)
+    return lambda key: (fn(key, shape),)
+
+
+def linear(n_in: int, n_out: int, init="glorot_uniform", name: str = "linear") -> Para:
+    """``linear(n, m) = (ℝ^{m×n}, (W, x) ↦ W x)``; parameters ``{name: {"W": (m, n)}}``.
+
+    >>> linear(3, 2).param
+    Ty(f32[2,3])
+    """
+    W = Array((n_out, n_in))
+    return Para(W, g.matmul(W, Array((n_in,))), [(name, "W")], _init_one(init, W.shape))
+
+
+def bias(n: int, init="zeros", name: str = "bias") -> Para:
+    """``bias(m) = (ℝ^m, (b, x) ↦ x + b)``; parameters ``{name: {"b": (m,)}}``.
+
+    >>> bias(3).dom
+    Ty(f32[3])
+    """
+    b = Array((n,))
+    return Para(b, trace(lambda b_, x: x + b_, b, b), [(name, "b")], _init_one(init, b.shape))
+
+
+def _as_layer(activation) -> LayerLike | None:
+    if activation is None:
+        return None
+    if isinstance(activation, str):
+        try:
+            return ACTIVATIONS[activation]
+        except KeyError:
+            raise ValueError(f"unknown activation {activation!r}; known: {sorted(ACTIVATIONS)}") from None
+    return activation
+
+
+def dense(n_in: int, n_out: int, activation=None, init="glorot_uniform", name: str = "dense") -> Para:
+    """``dense(n, m, σ) = linear(n, m) ; bias(m) ; σ``; parameters ``{name: {"W", "b"}}``.
+
+    ``activation``: a layer (``sigmoid``, ...), a name, or None.
+
+    >>> dense(4, 3, "sigmoid").cod
+    Ty(f32[3])
+    """
+    p = linear(n_in, n_out, init) >> bias(n_out)
+    act = _as_layer(activation)
+    if act is not None:
+        p = p >> act
+    # the composite's parameters are bias × linear (Para composition puts the later layer's first)
+    return Para(p.param, p.map, [(name, "b"), (name, "W")], p.init_fn)
+
+
+def flatten_para(A: Ty) -> Para:
+    a = _one(A, "flatten")
+    return Para.of(g.reshape(a, (a.size,)))
+
+
+flatten = Layer(flatten_para, "flatten")
+flatten.__doc__ = "Reshape ``(d₁, …, dₖ) → (d₁⋯dₖ,)``; R reshapes back."
+
+
+def conv2d(c_in: int, c_out: int, kernel_size, stride=1, padding="VALID", use_bias: bool = False,
+           init="he_normal", name: str = "conv2d") -> Layer:
+    """Convolution (correlation, no kernel flip) ``(C, H, W) → (O, H', W')`` with kernel ``(O, C, kh, kw)``.
+
+    ``(ℝ^{O×C×kh×kw}, (K, x) ↦ K ⋆ x)``, lowered to ``jax.lax.conv_general_dilated``;
+    parameters ``{name: {"K"}}`` (and ``"b"`` with ``use_bias``).
+    """
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+    K = Array((c_out, c_in, kh, kw))
+
+    def build(A: Ty) -> Para:
+        x = _one(A, name)
+        if x.ndim != 3 or x.shape[0] != c_in:
+            raise TypeError(f"{name}: expects an input (C={c_in}, H, W), got {x}")
+        from ..core import conv as conv_gens
+        m = conv_gens.conv2d(K, x, stride=stride, padding=padding)
+        p = Para(K, m, [(name, "K")], _init_one(init, K.shape))
+        if use_bias:
+            out = p.cod[0]
+            bb = Array((c_out,))
+            add_b = trace(lambda b_, y: y + g.broadcast(b_, shape=out.shape, axes=(-2, -1)), bb, out)
+            p = p >> Para(bb, add_b, [(name, "b")], _init_one("zeros", bb.shape))
+        return p
+
+    return Layer(build, name)
+
+
+def max_pool2d(window: int = 2, stride: int | None = None) -> Layer:
+    """Max pooling over ``window × window`` patches of ``(C, H, W)``, per channel."""
+    def build(A: Ty) -> Para:
+        from ..core import conv as conv_gens
+        return Para.of(conv_gens.max_pool2d(_one(A, "max_pool2d"), window=window, stride=stride))
+    return Layer(build, f"max_pool2d({window})")
+
+
+def sequential(A: TyLike, *layers: LayerLike) -> Para:
+    """``layers[0] ; layers[1] ; …`` starting from input type ``A``."""
+    p = Para.identity(A)
+    for layer in layers:
+        p = p >> layer
+    return p
