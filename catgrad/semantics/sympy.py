@@ -6,7 +6,7 @@ column ``Matrix``, a matrix as a ``Matrix`` and higher ranks as a sympy ``Array`
 
 >>> from catgrad import Array, sigmoid, rdiff
 >>> to_sympy(rdiff(sigmoid(Array(()))))
-(x1*exp(-x0)/(1 + exp(-x0))**2,)
+(x1*(1 - 1/(1 + exp(-x0)))/(1 + exp(-x0)),)
 """
 from __future__ import annotations
 
