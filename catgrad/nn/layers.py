@@ -148,7 +148,7 @@ def conv2d(c_in: int, c_out: int, kernel_size, stride=1, padding="VALID", use_bi
         if x.ndim != 3 or x.shape[0] != c_in:
             raise TypeError(f"{name}: expects an input (C={c_in}, H, W), got {x}")
         from ..core import conv as conv_gens
-        m = conv_gens.conv2d(K, x, stride=stride, padding=padding)
+        m = trace(lambda k, x_: conv_gens.conv2d(x_, k, stride=stride, padding=padding), K, x)
         p = Para(K, m, [(name, "K")], _init_one(init, K.shape))
         if use_bias:
             out = p.cod[0]
