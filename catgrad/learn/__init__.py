@@ -4,3 +4,4 @@ from .rates import learning_rate, identity_rate
 from .optimisers import Optimiser, optimiser_lens, init_state, gd, momentum, nesterov, adagrad, rmsprop, adam, rda
 from .learner import Learner, TrainState, supervised, accuracy
 from .fit import fit, NonFiniteError
+from .dream import dreamer, deep_dream, dream

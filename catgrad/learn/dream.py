@@ -1,0 +1,68 @@
+"""Deep dreaming [CFGBL §4.2]: the supervised learner with the *input* as its parameter.
+
+For a model ``(P, f: P × X → Ŷ)`` with trained weights ``p``, the dreamer is the Para
+morphism ``(X, σ ; f): P → Ŷ`` (``σ: X × P → P × X`` the symmetry): its parameter is the
+input and its input is the weights. Plugged into the same composite as any learner,
+``U ; R(dreamer) ; R(loss) ; α``, the training step with the target a chosen class moves
+the input (not the weights) to raise that class's score.
+
+>>> import jax, numpy as np
+>>> from catgrad import nn, learn, to_jax
+>>> model = nn.dense(4, 3, nn.sigmoid)
+>>> w = model.init(jax.random.PRNGKey(0))
+>>> x = learn.dream(model, w, 2, np.zeros(4, np.float32), steps=50, lr=1.0)
+>>> f = to_jax(model.map)
+>>> bool(f(*model.flat(w), x)[0][2] > f(*model.flat(w), np.zeros(4, np.float32))[0][2])
+True
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..core.diagram import swap
+from ..para import Para
+from .learner import Learner, TrainState, supervised
+from .losses import mse
+from .optimisers import gd
+from .rates import learning_rate
+
+
+def dreamer(model: Para) -> Para:
+    """``(P, f) ↦ (X, σ_{X,P} ; f)``: the model with its input as the parameter."""
+    X, P = model.dom, model.param
+    names = [("input", f"x{i}") for i in range(len(X))]
+    return Para(X, swap(X, P) >> model.map, names)
+
+
+def deep_dream(model: Para, loss=mse, lr=None, optimiser=None) -> Learner:
+    """The deep-dreaming learner ``U ; R(dreamer(model)) ; R(loss) ; α`` (default: gd, α = 0.1).
+
+    Its parameters are ``{"input": {"x0": x}}``; its data are the model's weights (a batch of
+    one) and its target is the desired output (e.g. a one-hot class vector).
+    """
+    return supervised(dreamer(model), loss, lr if lr is not None else learning_rate(0.1),
+                      optimiser if optimiser is not None else gd())
+
+
+def dream(model: Para, params: Any, target_class: int, x0, *, steps: int = 100, lr: float = 0.1,
+          optimiser=None, loss=mse) -> np.ndarray:
+    """Move the input ``x0`` for ``steps`` steps to raise ``model``'s score for ``target_class``.
+
+    Each step is ``x ← x − α ∇ₓ loss(onehot(c), f(p, x))`` (with gradient descent), the
+    weights ``p`` fixed.
+    """
+    learner = deep_dream(model, loss, learning_rate(lr), optimiser)
+    k = learner.model.cod[0].shape[0]
+    if not 0 <= int(target_class) < k:
+        raise ValueError(f"dream: target_class must lie in 0..{k - 1}, got {target_class}")
+    weights = [jnp.asarray(a)[None] for a in model.flat(params)]
+    target = jax.nn.one_hot(jnp.array([int(target_class)]), k, dtype=learner.model.cod[0].dtype)
+    state = TrainState({"input": {"x0": jnp.asarray(x0, learner.model.param[0].dtype)}}, None)
+    state = state._replace(opt_state=learner.init_opt_state(state.params))
+    for _ in range(steps):
+        state = learner.step(state, weights, target)
+    return np.asarray(state.params["input"]["x0"])
