@@ -17,10 +17,16 @@ from .core.generators import (
     neg, exp, log, sin, cos, sqrt, sigmoid, tanh, relu, heaviside, scale, pow, sum, broadcast, reshape,
     transpose, softmax, logsumexp, argmax, einsum, matmul, broadcast_to, add, mul, div, sub, zero, constant,
 )
+from .core.conv import conv2d, max_pool2d
 from .rdiff import rdiff
+from .batch import batch
+from .lens import Lens
+from .para import Para, reparam
 from .semantics.jax import to_jax, compile
 from .semantics.sympy import to_sympy, symbols
 from .semantics.graph import to_networkx
 from .errors import NotDifferentiableError, UnknownGeneratorError, SemanticsError
+
+from . import nn, learn, datasets
 
 __version__ = "0.1.0"
