@@ -48,13 +48,14 @@ def _finite(tree) -> jax.Array:
     return jnp.all(jnp.stack(leaves)) if leaves else jnp.array(True)
 
 
-def epoch_fn(learner: Learner, n_examples: int, batch_size: int, mesh=None):
+def epoch_fn(learner: Learner, n_examples: int, batch_size: int, mesh=None, shuffle: bool = True):
     """The compiled epoch ``(s, p, xs, ys, key) -> (s, p, losses, accs, bad_step)``."""
     nb = n_examples // batch_size
     step = learner._step_fn(batch_size)
 
     def run(s, p, xs, ys, key):
-        perm = jax.random.permutation(key, n_examples)[: nb * batch_size].reshape(nb, batch_size)
+        order = jax.random.permutation(key, n_examples) if shuffle else jnp.arange(n_examples)
+        perm = order[: nb * batch_size].reshape(nb, batch_size)
         bx = [x[perm] for x in xs]
         by = [y[perm] for y in ys]
         if mesh is not None:
@@ -81,12 +82,13 @@ def epoch_fn(learner: Learner, n_examples: int, batch_size: int, mesh=None):
 
 def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_size: int = 32, key=None,
         progress: bool = True, validation: Optional[tuple] = None, devices=None,
-        on_nonfinite: str = "stop") -> tuple:
+        on_nonfinite: str = "stop", shuffle: bool = True) -> tuple:
     """Train ``learner`` from ``state`` on ``(x, y)`` for ``epochs`` epochs.
 
     Returns ``(state, history)``; ``history`` has per-epoch lists ``loss`` and ``accuracy``
     (means over the epoch's minibatches, at the parameters each step saw), and ``val_loss`` /
-    ``val_accuracy`` when ``validation=(x_val, y_val)`` is given.
+    ``val_accuracy`` when ``validation=(x_val, y_val)`` is given. ``shuffle=False`` keeps the
+    data order (as the [RDA] protocol does).
 
     >>> import jax, numpy as np
     >>> from catgrad import nn, learn
@@ -108,9 +110,9 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
     mesh = _mesh(devices)
     if mesh is not None and batch_size % mesh.size:
         raise ValueError(f"fit: batch_size {batch_size} must be divisible by the {mesh.size} devices")
-    cache_key = ("epoch", n, batch_size, None if mesh is None else tuple(d.id for d in mesh.devices.flat))
+    cache_key = ("epoch", n, batch_size, shuffle, None if mesh is None else tuple(d.id for d in mesh.devices.flat))
     if cache_key not in learner._steps:
-        learner._steps[cache_key] = epoch_fn(learner, n, batch_size, mesh)
+        learner._steps[cache_key] = epoch_fn(learner, n, batch_size, mesh, shuffle)
     run = learner._steps[cache_key]
     s, p = list(state.opt_state), learner.model.flat(state.params)
     if mesh is not None:
