@@ -26,7 +26,7 @@ Output size ``m = ⌊((n−1)a + 1 + lo + hi − (k−1)d − 1) / s⌋ + 1``.
 Reverse derivatives (derived from the formula above; ``rev`` flips the kernel's spatial axes)::
 
     R[conv]_x (x, w, dy) = conv[spec "out,rhs->lhs"](dy, rev w;  strides a, lhs_dilation s, rhs_dilation d,
-                                                    padding ((k−1)d − lo, (n−1)a + (k−1)d − (m−1)s − ((k−1)d − lo)))
+                                                    padding ((k−1)d − lo, (n−1)a − (m−1)s + lo))
     R[conv]_w (x, w, dy) = conv[spec "lhs,out->rhs"](x, dy;      strides d, lhs_dilation a, rhs_dilation s,
                                                     padding (lo, (k−1)d + (m−1)s − (n−1)a − lo))
 
@@ -418,7 +418,7 @@ declare(Generator(
 
 declare(Generator(
     "max_mask", _type_reduce("max_mask"), _jax_max_mask, _sympy_max_mask, lambda x, dy, axes: [None],
-    canon=_canon_axes("max_mask"), label="argmax?",
+    canon=_canon_axes("max_mask"), label="mask",
     doc="max_mask(axes): 1/t at the t entries of each window (over `axes`) equal to its maximum, else 0; "
         "locally constant, so R = 0."))
 
