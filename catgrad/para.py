@@ -39,12 +39,13 @@ def _fwd(m: Map) -> Diagram:
 
 def _unique(names_q: Sequence[tuple], names_p: Sequence[tuple]) -> tuple:
     """Names of ``Q × P``: the parameters of P keep theirs, clashing top-level names of Q get a suffix."""
-    taken = {n[0] for n in names_p}
+    clash = {n[0] for n in names_p}
+    taken = clash | {n[0] for n in names_q}  # a fresh name must avoid Q's own names too
     rename = {}
     out = []
     for n in names_q:
         top = n[0]
-        if top in taken and top not in rename:
+        if top in clash and top not in rename:
             k = 1
             while f"{top}_{k}" in taken:
                 k += 1

@@ -1,0 +1,236 @@
+"""The categories Para(C) and Para(Lens(C)) [CFGBL §2.2; MATH.md §4] on hypothesis-generated morphisms.
+
+Oracle: each random Para ``(P, f: P × A → B)`` comes with a jax.numpy reference of ``f``
+(``lens_strategies.py``); composites' references follow the textbook formulas on tuples
+(``(P, f) ; (Q, g) = (Q × P, (q, p, a) ↦ g(q, f(p, a)))``), and the backward maps of
+Para(Lens) morphisms are checked against ``jax.vjp`` of the reference.
+
+Laws (both sides evaluated as catgrad diagrams on the same random parameters and inputs):
+associativity (parameters ``R × Q × P`` either way), identities, tensor, reparametrisation
+(by the identity; ``reparam(reparam(p, r₁), r₂) = reparam(p, r₂ ; r₁)``), and
+``R: Para(C) → Para(Lens(C))`` (``.lens()``) preserving composition, tensor and reparametrisation.
+Cases per run (derandomized profile): see N_* below.
+"""
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+import catgrad as cg
+from catgrad import Lens, Para, reparam
+from lens_strategies import para_chain, paras, reparam_chain
+from strategies import COMPOSITE_TOL, assert_close, inputs, seeds
+
+TOL = COMPOSITE_TOL["float64"]
+N_COMPOSE, N_UNIT, N_TENSOR, N_REPARAM, N_LENS, N_LENS_VJP, N_BATCH = 25, 15, 20, 20, 20, 15, 10
+TOTAL_CASES = N_COMPOSE + N_UNIT + N_TENSOR + N_REPARAM + N_LENS + N_LENS_VJP + N_BATCH
+
+
+@pytest.fixture(autouse=True)
+def _x64():
+    with jax.enable_x64(True):
+        yield
+
+
+def _run(d, args):
+    return cg.to_jax(d)(*args)
+
+
+def check_para(p: Para, ref, seed: int, what: str):
+    xs = inputs(p.map.dom, seed)
+    assert_close(_run(p.map, xs), tuple(ref(*xs)), TOL, what)
+
+
+def check_equal(p1: Para, p2: Para, seed: int, what: str):
+    """Same parameter object, same types, same map on the same (parameters, inputs)."""
+    assert p1.param == p2.param, f"{what}: parameters {p1.param} vs {p2.param}"
+    assert p1.dom == p2.dom and p1.cod == p2.cod, f"{what}: {p1!r} vs {p2!r}"
+    if isinstance(p1.map, Lens):
+        assert isinstance(p2.map, Lens)
+        xs = inputs(p1.map.fwd.dom, seed)
+        dys = inputs(p1.map.cod[1], seed + 1)
+        assert_close(_run(p1.map.fwd, xs), _run(p2.map.fwd, xs), TOL, f"{what}: forward")
+        assert_close(_run(p1.map.bwd, [*xs, *dys]), _run(p2.map.bwd, [*xs, *dys]), TOL, f"{what}: backward")
+    else:
+        xs = inputs(p1.map.dom, seed)
+        assert_close(_run(p1.map, xs), _run(p2.map, xs), TOL, what)
+
+
+@settings(max_examples=N_COMPOSE)
+@given(para_chain(3), seeds())
+def test_composition_matches_reference_and_is_associative(chain, seed):
+    p, q, r = chain
+    left, right = (p >> q) >> r, p >> (q >> r)
+    assert left.para.param == r.para.param @ q.para.param @ p.para.param
+    check_para(left.para, left.ref, seed, f"(p;q);r for {chain}")
+    check_para(right.para, right.ref, seed, f"p;(q;r) for {chain}")
+    check_equal(left.para, right.para, seed, f"associativity for {chain}")
+
+
+@settings(max_examples=N_UNIT)
+@given(paras(), seeds())
+def test_identities_are_units(p, seed):
+    check_para(p.para, p.ref, seed, repr(p))
+    check_equal(Para.identity(p.para.dom) >> p.para, p.para, seed, "1 ; p")
+    check_equal(p.para >> Para.identity(p.para.cod), p.para, seed, "p ; 1")
+    check_equal(Para.identity(p.para.dom).lens() >> p.para.lens(), p.para.lens(), seed, "R(1) ; R(p)")
+
+
+@settings(max_examples=N_TENSOR)
+@given(paras(), paras(), seeds())
+def test_tensor_matches_reference_and_commutes_with_lens(p, q, seed):
+    t = p @ q
+    assert t.para.param == p.para.param @ q.para.param
+    assert t.para.dom == p.para.dom @ q.para.dom and t.para.cod == p.para.cod @ q.para.cod
+    check_para(t.para, t.ref, seed, f"{p} ⊗ {q}")
+    check_equal((p.para @ q.para).lens(), p.para.lens() @ q.para.lens(), seed, "R(p ⊗ q) = R(p) ⊗ R(q)")
+
+
+@settings(max_examples=N_REPARAM)
+@given(reparam_chain(), seeds())
+def test_reparametrisation(chain, seed):
+    r2, r1, p = chain
+    P = p.para.param
+    check_equal(reparam(p.para, cg.identity(P)), p.para, seed, "reparam by the identity")
+    twice = reparam(reparam(p.para, r1.f), r2.f)
+    once = reparam(p.para, r2.f >> r1.f)
+    assert twice.param == r2.f.dom
+    check_equal(twice, once, seed, "reparam(reparam(p, r1), r2) = reparam(p, r2 ; r1)")
+    nR = len(r2.f.dom)
+    check_para(once, lambda *a: p.ref(*r1.ref(*r2.ref(*a[:nR])), *a[nR:]), seed, "reparam reference")
+    # reparametrisation in Para(Lens(C)) by the lens R(r), against R of the reparametrised map
+    check_equal(reparam(p.para.lens(), Lens.of(r1.f)), reparam(p.para, r1.f).lens(), seed, "R(reparam)")
+
+
+@settings(max_examples=N_LENS)
+@given(para_chain(2), seeds())
+def test_lens_preserves_composition(chain, seed):
+    """``R((P, f) ; (Q, g)) = R(P, f) ; R(Q, g)`` in Para(Lens(C))."""
+    p, q = chain
+    check_equal((p.para >> q.para).lens(), p.para.lens() >> q.para.lens(), seed, f"R(p;q) for {chain}")
+
+
+@settings(max_examples=N_LENS_VJP)
+@given(para_chain(2), seeds())
+def test_para_lens_backward_is_vjp(chain, seed):
+    """The backward map of ``R(p ; q)`` is ``vjp`` of the reference of ``p ; q`` in (params, input)."""
+    pq = chain[0] >> chain[1]
+    lens = pq.para.lens().map
+    assert pq.para.lens().dom == (pq.para.dom, pq.para.dom)
+    assert lens.dom == (pq.para.map.dom, pq.para.map.dom)
+    xs = inputs(lens.fwd.dom, seed)
+    dys = inputs(lens.cod[1], seed + 1)
+    _, vjp = jax.vjp(pq.ref, *xs)
+    assert_close(_run(lens.fwd, xs), tuple(pq.ref(*xs)), TOL, "forward")
+    assert_close(_run(lens.bwd, [*xs, *dys]), vjp(tuple(dys)), TOL, "backward vs jax.vjp")
+
+
+@settings(max_examples=N_BATCH)
+@given(paras(), seeds())
+def test_batched_shares_parameters(p, seed):
+    """``p.batched(n)`` is ``vmap`` of the reference over the inputs with the parameters shared."""
+    n = 3
+    b = p.para.batched(n)
+    assert b.param == p.para.param
+    k = len(p.para.param)
+    ps = inputs(p.para.param, seed)
+    xs = [jnp.asarray(np.random.default_rng(seed + 2).uniform(-1, 1, (n, *t.shape))) for t in p.para.dom]
+    expected = jax.vmap(lambda *a: tuple(p.ref(*ps, *a)))(*xs)
+    assert_close(_run(b.map, [*ps, *xs]), expected, TOL, f"batched {p}")
+    assert k == len(ps)
+
+
+# -- names, parameters as pytrees ----------------------------------------------------
+
+def test_composite_names_are_unique_and_nested():
+    from catgrad import nn
+    m = nn.dense(2, 3, name="d") >> nn.dense(3, 1, name="d")
+    assert m.names == (("d_1", "b"), ("d_1", "W"), ("d", "b"), ("d", "W"))
+    params = m.init(jax.random.PRNGKey(0))
+    assert set(params) == {"d", "d_1"}
+    assert params["d"]["W"].shape == (3, 2) and params["d_1"]["W"].shape == (1, 3)
+    flat = m.flat(params)
+    assert [tuple(a.shape) for a in flat] == [t.shape for t in m.param]
+    again = m.tree(flat)
+    assert jax.tree_util.tree_structure(again) == jax.tree_util.tree_structure(params)
+    # right-nested composite: a fresh name must not collide with the other factor's names (was a bug)
+    right = nn.dense(2, 2, name="d") >> (nn.dense(2, 2, name="d") >> nn.dense(2, 2, name="d"))
+    left = (nn.dense(2, 2, name="d") >> nn.dense(2, 2, name="d")) >> nn.dense(2, 2, name="d")
+    assert len(set(right.names)) == len(right.names) == 6
+    assert {n[0] for n in right.names} == {n[0] for n in left.names} == {"d", "d_1", "d_2"}
+    # tensor keeps the order P × Q and renames clashes of the second
+    t = nn.linear(2, 2, name="a") @ nn.linear(3, 3, name="a")
+    assert t.names == (("a", "W"), ("a_1", "W"))
+    assert t.init(jax.random.PRNGKey(1))["a_1"]["W"].shape == (3, 3)
+
+
+def test_flat_checks_names_and_shapes():
+    from catgrad import nn
+    m = nn.dense(2, 3, name="d")
+    good = m.init(jax.random.PRNGKey(0))
+    with pytest.raises(KeyError, match="d/W"):
+        m.flat({"d": {"b": good["d"]["b"]}})
+    with pytest.raises(TypeError, match=r"d/W.*\(3, 2\).*\(2, 3\)"):
+        m.flat({"d": {"b": good["d"]["b"], "W": jnp.zeros((2, 3))}})
+    with pytest.raises(TypeError, match="expected 2 parameter arrays"):
+        m.tree([good["d"]["b"]])
+
+
+def test_init_without_initialiser_raises():
+    A = cg.Array((2,))
+    p = Para(A, cg.trace(lambda a, x: a * x, A, A))
+    with pytest.raises(ValueError, match="no initialiser"):
+        p.init(jax.random.PRNGKey(0))
+
+
+def test_composite_init_is_deterministic_and_uses_both_keys():
+    from catgrad import nn
+    m = nn.dense(4, 4, name="a") >> nn.dense(4, 4, name="b")
+    k = jax.random.PRNGKey(3)
+    p1, p2 = m.init(k), m.init(k)
+    jax.tree_util.tree_map(np.testing.assert_array_equal, p1, p2)
+    assert not np.allclose(p1["a"]["W"], p1["b"]["W"]), "both layers drew the same weights"
+    p3 = m.init(jax.random.PRNGKey(4))
+    assert not np.allclose(p1["a"]["W"], p3["a"]["W"])
+
+
+# -- bad input --------------------------------------------------------------------------
+
+A, B = cg.Array((3,)), cg.Array((2,))
+
+
+def test_para_map_must_take_parameters_first():
+    with pytest.raises(TypeError, match="must start with the parameter object"):
+        Para(B, cg.sigmoid(A))
+    with pytest.raises(TypeError, match="must be a Diagram or a Lens"):
+        Para(A, lambda x: x)
+    with pytest.raises(TypeError, match="distinct parameter names"):
+        Para(A @ A, cg.trace(lambda p, q, x: p * q * x, A, A, A), names=["w", "w"])
+
+
+def test_compose_mismatch_names_both_types():
+    p = Para(A, cg.trace(lambda a, x: a * x, A, A))
+    q = Para(B, cg.trace(lambda b, x: b * x, B, B))
+    with pytest.raises(TypeError, match=r"f32\[3\].*f32\[2\]"):
+        p >> q
+    with pytest.raises(TypeError, match="Para.Lens"):
+        p >> q.lens()
+    with pytest.raises(TypeError, match="cannot tensor"):
+        p @ cg.sigmoid(A)
+
+
+def test_reparam_type_errors():
+    p = Para(A, cg.trace(lambda a, x: a * x, A, A))
+    with pytest.raises(TypeError, match="codomain"):
+        reparam(p, cg.identity(B))
+    with pytest.raises(TypeError, match="reparametrised by a lens"):
+        reparam(p.lens(), cg.identity(A))
+    with pytest.raises(TypeError, match="batch a Para"):
+        p.lens().batched(2)
+
+
+def test_case_count_is_at_least_100():
+    assert TOTAL_CASES >= 100
