@@ -554,9 +554,9 @@ def max_pool2d(x, window=2, stride=None):
         y = reshape(x, (*lead, H // k[0], k[0], W // k[1], k[1]))
         return reduce_max(y, axes=(-3, -1))
     c = int(np.prod(lead, dtype=np.int64))
-    flat = reshape(x, (c, H, W))
+    flat = x if len(lead) == 1 else reshape(x, (c, H, W))
     kern = apply("constant", into=x.builder, type=Array((k[0] * k[1], *k), t.dtype),
                  value=_one_hot_windows(k[0], k[1], t.dtype))
     windows = conv(flat, kern, spec="c01,p01->cp01", window_strides=s, precision="highest")
     y = reduce_max(windows, axes=(-3,))
-    return reshape(y, (*lead, *y.shape[-2:]))
+    return y if len(lead) == 1 else reshape(y, (*lead, *y.shape[-2:]))
