@@ -3,3 +3,4 @@ from .objects import Array, Ty, as_ty
 from .diagram import Diagram, Op, Wire, identity, swap, copy, discard, wiring, pair, proj, trace, apply
 from .signature import Generator, declare, lookup, SIGNATURE, Literal
 from . import generators
+from . import conv
