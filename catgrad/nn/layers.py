@@ -154,7 +154,9 @@ def conv2d(c_in: int, c_out: int, kernel_size, stride=1, padding="VALID", use_bi
             out = p.cod[0]
             bb = Array((c_out,))
             add_b = trace(lambda b_, y: y + g.broadcast(b_, shape=out.shape, axes=(-2, -1)), bb, out)
-            p = p >> Para(bb, add_b, [(name, "b")], _init_one("zeros", bb.shape))
+            p = p >> Para(bb, add_b, [("b",)], _init_one("zeros", bb.shape))
+            # one layer: both parameters under its name (composition alone would rename it name_1)
+            p = Para(p.param, p.map, [(name, "b"), (name, "K")], p.init_fn)
         return p
 
     return Layer(build, name)
