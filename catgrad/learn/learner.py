@@ -17,6 +17,7 @@ default; over Z2 there is no reduction and the update is the XOR of the per-exam
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple, Optional
 
@@ -177,10 +178,14 @@ class Learner:
     # -- input checks -------------------------------------------------------------
     def _check_inputs(self, x) -> list:
         xs = list(x) if isinstance(x, (tuple, list)) else [x]
-        if len(xs) != len(self.model.dom):
+        dom = self._input_types
+        if len(xs) != len(dom):
             raise TypeError(f"the model takes {len(self.model.dom)} input(s) ({self.model.dom}), got {len(xs)}")
         out = []
-        for i, (a, t) in enumerate(zip(xs, self.model.dom)):
+        for i, (a, (t, dt)) in enumerate(zip(xs, dom)):
+            if _ready(a, t, dt):  # already a batch of the right dtype: nothing to convert (the fast path)
+                out.append(a)
+                continue
             a = jnp.asarray(a)
             if a.ndim != t.ndim + 1 or tuple(a.shape[1:]) != t.shape:
                 raise TypeError(f"input {i}: the model expects examples of shape {t.shape} ({t}), so a batch of "
@@ -190,17 +195,33 @@ class Learner:
             out.append(a.astype(t.dtype))
         return out
 
+    @functools.cached_property
+    def _input_types(self) -> tuple:
+        """``(type, numpy dtype)`` of each model input wire (computed once)."""
+        return tuple((t, np.dtype(t.dtype)) for t in self.model.dom)
+
     def _check_batch(self, x, y):
         xs = self._check_inputs(x)
         t = self.loss.param[0]
-        y = jnp.asarray(y)
+        if len(self.loss.param) == 1 and _ready(y, t, np.dtype(t.dtype)):  # the fast path
+            if y.shape[0] != xs[0].shape[0]:
+                raise TypeError(f"{xs[0].shape[0]} inputs but {y.shape[0]} targets")
+            return xs, [y]
+        # integer labels in a numpy array stay on the host until they are one-hot
+        y_host = y if isinstance(y, np.ndarray) and y.ndim == 1 and y.size and np.issubdtype(y.dtype, np.integer) else None
+        y = jnp.asarray(y) if y_host is None else y
         if len(self.loss.param) == 1 and t.ndim == 1 and y.ndim == 1 and t.dtype != "bool" and t.shape[0] > 1:
-            if jnp.issubdtype(y.dtype, jnp.integer):  # integer labels → one-hot targets
+            if y_host is not None or jnp.issubdtype(y.dtype, jnp.integer):  # integer labels → one-hot targets
                 k = t.shape[0]
-                lo, hi = int(jnp.min(y)), int(jnp.max(y))
+                if y_host is not None:  # on the host: no device round trip
+                    lo, hi = int(y_host.min()), int(y_host.max())
+                else:  # one compiled call and one transfer
+                    onehot, lo, hi = _one_hot_range(y, k, t.dtype)
+                    lo, hi = (int(v) for v in jax.device_get((lo, hi)))
                 if lo < 0 or hi >= k:
                     raise ValueError(f"labels must lie in 0..{k - 1} for a model with {k} outputs; got labels in {lo}..{hi}")
-                y = jax.nn.one_hot(y, k, dtype=t.dtype)
+                y = jnp.asarray(np.eye(k, dtype=t.dtype)[y_host]) if y_host is not None else onehot
+        y = jnp.asarray(y)  # (numpy labels that were not converted above)
         if y.ndim != t.ndim + 1 or tuple(y.shape[1:]) != t.shape:
             raise TypeError(f"the loss expects targets of shape {t.shape} ({t}) per example; got targets of shape "
                             f"{tuple(y.shape)}")
@@ -209,6 +230,19 @@ class Learner:
         if t.dtype == "bool":
             y = _as_binary(y, "targets")
         return xs, [y.astype(t.dtype)]
+
+
+def _ready(a, t: Array, dt: np.dtype) -> bool:
+    """Whether ``a`` is already a JAX batch of examples of type ``t``: a (strongly typed) array of
+    dtype ``dt`` and shape ``(n, *t.shape)``, which the input checks would pass through unchanged."""
+    return (isinstance(a, jax.Array) and a.dtype == dt and a.ndim == t.ndim + 1 and a.shape[1:] == t.shape
+            and not a.weak_type)
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2))
+def _one_hot_range(y, k: int, dtype: str):
+    """One-hot targets of integer labels ``y`` and the labels' ``(min, max)``, in one compiled call."""
+    return jax.nn.one_hot(y, k, dtype=dtype), jnp.min(y), jnp.max(y)
 
 
 def _as_binary(a, what):
