@@ -10,6 +10,11 @@ PRNG key. They are the models of [RDA §5]:
   ``statusfailed/act-2020-experiments``, ``src/Iris.hs``);
 - ``pseudo_linear(a, m, ratio)``: ``m`` threshold units ``y_j = [#(P_j ∧ x) ≤ ⌊#P_j / ratio⌋]``
   (the MNIST model, ``pseudoLinear`` in ``src/MNIST.hs``, with ``ratio = 4``);
+- ``tuple_tables(n, tuples, c)`` (catgrad's own, for the "better circuits" of issue 5): an
+  ensemble of lookup tables, one per fixed tuple of input bits (an n-tuple classifier in the
+  sense of Bledsoe & Browning, 1959), each ``Z2ᵏ → Z2ᶜ``; read out by a plurality vote
+  (``vote``). ``missed_ones_loss`` is the one-sided Z2 loss ``y·(ŷ + 1)`` with which RDA sets
+  table bits and never clears them;
 - ``gate_layer(a, h)`` / ``gate_network(widths)`` (catgrad's own deeper architecture): each unit
   XORs the inputs selected by two learnable masks, ``u = A x``, ``v = B x`` (matrix products over
   Z2), and applies a learnable two-input gate in algebraic normal form,
@@ -215,6 +220,111 @@ def gate_network(widths: Sequence[int]) -> Para:
     return net
 
 
+def _tuple_basis(x: Wire, tuples: np.ndarray) -> Wire:
+    """``e: Z2ⁿ → Z2^(m × 2ᵏ)``: row ``t`` is the one-hot basis of the bits ``x[tuples[t]]``."""
+    (n,) = x.shape
+    m, k = tuples.shape
+    sel = np.zeros((m, k, n), dtype=bool)
+    sel[np.arange(m)[:, None], np.arange(k)[None, :], tuples] = True
+    xs = apply("sum", and_(apply("broadcast", x, shape=(m, k, n), axes=(0, 1)), _const(x, sel)), axes=(-1,))
+    nb = 2 ** k
+    patterns = (np.arange(nb)[:, None] >> np.arange(k)) & 1
+    e = None
+    for i in range(k):
+        col = np.zeros((m, k), dtype=bool)
+        col[:, i] = True
+        xi = apply("sum", and_(xs, _const(x, col)), axes=(-1,))  # (m,): bit i of every tuple
+        lit = apply("broadcast", xi, shape=(m, nb), axes=(-1,)) + _const(x, np.broadcast_to(patterns[:, i] == 0, (m, nb)))
+        e = lit if e is None else and_(e, lit)
+    return e
+
+
+def tuple_tables(n: int, tuples, c: int = 1, name: str = "tuples") -> Para:
+    """An ensemble of lookup tables on fixed tuples of input bits: ``y[t, j] = Σ_b P[t, j, b]·e_b(x[tuples[t]])``.
+
+    ``tuples`` is an int array ``(m, k)`` of input positions (``0 ≤ · < n``); table ``t`` is
+    [RDA]'s ``lookup_table(k, c)`` applied to the bits ``x[tuples[t]]`` (selected inside the
+    circuit by a Z2 matrix product with a constant 0/1 matrix). Parameters
+    ``P: Z2((m, c, 2ᵏ))`` named ``(name, "tables")``, initially zero; output ``Z2((m, c))``.
+    Trained with targets replicated over the ``m`` rows (``replicate``) each table learns on its
+    own (``R_P = dy ⊗ e``); ``vote`` reads out the class with the most table votes.
+
+    >>> import numpy as np, jax.numpy as jnp
+    >>> from catgrad import to_jax
+    >>> layer = tuple_tables(3, np.array([[0, 1], [1, 2]]), 1)
+    >>> layer.param, layer.cod
+    (Ty(bool[2,1,4]), Ty(bool[2,1]))
+    >>> P = jnp.zeros((2, 1, 4), bool).at[0, 0, 3].set(True)   # table 0: AND of x0, x1
+    >>> to_jax(layer.map)(P, jnp.array([1, 1, 0], bool))[0].ravel()
+    Array([ True, False], dtype=bool)
+    """
+    t = np.asarray(tuples)
+    if t.ndim != 2 or t.size == 0 or not np.issubdtype(t.dtype, np.integer):
+        raise TypeError(f"tuple_tables: tuples must be a nonempty int array of shape (m, k), got {tuples!r}")
+    for v, nm in ((n, "n"), (c, "c")):
+        if not isinstance(v, int) or v < 1:
+            raise TypeError(f"tuple_tables: {nm} must be a positive int, got {v!r}")
+    if t.min() < 0 or t.max() >= n:
+        raise ValueError(f"tuple_tables: tuple entries must lie in 0..{n - 1}, got {t.min()}..{t.max()}")
+    if t.shape[1] > 16:
+        raise ValueError(f"tuple_tables: tuples of {t.shape[1]} bits give tables of 2^{t.shape[1]} entries; use ≤ 16")
+    m, k = t.shape
+    P = Z2((m, c, 2 ** k))
+
+    def f(p, x):
+        e = apply("broadcast", _tuple_basis(x, t), shape=(m, c, 2 ** k), axes=(1,))
+        return apply("sum", and_(p, e), axes=(-1,))
+
+    return Para(P, trace(f, P, Z2((n,))), ((name, "tables"),), _zeros_init(P))
+
+
+def replicate(y, m: int) -> np.ndarray:
+    """Targets ``(N, c)`` copied to ``(N, m, c)``: one copy for each table of ``tuple_tables``.
+
+    >>> replicate(np.array([[1, 0]], bool), 3).shape
+    (1, 3, 2)
+    """
+    y = np.asarray(y)
+    return np.broadcast_to(y[:, None], (y.shape[0], m, *y.shape[1:])).copy()
+
+
+def vote(pred) -> np.ndarray:
+    """Plurality vote of an ensemble's outputs ``(N, m, c)``: ``argmax_j Σ_t pred[:, t, j]`` (ties: lowest j).
+
+    >>> vote(np.array([[[1, 0, 0], [0, 1, 0], [0, 1, 0]]], bool))
+    array([1])
+    """
+    p = np.asarray(pred)
+    return np.argmax(p.sum(axis=1), axis=-1)
+
+
+def missed_ones_loss(B) -> Para:
+    """The one-sided Z2 loss ``(B, (y, ŷ) ↦ y·(ŷ + 1))``: 1 exactly where the target is 1 and ŷ is 0.
+
+    Its reverse derivative in ŷ is ``(y, ŷ, d) ↦ y·d``, so with the identity learning rate and
+    ``rda`` the signal reaching a prediction bit is ``y·(ŷ + 1)``: a lookup-table bit is set where a
+    true class was missed and never cleared (a table then records every pattern seen with each
+    class). A Para of generators like ``learn.xor_loss``; nothing in the learner changes.
+
+    >>> from catgrad import to_jax
+    >>> import jax.numpy as jnp
+    >>> loss = missed_ones_loss(Z2((3,)))
+    >>> to_jax(loss.map)(jnp.array([1, 1, 0], bool), jnp.array([1, 0, 1], bool))[0].astype(int)
+    Array([0, 1, 0], dtype=int32)
+    """
+    B = as_ty(B)
+    for t in B:
+        if t.dtype != "bool":
+            raise TypeError(f"missed_ones_loss: expects boolean (Z2) predictions, got {B}")
+    n = len(B)
+
+    def f(*ws):
+        return tuple(and_(y, yhat + apply("one", into=y.builder, type=y.type)) for y, yhat in zip(ws[:n], ws[n:]))
+
+    names = (("target",),) if n == 1 else tuple(("target", str(i)) for i in range(n))
+    return Para(B, trace(f, B @ B), names, _zeros_init(B))
+
+
 def random_bits(key, P: TyLike, p: float = 0.5) -> tuple:
     """Random parameters for ``P``: each bit true with probability ``p`` (an explicit PRNG key).
 
@@ -227,4 +337,4 @@ def random_bits(key, P: TyLike, p: float = 0.5) -> tuple:
 
 
 __all__ = ["zeros", "random_bits", "one_hot_basis", "lookup_table", "pseudo_linear", "gate_layer",
-           "gate_network", "GATE_NAMES"]
+           "gate_network", "GATE_NAMES", "tuple_tables", "replicate", "vote", "missed_ones_loss"]
