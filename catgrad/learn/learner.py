@@ -291,4 +291,6 @@ def supervised(model: Para, loss, lr, optimiser: Optimiser, reduction: Optional[
                         f"predictions of type {loss_p.dom}")
     if reduction == "default":
         reduction = None if model.cod[0].dtype == "bool" else "mean"
+    if reduction not in ("mean", "sum", None):
+        raise ValueError(f"supervised: reduction must be 'mean', 'sum' or None, got {reduction!r}")
     return Learner(model, loss_p, lr, optimiser, reduction)

@@ -1,0 +1,273 @@
+"""The supervised learner ``U ; R(model) ; R(loss) ; α`` compiled to one step [MATH.md §5–6].
+
+Oracles: ``jax.grad`` of the same objective written in plain JAX, fed to ``optax`` (``sgd``,
+``sgd(momentum)``, ``adam``) on the same batches; ``jax.vmap(jax.grad)`` of the per-example
+loss for the batch mean; the jaxpr of the compiled step for its structure (no per-example
+outer products); hand-computed values for ``evaluate`` and ``predict``.
+"""
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+import catgrad as cg
+from catgrad import Array, learn, nn
+
+N_IN, N_HID, N_OUT, BATCH = 5, 7, 3, 16
+
+
+def mlp():
+    return nn.dense(N_IN, N_HID, nn.sigmoid, name="h") >> nn.dense(N_HID, N_OUT, None, name="o")
+
+
+def mlp_ref(ps, x):
+    h = jax.nn.sigmoid(ps["h"]["W"] @ x + ps["h"]["b"])
+    return ps["o"]["W"] @ h + ps["o"]["b"]
+
+
+def mse_ref(ps, x, y):
+    return 0.5 * jnp.sum((mlp_ref(ps, x) - y) ** 2)
+
+
+def sce_ref(ps, x, y):
+    return -jnp.sum(y * jax.nn.log_softmax(mlp_ref(ps, x)))
+
+
+def _data(seed, n=BATCH, labels=False):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, N_IN)).astype(np.float32)
+    if labels:
+        return x, rng.integers(0, N_OUT, n)
+    return x, rng.normal(size=(n, N_OUT)).astype(np.float32)
+
+
+def _optax_run(opt, per_example, params, batches, reduction="mean"):
+    red = jnp.mean if reduction == "mean" else jnp.sum
+
+    def objective(ps, x, y):
+        return red(jax.vmap(per_example, (None, 0, 0))(ps, x, y))
+
+    state = opt.init(params)
+    for x, y in batches:
+        g = jax.grad(objective)(params, x, y)
+        updates, state = opt.update(g, state, params)
+        params = optax.apply_updates(params, updates)
+    return params
+
+
+def _catgrad_run(learner, params, batches):
+    state = learn.TrainState(params, learner.init_opt_state(params))
+    for x, y in batches:
+        state = learner.step(state, x, y)
+    return state.params
+
+
+def _assert_trees_close(a, b, **tol):
+    assert jax.tree_util.tree_structure(a) == jax.tree_util.tree_structure(b)
+    for (path, u), v in zip(jax.tree_util.tree_leaves_with_path(a), jax.tree_util.tree_leaves(b)):
+        np.testing.assert_allclose(u, v, err_msg=jax.tree_util.keystr(path), **tol)
+
+
+OPTIMISERS = {
+    "gd": (lambda: learn.gd(), 0.3, lambda: optax.sgd(0.3)),
+    "momentum": (lambda: learn.momentum(0.8), 0.2, lambda: optax.sgd(0.2, momentum=0.8)),
+    "adam": (lambda: learn.adam(0.05), 1.0, lambda: optax.adam(0.05)),
+}
+
+
+@pytest.mark.parametrize("opt", list(OPTIMISERS))
+@pytest.mark.parametrize("loss", ["mse", "softmax_cross_entropy"])
+def test_step_equals_grad_plus_optax(opt, loss):
+    make, alpha, make_optax = OPTIMISERS[opt]
+    model = mlp()
+    learner = learn.supervised(model, getattr(learn, loss), learn.learning_rate(alpha), make())
+    params = model.init(jax.random.PRNGKey(1))
+    batches = [_data(s, labels=loss != "mse") for s in range(6)]
+    ours = _catgrad_run(learner, params, batches)
+    ref_loss = mse_ref if loss == "mse" else sce_ref
+    ref_batches = batches if loss == "mse" else [(x, jax.nn.one_hot(y, N_OUT)) for x, y in batches]
+    theirs = _optax_run(make_optax(), ref_loss, params, ref_batches)
+    _assert_trees_close(ours, theirs, rtol=2e-5, atol=2e-6)
+    # the update is not trivially zero
+    assert not np.allclose(ours["o"]["W"], params["o"]["W"])
+
+
+@pytest.mark.parametrize("opt", ["gd", "adam"])
+def test_sum_reduction(opt):
+    make, alpha, make_optax = OPTIMISERS[opt]
+    if opt == "gd":  # the summed gradient is n times larger: keep the step stable
+        alpha, make_optax = 0.02, lambda: optax.sgd(0.02)
+    model = mlp()
+    learner = learn.supervised(model, learn.mse, learn.learning_rate(alpha), make(), reduction="sum")
+    params = model.init(jax.random.PRNGKey(2))
+    batches = [_data(s) for s in range(4)]
+    ours = _catgrad_run(learner, params, batches)
+    theirs = _optax_run(make_optax(), mse_ref, params, batches, reduction="sum")
+    _assert_trees_close(ours, theirs, rtol=2e-5, atol=2e-6)
+    # and it differs from the mean by the factor n for gd's first step
+    if opt == "gd":
+        mean_l = learn.supervised(model, learn.mse, learn.learning_rate(alpha * BATCH), make())
+        _assert_trees_close(_catgrad_run(mean_l, params, batches[:1]), _catgrad_run(learner, params, batches[:1]),
+                            rtol=2e-5, atol=2e-6)
+
+
+def test_batched_step_is_mean_of_per_example_gradients():
+    model = mlp()
+    alpha = 0.5
+    learner = learn.supervised(model, learn.mse, learn.learning_rate(alpha), learn.gd())
+    params = model.init(jax.random.PRNGKey(3))
+    x, y = _data(11)
+    new = learner.step(learn.TrainState(params, learner.init_opt_state(params)), x, y).params
+    per_example = jax.vmap(jax.grad(mse_ref), (None, 0, 0))(params, x, y)
+    expected = jax.tree_util.tree_map(lambda p, g: p - alpha * jnp.mean(g, axis=0), params, per_example)
+    _assert_trees_close(new, expected, rtol=2e-5, atol=2e-6)
+
+
+def test_step_is_traced_once_per_batch_size():
+    model = mlp()
+    learner = learn.supervised(model, learn.mse, learn.learning_rate(0.1), learn.momentum())
+    state = learner.init(jax.random.PRNGKey(0))
+    assert learner.trace_count == 0
+    for s in range(12):
+        state = learner.step(state, *_data(s))
+    assert learner.trace_count == 1
+    for s in range(3):
+        state = learner.step(state, *_data(s, n=5))
+    assert learner.trace_count == 2
+    state = learner.step(state, *_data(0))
+    assert learner.trace_count == 2
+
+
+def _shapes_in_jaxpr(jaxpr) -> list:
+    """Shapes of every intermediate value, descending into sub-jaxprs (pjit, scan, custom_vjp…)."""
+    out = []
+    for eqn in jaxpr.eqns:
+        out.extend(tuple(v.aval.shape) for v in eqn.outvars if hasattr(v.aval, "shape"))
+        for p in eqn.params.values():
+            subs = p if isinstance(p, (tuple, list)) else [p]
+            for sub in subs:
+                inner = getattr(sub, "jaxpr", sub)
+                if hasattr(inner, "eqns"):
+                    out.extend(_shapes_in_jaxpr(inner))
+    return out
+
+
+def _has_outer_product(shapes, n, m, k) -> bool:
+    return any(len(s) == 3 and sorted(s) == sorted((n, m, k)) for s in shapes)
+
+
+def test_weight_gradient_is_one_matrix_product_not_per_example_outer_products():
+    """No intermediate of shape (n, m, k) for a weight W: m × k and a batch of n [MATH.md §6]."""
+    n = BATCH
+    model = mlp()
+    learner = learn.supervised(model, learn.mse, learn.learning_rate(0.1), learn.gd())
+    state = learner.init(jax.random.PRNGKey(0))
+    x, y = _data(0)
+    flat_p = model.flat(state.params)
+    xs, ys = learner._check_batch(x, y)
+    jaxpr = jax.make_jaxpr(learner._step_fn(n))(list(state.opt_state), flat_p, xs, ys).jaxpr
+    shapes = _shapes_in_jaxpr(jaxpr)
+    assert (n, N_HID) in shapes  # sanity: the batched hidden layer is there
+    assert not _has_outer_product(shapes, n, N_HID, N_IN), "per-example outer product for the hidden weight"
+    assert not _has_outer_product(shapes, n, N_OUT, N_HID), "per-example outer product for the output weight"
+    # the detector finds the outer products in the naive per-example computation
+    naive = jax.make_jaxpr(lambda ps: jax.vmap(jax.grad(mse_ref), (None, 0, 0))(ps, x, y))(state.params).jaxpr
+    assert _has_outer_product(_shapes_in_jaxpr(naive), n, N_HID, N_IN)
+
+
+def test_predict_and_evaluate():
+    model = mlp()
+    learner = learn.supervised(model, learn.softmax_cross_entropy, learn.learning_rate(0.1), learn.gd())
+    params = model.init(jax.random.PRNGKey(4))
+    x, labels = _data(5, labels=True)
+    pred = learner.predict(params, x)
+    np.testing.assert_allclose(pred, jax.vmap(mlp_ref, (None, 0))(params, x), rtol=1e-5, atol=1e-6)
+    ev = learner.evaluate(params, x, labels)
+    y1 = jax.nn.one_hot(labels, N_OUT)
+    ref_loss = float(jnp.mean(jax.vmap(sce_ref, (None, 0, 0))(params, x, y1)))
+    assert ev["loss"] == pytest.approx(ref_loss, rel=1e-5)
+    assert ev["accuracy"] == pytest.approx(float(np.mean(np.argmax(pred, 1) == labels)))
+    # one-hot targets give the same numbers as integer labels
+    assert learner.evaluate(params, x, y1) == pytest.approx(ev)
+
+
+def test_lens_and_step_diagram_types():
+    model = mlp()
+    learner = learn.supervised(model, learn.mse, learn.learning_rate(0.1), learn.momentum())
+    L = learner.lens(4)
+    assert L.cod == (cg.Ty(), cg.Ty())
+    assert L.dom == (cg.Ty(Array((4, N_IN))), cg.Ty(Array((4, N_IN))))
+    d = learner.step_diagram(4)
+    P = model.param
+    assert d.dom == P @ P @ cg.Ty(Array((4, N_IN)), Array((4, N_OUT)))  # momentum: S = P
+    assert d.cod == P @ P @ cg.Ty(Array(()), Array((4, N_OUT)))
+
+
+# -- bad input -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def learner():
+    return learn.supervised(mlp(), learn.mse, learn.learning_rate(0.1), learn.gd())
+
+
+def test_model_and_loss_types_must_match():
+    with pytest.raises(TypeError, match=r"f32\[3\].*f32\[2\]"):
+        learn.supervised(mlp(), learn.mse(Array((2,))), learn.learning_rate(0.1), learn.gd())
+    with pytest.raises(TypeError, match=r"must be a Para"):
+        learn.supervised(lambda x: x, learn.mse, learn.learning_rate(0.1), learn.gd())
+    two = nn.dense(2, 2) @ nn.dense(2, 2, name="e")
+    with pytest.raises(TypeError, match="one output wire"):
+        learn.supervised(two, learn.mse, learn.learning_rate(0.1), learn.gd())
+    with pytest.raises(ValueError, match="reduction must be"):
+        learn.supervised(mlp(), learn.mse, learn.learning_rate(0.1), learn.gd(), reduction="median")
+
+
+def test_data_shape_must_match_model(learner):
+    state = learner.init(jax.random.PRNGKey(0))
+    x, y = _data(0)
+    with pytest.raises(TypeError, match=r"shape \(5,\).*\(16, 4\)"):
+        learner.step(state, x[:, :4], y)
+    with pytest.raises(TypeError, match=r"shape \(5,\).*\(5,\)"):
+        learner.predict(state.params, x[0])  # one example without the batch axis
+    with pytest.raises(TypeError, match=r"targets of shape \(3,\).*\(16, 2\)"):
+        learner.step(state, x, y[:, :2])
+    with pytest.raises(TypeError, match="16 inputs but 15 targets"):
+        learner.step(state, x, y[:15])
+    with pytest.raises(TypeError, match=r"takes 1 input.*got 2"):
+        learner.step(state, [x, x], y)
+
+
+def test_labels_out_of_range(learner):
+    state = learner.init(jax.random.PRNGKey(0))
+    x, _ = _data(0)
+    with pytest.raises(ValueError, match=r"labels must lie in 0\.\.2.*0\.\.3"):
+        learner.step(state, x, np.arange(BATCH) % 4)
+    with pytest.raises(ValueError, match=r"-1\.\.1"):
+        learner.evaluate(state.params, x, np.arange(BATCH) % 3 - 1)
+
+
+def test_bad_parameters(learner):
+    state = learner.init(jax.random.PRNGKey(0))
+    x, y = _data(0)
+    bad = {"h": state.params["h"], "o": {"W": state.params["o"]["W"]}}
+    with pytest.raises(KeyError, match="o/b"):
+        learner.step(learn.TrainState(bad, state.opt_state), x, y)
+
+
+def test_non_binary_data_to_a_bool_model():
+    boolean = pytest.importorskip("catgrad.boolean")
+    model = boolean.lookup_table(2, 1)
+    learner = learn.supervised(model, learn.xor_loss, learn.identity_rate, learn.rda())
+    state = learner.init(jax.random.PRNGKey(0))
+    x = np.array([[0, 1], [1, 1]])
+    y = np.array([[1], [0]])
+    state = learner.step(state, x, y)  # 0/1 integers are fine
+    with pytest.raises(ValueError, match=r"binary.*2"):
+        learner.step(state, np.array([[0, 2], [1, 1]]), y)
+    with pytest.raises(ValueError, match=r"targets.*binary"):
+        learner.step(state, x, np.array([[1], [3]]))
+    with pytest.raises(TypeError, match="boolean|bool|Z2"):
+        learn.supervised(model, learn.mse, learn.learning_rate(0.1), learn.gd())
