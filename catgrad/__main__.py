@@ -1,0 +1,6 @@
+"""``python -m catgrad``: the same as the ``catgrad`` command (see catgrad.cli)."""
+import sys
+
+from .cli import main
+
+sys.exit(main())
