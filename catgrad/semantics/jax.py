@@ -76,7 +76,7 @@ def to_jax(f: Diagram, *, name: str | None = None) -> Callable:
     def fn(*args):
         return interpret(f, _check_args(label, f, args))
 
-    fn.__name__ = name or "catgrad_diagram"
+    fn.__name__ = "catgrad_diagram"  # short: jax.jit names the compiled module after it
     fn.__doc__ = f"JAX semantics of {f!r}"
     return fn
 
