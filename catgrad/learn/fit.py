@@ -48,8 +48,15 @@ def _finite(tree) -> jax.Array:
     return jnp.all(jnp.stack(leaves)) if leaves else jnp.array(True)
 
 
-def epoch_fn(learner: Learner, n_examples: int, batch_size: int, mesh=None, shuffle: bool = True):
-    """The compiled epoch ``(s, p, xs, ys, key) -> (s, p, losses, accs, bad_step)``."""
+def epoch_fn(learner: Learner, n_examples: int, batch_size: int, mesh=None, shuffle: bool = True,
+             guarded: bool = True):
+    """The compiled epoch ``(s, p, xs, ys, key) -> (s, p, losses, accs, bad_step)``.
+
+    ``bad_step`` is the index of the first step whose loss or parameters are not finite (``-1``
+    if none). ``guarded``: from that step on the state is held at the last good one (a select
+    of every parameter and state array per step); unguarded, the steps are applied regardless,
+    which is cheaper, and the caller replays the epoch guarded when ``bad_step >= 0``.
+    """
     nb = n_examples // batch_size
     step = learner._step_fn(batch_size)
 
@@ -68,9 +75,13 @@ def epoch_fn(learner: Learner, n_examples: int, batch_size: int, mesh=None, shuf
             s, p, bad = carry
             i, x, y = batch
             s2, p2, loss, pred = step(s, p, x, y)
-            ok = jnp.logical_and(bad < 0, jnp.logical_and(_finite(loss), _finite(p2)))
-            s = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), s2, s)
-            p = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), p2, p)
+            finite = jnp.logical_and(_finite(loss), _finite(p2))
+            if guarded:
+                ok = jnp.logical_and(bad < 0, finite)
+                s = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), s2, s)
+                p = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), p2, p)
+            else:
+                ok, s, p = finite, s2, p2
             bad = jnp.where(jnp.logical_or(bad >= 0, ok), bad, i)
             return (s, p, bad), (jnp.mean(loss.astype(jnp.float32)), accuracy(pred[0], y[0]))
 
@@ -111,9 +122,13 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
     if mesh is not None and batch_size % mesh.size:
         raise ValueError(f"fit: batch_size {batch_size} must be divisible by the {mesh.size} devices")
     cache_key = ("epoch", n, batch_size, shuffle, None if mesh is None else tuple(d.id for d in mesh.devices.flat))
-    if cache_key not in learner._steps:
-        learner._steps[cache_key] = epoch_fn(learner, n, batch_size, mesh, shuffle)
-    run = learner._steps[cache_key]
+
+    def epoch_run(guarded: bool):  # compiled once per learner, data size, batch size, order and devices
+        k = cache_key + (("guarded",) if guarded else ())
+        if k not in learner._steps:
+            learner._steps[k] = epoch_fn(learner, n, batch_size, mesh, shuffle, guarded=guarded)
+        return learner._steps[k]
+    run = epoch_run(False)
     s, p = list(state.opt_state), learner.model.flat(state.params)
     if mesh is not None:
         from jax.sharding import NamedSharding, PartitionSpec as P
@@ -130,7 +145,10 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
         epochs_iter = bar
     for epoch in epochs_iter:
         key, sub = jax.random.split(key)
-        s, p, losses, accs, bad = run(s, p, xs, ys, sub)
+        out = run(s, p, xs, ys, sub)
+        if int(out[4]) >= 0:  # a NaN or inf: replay the epoch guarded, holding the last good state
+            out = epoch_run(True)(s, p, xs, ys, sub)
+        s, p, losses, accs, bad = out
         history["loss"].append(float(jnp.mean(losses)))
         history["accuracy"].append(float(jnp.mean(accs)))
         if validation is not None:
