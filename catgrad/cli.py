@@ -14,7 +14,6 @@ on stderr; no traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from typing import Optional, Sequence
@@ -63,7 +62,8 @@ def parser() -> argparse.ArgumentParser:
     sub.required = True
     tr = sub.add_parser("train", help="train a model and report train and test accuracy")
     tr.add_argument("dataset", help=f"one of {', '.join(E.DATASETS)}")
-    tr.add_argument("--model", help="iris: linear|dense|hidden; digits: dense|hidden; mnist: conv|dense")
+    tr.add_argument("--model", help="iris: linear|dense|hidden; digits: dense|hidden; mnist: conv|dense. With --boolean: "
+                    "iris: ensemble|table|table-binary|table-uci; digits: tuples|tuples-xor; mnist: pseudo-linear|tuples")
     tr.add_argument("--optimiser", "--optimizer", choices=E.OPTIMISERS, help="default: the protocol's")
     tr.add_argument("--lr", type=_positive_float, help="learning rate α (gd, momentum, nesterov) or step η")
     tr.add_argument("--epochs", type=_positive_int)
@@ -95,15 +95,11 @@ def _check_common(args) -> None:
 
 
 def _boolean(args) -> int:
+    from .boolean import experiments as boolean_experiments
     try:
-        mod = importlib.import_module("catgrad.boolean.experiments")
-    except ImportError:
-        mod = None
-    fn = getattr(mod, "train_cli", None)
-    if fn is None:
-        raise CLIError("--boolean: the boolean experiments (catgrad.boolean.experiments.train_cli) are not "
-                       "available in this version of catgrad")
-    status = fn(args)
+        status = boolean_experiments.train_cli(args)
+    except (ValueError, TypeError) as exc:
+        raise CLIError(str(exc)) from None
     return status if isinstance(status, int) else 0
 
 
