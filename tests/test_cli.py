@@ -79,16 +79,11 @@ def test_bad_numbers_are_argparse_errors(capsys, argv):
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_boolean_flag_dispatches_or_explains(capsys, monkeypatch):
-    import types
-    seen = {}
-    fake = types.ModuleType("catgrad.boolean.experiments")
-    fake.train_cli = lambda args: seen.setdefault("dataset", args.dataset) and 0
-    monkeypatch.setitem(sys.modules, "catgrad.boolean.experiments", fake)
-    assert run(capsys, "train", "iris", "--boolean")[0] == 0 and seen == {"dataset": "iris"}
-    monkeypatch.setitem(sys.modules, "catgrad.boolean.experiments", types.ModuleType("catgrad.boolean.experiments"))
-    status, _, err = run(capsys, "train", "iris", "--boolean")
-    assert status == 2 and "--boolean" in err
+def test_boolean_flag_dispatches_to_the_rda_experiments(capsys):
+    status, out, _ = run(capsys, "train", "iris", "--boolean", "--model", "table")
+    assert status == 0 and "paper 73.3%" in out
+    status, _, err = run(capsys, "train", "iris", "--boolean", "--model", "dense")
+    assert status == 2 and "model for iris must be one of" in err and "Traceback" not in err
 
 
 def test_python_dash_m_catgrad():
