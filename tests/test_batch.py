@@ -3,7 +3,7 @@
 ``batch(f, n, flags)`` must equal ``jax.vmap`` of the per-example reference with ``in_axes`` 0 for
 the batched wires and ``None`` for the shared ones (parameters), and ``R[batch(f)]`` must equal
 ``jax.vjp`` of that vmapped function: the shared wires' gradients are summed over the batch.
-Hypothesis cases per run: 50 forward, 30 reverse. Tolerance: float64 rtol 1e-10 / atol 1e-12.
+Hypothesis cases per run: 30 forward, 25 reverse. Tolerance: float64 rtol 1e-10 / atol 1e-12.
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def _vmapped(case, flags):
     return jax.vmap(case.ref, in_axes=tuple(0 if fl else None for fl in flags), out_axes=0)
 
 
-@settings(max_examples=50)
+@settings(max_examples=30)
 @given(batched_cases(), seeds())
 def test_batch_matches_vmap(bc, seed):
     case, n, flags = bc
@@ -53,7 +53,7 @@ def test_batch_matches_vmap(bc, seed):
         assert_close(cg.to_jax(bf)(*xs), expected, TOL, f"batch of {case!r} with flags {flags}")
 
 
-@settings(max_examples=30)
+@settings(max_examples=25)
 @given(batched_cases(), seeds())
 def test_rdiff_of_batch_matches_vjp_of_vmap(bc, seed):
     case, n, flags = bc

@@ -59,7 +59,7 @@ def test_to_jax_under_grad():
     assert_close(r, grads, dict(rtol=1e-5, atol=1e-6), "R vs grad")
 
 
-@settings(max_examples=40)
+@settings(max_examples=20)
 @given(cases("float32"), seeds())
 def test_compile_matches_to_jax(case, seed):
     """``compile(f)`` (CSE + jax.jit) computes what ``to_jax(f)`` computes, for f and R[f]."""
