@@ -80,7 +80,7 @@ def compile_pair(jit_a, jit_b, args, repeats):
             t = time.perf_counter()
             jax.block_until_ready(c(*args))
             acc.append(time.perf_counter() - t)
-    return t_ca, t_cb, statistics.median(ra), statistics.median(rb)
+    return t_ca, t_cb, statistics.median(ra), statistics.median(rb), ca(*args), cb(*args)
 
 
 def args_for(types, seed):
@@ -100,14 +100,13 @@ def run(depths, quick):
         ref = reference(n)
         args = args_for(r.dom, 0)
         k = len(f.dom)
-        cg_c, jx_c, cg_r, jx_r = compile_pair(cg.compile(r), jax.jit(lambda *a: jax.vjp(ref, *a[:k])[1](a[k])),
-                                              args, reps_run)
+        cg_c, jx_c, cg_r, jx_r, got, want = compile_pair(
+            cg.compile(r), jax.jit(lambda *a: jax.vjp(ref, *a[:k])[1](a[k])), args, reps_run)
         # correctness check of the benchmarked functions against each other
-        got = cg.compile(r)(*args)
-        want = jax.jit(lambda *a: jax.vjp(ref, *a[:k])[1](a[k]))(*args)
         err = max(float(jnp.max(jnp.abs(a - b))) for a, b in zip(got, want))
         row = dict(n=n, size_f=f.size, size_r=r.size, size_rr=rr.size, t_f=t_f, t_r=t_r, t_rr=t_rr,
                    cg_c=cg_c, cg_r=cg_r, jx_c=jx_c, jx_r=jx_r, err=err)
+        print_row(row, header=not rows)  # first order now; the second order (slow to compile) follows
         if not (quick and n >= 1000):
             args2 = args_for(rr.dom, 1)
 
@@ -115,10 +114,11 @@ def run(depths, quick):
                 x, dy, ddx = a[:k], a[k], a[k + 1:]
                 return jax.vjp(lambda *xdy: jax.vjp(ref, *xdy[:k])[1](xdy[k]), *x, dy)[1](tuple(ddx))
 
-            row.update(zip(("cg2_c", "jx2_c", "cg2_r", "jx2_r"),
+            row.update(zip(("cg2_c", "jx2_c", "cg2_r", "jx2_r", "got2", "want2"),
                            compile_pair(cg.compile(rr), jax.jit(vjp2), args2, reps_run)))
+            row["err2"] = max(float(jnp.max(jnp.abs(a - b))) for a, b in zip(row.pop("got2"), row.pop("want2")))
+            print_row(row, header=False)
         rows.append(row)
-        print_row(row, header=len(rows) == 1)
     return rows
 
 
