@@ -1,0 +1,416 @@
+"""catgrad's compiled training step against the same model written by hand in JAX + optax.
+
+    python bench/train_step.py            # full run (a few minutes on 2 cores)
+    python bench/train_step.py --quick    # fewer steps and rounds
+
+For each model (batch 128, momentum 0.9, the same initial parameters and data):
+
+- MLP 64-128-10  (sigmoid, sigmoid; MSE) on digits;
+- MLP 784-256-10 (relu, logits; softmax cross-entropy) on MNIST;
+- the MNIST conv net [conv 3×3 1→3 no bias, relu, maxpool 2, conv 4×4 3→5, relu, maxpool 2,
+  flatten 125, dense(125, 10, sigmoid); MSE];
+
+it checks (untimed) that catgrad and the hand-written step give the same parameters after a few
+steps, then times
+
+- the step: the hand-written ``jax.jit(value_and_grad + optax.sgd(lr, momentum=0.9))``, catgrad's
+  raw jitted flat step ``learner._jitted_step(n)`` and the public ``learner.step``; each call
+  blocked, the three interleaved in rounds; median per implementation;
+- compile time: first call of a fresh step (catgrad: from a fresh learner, so building the step
+  diagram — batch, R, lenses, simplify — is included; hand: trace + compile), median of a few;
+- one epoch: ``fit``'s scan epoch against a Python loop of jitted steps over the same minibatches
+  (and the hand-written step in a Python loop and in a scan);
+- per-example cost against the numpy reference implementation's figures (Iris hidden ≈ 50 µs,
+  MNIST conv ≈ 3.9 ms per example, measured on this 2-core CPU).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+import optax  # noqa: E402
+
+from catgrad import Array, datasets, learn, nn  # noqa: E402
+from catgrad.learn.fit import epoch_fn  # noqa: E402
+from common import fmt_time, interleaved, machine, markdown, median, timed  # noqa: E402
+
+BATCH = 128
+GAMMA = 0.9
+REFERENCE = {"iris": 50e-6, "conv": 3.9e-3}  # numpy reference implementation, seconds per example
+
+
+# -- the models, in catgrad and by hand ------------------------------------------------------------
+
+def _dense(p, x):
+    return x @ p["W"].T + p["b"]
+
+
+def _pool(x):
+    n, c, h, w = x.shape
+    return x.reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
+
+
+def _conv(x, k):
+    return jax.lax.conv_general_dilated(x, k, (1, 1), "VALID", dimension_numbers=("NCHW", "OIHW", "NCHW"))
+
+
+def _mse(pred, y):
+    return jnp.mean(0.5 * jnp.sum((pred - y) ** 2, axis=-1))
+
+
+def _xent(logits, y):
+    return jnp.mean(-jnp.sum(y * jax.nn.log_softmax(logits, axis=-1), axis=-1))
+
+
+def mlp_small():
+    model = nn.dense(64, 128, nn.sigmoid) >> nn.dense(128, 10, nn.sigmoid)
+
+    def hand(p, x):
+        return jax.nn.sigmoid(_dense(p["dense_1"], jax.nn.sigmoid(_dense(p["dense"], x))))
+    d = datasets.digits()
+    return dict(name="MLP 64-128-10", model=model, loss=learn.mse, hand=hand, hand_loss=_mse, lr=0.1,
+                x=d.x / 16.0, y=d.y, k=10)
+
+
+def mlp_large():
+    model = nn.dense(784, 256, nn.relu) >> nn.dense(256, 10)
+
+    def hand(p, x):
+        return _dense(p["dense_1"], jax.nn.relu(_dense(p["dense"], x)))
+    d = datasets.mnist(flatten=True)
+    return dict(name="MLP 784-256-10", model=model, loss=learn.softmax_cross_entropy, hand=hand, hand_loss=_xent,
+                lr=0.05, x=d.x, y=d.y, k=10)
+
+
+def conv_net():
+    model = (nn.conv2d(1, 3, 3) >> nn.relu >> nn.max_pool2d(2) >> nn.conv2d(3, 5, 4) >> nn.relu
+             >> nn.max_pool2d(2) >> nn.flatten >> nn.dense(125, 10, nn.sigmoid))(Array((1, 28, 28)))
+
+    def hand(p, x):
+        h = _pool(jax.nn.relu(_conv(x, p["conv2d"]["K"])))
+        h = _pool(jax.nn.relu(_conv(h, p["conv2d_1"]["K"])))
+        return jax.nn.sigmoid(_dense(p["dense"], h.reshape(h.shape[0], -1)))
+    d = datasets.mnist()
+    return dict(name="MNIST conv", model=model, loss=learn.mse, hand=hand, hand_loss=_mse, lr=0.1,
+                x=d.x[:, None], y=d.y, k=10)
+
+
+def iris_hidden():
+    model = nn.dense(4, 20, nn.sigmoid) >> nn.dense(20, 3, nn.sigmoid)
+
+    def hand(p, x):
+        return jax.nn.sigmoid(_dense(p["dense_1"], jax.nn.sigmoid(_dense(p["dense"], x))))
+    d = datasets.iris()
+    return dict(name="Iris hidden", model=model, loss=learn.mse, hand=hand, hand_loss=_mse, lr=0.01,
+                x=d.x, y=d.y, k=3, gd=True)
+
+
+MODELS = {"mlp_small": mlp_small, "mlp_large": mlp_large, "conv_net": conv_net}
+
+
+def make(cfg):
+    """The catgrad learner and the hand-written (init, step, epoch) for ``cfg``."""
+    opt_c = learn.gd() if cfg.get("gd") else learn.momentum(GAMMA)
+    lrn = learn.supervised(cfg["model"], cfg["loss"], learn.learning_rate(cfg["lr"]), opt_c)
+    tx = optax.sgd(cfg["lr"]) if cfg.get("gd") else optax.sgd(cfg["lr"], momentum=GAMMA)
+    model, loss = cfg["hand"], cfg["hand_loss"]
+
+    def objective(p, x, y):
+        return loss(model(p, x), y)
+
+    def step(p, s, x, y):
+        value, grads = jax.value_and_grad(objective)(p, x, y)
+        updates, s = tx.update(grads, s, p)
+        return optax.apply_updates(p, updates), s, value
+
+    def epoch(p, s, bx, by):
+        def body(c, b):
+            p, s, value = step(*c, *b)
+            return (p, s), value
+        (p, s), values = jax.lax.scan(body, (p, s), (bx, by))
+        return p, s, values
+
+    return lrn, tx, step, epoch
+
+
+def data(cfg):
+    x = jnp.asarray(cfg["x"], jnp.float32)
+    y = jax.nn.one_hot(jnp.asarray(cfg["y"]), cfg["k"], dtype=jnp.float32)
+    return x, y
+
+
+# -- checks and timings ----------------------------------------------------------------------------
+
+def check_same(cfg, steps=3) -> float:
+    """Max |catgrad − hand| over all parameters after ``steps`` steps from the same start (untimed)."""
+    lrn, tx, step, _ = make(cfg)
+    x, y = data(cfg)
+    st = lrn.init(jax.random.PRNGKey(0))
+    p, s = st.params, tx.init(st.params)
+    hand = jax.jit(step)
+    for i in range(steps):
+        xb, yb = x[i * BATCH:(i + 1) * BATCH], y[i * BATCH:(i + 1) * BATCH]
+        st = lrn.step(st, xb, yb)
+        p, s, _ = hand(p, s, xb, yb)
+    diffs = jax.tree_util.tree_map(lambda a, b: float(jnp.max(jnp.abs(a - b))), st.params, p)
+    return max(jax.tree_util.tree_leaves(diffs))
+
+
+def batches(x, y, n_batches):
+    """``n_batches`` device batches of ``BATCH`` examples (cycled through while timing)."""
+    return [(x[i * BATCH:(i + 1) * BATCH], y[i * BATCH:(i + 1) * BATCH]) for i in range(n_batches)]
+
+
+def bench_step(cfg, rounds, steps):
+    lrn, tx, step, _ = make(cfg)
+    x, y = data(cfg)
+    bs = batches(x, y, 8)
+    st0 = lrn.init(jax.random.PRNGKey(0))
+    hand = jax.jit(step)
+    raw = lrn._jitted_step(BATCH)
+    state = {"hand": (st0.params, tx.init(st0.params)), "raw": (list(st0.opt_state), lrn.model.flat(st0.params)),
+             "step": st0, "i": 0}
+
+    def nxt():
+        state["i"] += 1
+        return bs[state["i"] % len(bs)]
+
+    def run_hand():
+        xb, yb = nxt()
+        p, s, v = hand(*state["hand"], xb, yb)
+        state["hand"] = (p, s)
+        return p
+
+    def run_raw():
+        xb, yb = nxt()
+        s, p, v, pred = raw(*state["raw"], [xb], [yb])
+        state["raw"] = (s, p)
+        return p
+
+    def run_step():
+        xb, yb = nxt()
+        state["step"] = lrn.step(state["step"], xb, yb)
+        return state["step"].params
+
+    t, c = interleaved({"hand": run_hand, "catgrad raw": run_raw, "catgrad step": run_step}, rounds, steps, cpu=True)
+    return {k: median(v) for k, v in t.items()}, {k: median(v) for k, v in c.items()}
+
+
+def bench_compile(cfg, repeats):
+    """Median first-call time (trace + compile) of a fresh catgrad learner's step and a fresh hand step,
+    with catgrad's split into building the step diagram, JAX tracing/lowering and XLA compilation."""
+    x, y = data(cfg)
+    xb, yb = x[:BATCH], y[:BATCH]
+    res = {"hand": [], "catgrad": [], "build": [], "lower": [], "xla": [], "hand lower": [], "hand xla": []}
+    for r in range(repeats):
+        lrn, tx, step, _ = make(cfg)
+        st = lrn.init(jax.random.PRNGKey(0))
+        s0 = tx.init(st.params)
+        first = {"catgrad": lambda: lrn.step(st, xb, yb), "hand": lambda: jax.jit(step)(st.params, s0, xb, yb)}
+        for name in (["catgrad", "hand"] if r % 2 == 0 else ["hand", "catgrad"]):
+            t, _ = timed(first[name])
+            res[name].append(t)
+        # the split, on another fresh learner
+        lrn, tx, step, _ = make(cfg)
+        t0 = time.perf_counter()
+        fn = lrn._step_fn(BATCH)
+        t1 = time.perf_counter()
+        lowered = jax.jit(fn).lower(list(st.opt_state), lrn.model.flat(st.params), [xb], [yb])
+        t2 = time.perf_counter()
+        lowered.compile()
+        t3 = time.perf_counter()
+        res["build"].append(t1 - t0)
+        res["lower"].append(t2 - t1)
+        res["xla"].append(t3 - t2)
+        t0 = time.perf_counter()
+        lowered = jax.jit(step).lower(st.params, s0, xb, yb)
+        t1 = time.perf_counter()
+        lowered.compile()
+        res["hand lower"].append(t1 - t0)
+        res["hand xla"].append(time.perf_counter() - t1)
+    return {k: median(v) for k, v in res.items()}
+
+
+def bench_epoch(cfg, rounds, batch_size=BATCH):
+    """One epoch over the dataset: fit's scan epoch, Python loops of jitted steps, the hand-written scan."""
+    lrn, tx, step, epoch = make(cfg)
+    x, y = data(cfg)
+    n = x.shape[0]
+    nb = n // batch_size
+    st0 = lrn.init(jax.random.PRNGKey(0))
+    run = epoch_fn(lrn, n, batch_size)
+    raw = lrn._jitted_step(batch_size)
+    hand_step = jax.jit(step)
+
+    @jax.jit
+    def minibatches(key):  # the same permutation as fit's epoch
+        perm = jax.random.permutation(key, n)[: nb * batch_size].reshape(nb, batch_size)
+        return x[perm], y[perm]
+
+    def hand_fit_epoch(p, s, key):  # as fit: shuffle and gather inside the compiled epoch
+        bx, by = minibatches(key)
+        return epoch(p, s, bx, by)
+    hand_epoch = jax.jit(hand_fit_epoch)
+
+    key = jax.random.PRNGKey(1)
+    # the Python loops get their minibatches ready-made, as separate device arrays (untimed)
+    bx, by = minibatches(key)
+    loop_batches = [(bx[i], by[i]) for i in range(nb)]
+    state = {"scan": (list(st0.opt_state), lrn.model.flat(st0.params)), "raw": (list(st0.opt_state), lrn.model.flat(st0.params)),
+             "step": st0, "hand": (st0.params, tx.init(st0.params)), "hand scan": (st0.params, tx.init(st0.params))}
+
+    def fit_epoch():
+        s, p, losses, accs, bad = run(*state["scan"], [x], [y], key)
+        state["scan"] = (s, p)
+        return p
+
+    def loop_raw():
+        s, p = state["raw"]
+        for xb, yb in loop_batches:
+            s, p, _, _ = raw(s, p, [xb], [yb])
+        state["raw"] = (s, p)
+        return p
+
+    def loop_step():
+        st = state["step"]
+        for xb, yb in loop_batches:
+            st = lrn.step(st, xb, yb)
+        state["step"] = st
+        return st.params
+
+    def loop_hand():
+        p, s = state["hand"]
+        for xb, yb in loop_batches:
+            p, s, _ = hand_step(p, s, xb, yb)
+        state["hand"] = (p, s)
+        return p
+
+    def scan_hand():
+        p, s, _ = hand_epoch(*state["hand scan"], key)
+        state["hand scan"] = (p, s)
+        return p
+
+    impls = {"catgrad fit (scan)": fit_epoch, "catgrad loop (raw step)": loop_raw, "catgrad loop (learner.step)": loop_step,
+             "hand loop": loop_hand, "hand scan": scan_hand}
+    t, c = interleaved(impls, rounds, 1, warmup=2, cpu=True)
+    return {k: median(v) for k, v in t.items()}, {k: median(v) for k, v in c.items()}, nb * batch_size
+
+
+# -- an experiment: the proposed reverse rule of reduce_max ---------------------------------------
+
+def use_proposed_pool_rule():
+    """Replace ``R[reduce_max](x, dy) = max_mask(x) · broadcast(dy)`` (a division by the tie count at
+    the input's size, then a product) by ``hit(x) · broadcast(dy / Σ_window hit(x))`` with ``hit`` the
+    0/1 indicator of the window maxima (locally constant, ``R = 0``): the same values (ties share ``dy``
+    equally), one elementwise pass fewer at the input's size, as JAX's own rule for ``max``. For
+    measuring only (``--proposed-pool-rule``); it redeclares generators, so run it in its own process."""
+    import dataclasses
+
+    from catgrad.core import conv as C
+    from catgrad.core.generators import broadcast
+    from catgrad.core.generators import sum as cg_sum
+    from catgrad.core.signature import declare, lookup
+
+    mask = lookup("max_mask")
+    declare(dataclasses.replace(
+        mask, name="max_hit", sympy=None, label="hit", typing=lambda dom, axes: mask.typing(dom, axes=axes),
+        jax=lambda x, axes: (x == jnp.max(x, axis=axes, keepdims=True)).astype(x.dtype)), replace=True)
+
+    def rule(x, dy, axes):
+        hit = C._on("max_hit", [x], dict(axes=axes))
+        return [hit * broadcast(dy / cg_sum(hit, axes=axes), shape=x.shape, axes=axes)]
+    declare(dataclasses.replace(lookup("reduce_max"), rdiff=rule), replace=True)
+
+
+# -- main ------------------------------------------------------------------------------------------
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="fewer rounds (≈ 200 steps per implementation)")
+    ap.add_argument("--proposed-pool-rule", action="store_true",
+                    help="measure with the proposed reverse rule of reduce_max (see use_proposed_pool_rule)")
+    ap.add_argument("--models", default="mlp_small,mlp_large,conv_net", help="comma-separated subset of the models")
+    ap.add_argument("--no-epochs", action="store_true", help="skip the epoch and per-example measurements")
+    args = ap.parse_args(argv)
+    if args.proposed_pool_rule:
+        use_proposed_pool_rule()
+    rounds, steps = (20, 10) if args.quick else (40, 10)
+    compile_repeats = 2 if args.quick else 3
+    epoch_rounds = 5 if args.quick else 11
+
+    m = machine()
+    print(f"machine: {m['cpu']}, {m['cores']} cores; python {m['python']}, jax {m['jax']} (jaxlib {m['jaxlib']}), "
+          f"optax {m['optax']}, backend {m['backend']}")
+    print(f"batch {BATCH}; step times: median of {rounds * steps} blocked calls per implementation, "
+          f"interleaved in {rounds} rounds\n")
+
+    cfgs = [MODELS[name]() for name in args.models.split(",")]
+    if args.proposed_pool_rule:
+        print("(with the proposed reverse rule of reduce_max)")
+    print("same parameters after 3 steps (max |catgrad − hand|):")
+    for cfg in cfgs:
+        d = check_same(cfg)
+        print(f"  {cfg['name']:16s} {d:.2e}  {'ok' if d < 1e-5 else 'MISMATCH'}")
+    print()
+
+    step_rows, compile_rows, epoch_rows = [], [], []
+    for cfg in cfgs:
+        t, c = bench_step(cfg, rounds, steps)
+        step_rows.append([cfg["name"], fmt_time(t["hand"]), fmt_time(t["catgrad raw"]), fmt_time(t["catgrad step"]),
+                          f"{t['catgrad raw'] / t['hand']:.3f}", f"{t['catgrad step'] / t['hand']:.3f}",
+                          f"{c['catgrad raw'] / c['hand']:.3f}", f"{c['catgrad step'] / c['hand']:.3f}"])
+        print(f"{cfg['name']}: step hand {fmt_time(t['hand'])}, catgrad raw {fmt_time(t['catgrad raw'])}, "
+              f"learner.step {fmt_time(t['catgrad step'])}  (cpu: {fmt_time(c['hand'])}, {fmt_time(c['catgrad raw'])}, "
+              f"{fmt_time(c['catgrad step'])})", flush=True)
+    for cfg in cfgs:
+        c = bench_compile(cfg, compile_repeats)
+        compile_rows.append([cfg["name"], fmt_time(c["hand"]), fmt_time(c["catgrad"]), f"{c['catgrad'] / c['hand']:.2f}",
+                             fmt_time(c["build"]), fmt_time(c["lower"]), fmt_time(c["xla"]),
+                             fmt_time(c["hand lower"]), fmt_time(c["hand xla"])])
+        print(f"{cfg['name']}: compile hand {fmt_time(c['hand'])}, catgrad {fmt_time(c['catgrad'])}", flush=True)
+
+    print(f"\n### Step time, batch {BATCH} (median of {rounds * steps} steps per implementation; ratio < 1: catgrad faster)\n")
+    print(markdown(step_rows, ["model", "hand jit(value_and_grad)+optax", "catgrad raw jitted step", "catgrad learner.step",
+                               "raw / hand", "learner.step / hand", "raw / hand (CPU time)", "learner.step / hand (CPU time)"]))
+    print(f"\n### Compile time: first call of a fresh step, trace + compile (median of {compile_repeats})\n")
+    print(markdown(compile_rows, ["model", "hand", "catgrad (fresh learner)", "catgrad / hand", "catgrad: build step diagram",
+                                  "catgrad: JAX trace+lower", "catgrad: XLA compile", "hand: trace+lower", "hand: XLA compile"]))
+    if args.no_epochs:
+        return
+
+    iris = iris_hidden()
+    per_example = {}
+    for cfg, bsz in [(c, BATCH) for c in cfgs] + [(iris, 1)]:
+        t, c, n_ex = bench_epoch(cfg, epoch_rounds, bsz)
+        scan = t["catgrad fit (scan)"]
+        epoch_rows.append([f"{cfg['name']} (N={n_ex}, batch {bsz})", fmt_time(scan), fmt_time(t["catgrad loop (raw step)"]),
+                           fmt_time(t["catgrad loop (learner.step)"]), fmt_time(t["hand scan"]), fmt_time(t["hand loop"]),
+                           f"{t['catgrad loop (learner.step)'] / scan:.2f}", f"{scan / t['hand scan']:.2f}"])
+        per_example[cfg["name"]] = (scan / n_ex, c["catgrad fit (scan)"] / n_ex)
+        print(f"{cfg['name']} epoch: fit scan {fmt_time(scan)}, loop of learner.step "
+              f"{fmt_time(t['catgrad loop (learner.step)'])}, hand scan {fmt_time(t['hand scan'])}", flush=True)
+
+    print(f"\n### One epoch (median of {epoch_rounds})\n")
+    print(markdown(epoch_rows, ["model", "catgrad fit (scan)", "loop of raw jitted step", "loop of learner.step",
+                                "hand scan", "hand loop", "learner.step loop / fit", "fit / hand scan"]))
+    print("\n### Per-example cost (catgrad fit epoch time / examples) against the numpy reference implementation\n")
+    rows = []
+    for name, label in [("Iris hidden", "Iris hidden 4-20-3 (batch 1, scan)"), ("MNIST conv", "MNIST conv (batch 128, scan)")]:
+        if name not in per_example:
+            continue
+        wall, cpu_t = per_example[name]
+        ref = REFERENCE["iris" if name == "Iris hidden" else "conv"]
+        rows.append([label, fmt_time(wall), fmt_time(cpu_t), fmt_time(ref), f"{ref / wall:.0f}×"])
+    print(markdown(rows, ["model", "catgrad per example (wall)", "(CPU time)", "numpy reference", "speed-up (wall)"]))
+
+
+if __name__ == "__main__":
+    main()
