@@ -124,7 +124,7 @@ class Para:
                             f"domain {other.dom} of the second")
         Q = other.param
         if isinstance(self.map, Lens):
-            m = (Lens.identity(Q) @ self.map) >> other.map
+            m = (Lens.identity(Q, other.map.bwd.cod[:len(Q)]) @ self.map) >> other.map  # (Q, Q') may differ
         else:
             m = (identity(Q) @ self.map) >> other.map
         return Para(Q @ self.param, m, _unique(other.names, self.names), _init_product(other, self))
@@ -139,7 +139,19 @@ class Para:
         order = [*range(p), *range(p + q, p + q + a), *range(p, p + q), *range(p + q + a, p + q + a + c)]
         dom = self.param @ other.param @ _fwd(self.map).dom[p:] @ _fwd(other.map).dom[q:]
         w = wiring(dom, order)
-        m = (Lens.of(w) >> (self.map @ other.map)) if isinstance(self.map, Lens) else (w >> (self.map @ other.map))
+        if isinstance(self.map, Lens):
+            # the wiring lens ((P,Q,A,C), (P',Q',A',C')) → ((P,A,Q,C), (P',A',Q',C')): its backward map
+            # permutes the primed blocks back (P' may differ from P, so this is not Lens.of(w) in general)
+            f_p, g_p = self.map.bwd.cod, other.map.bwd.cod
+            nPp, nAp, nQp, nCp = p, len(f_p) - p, q, len(g_p) - q
+            n = len(dom)
+            # the wired primes P' A' Q' C' sit at n + 0.., the Para order is P' Q' A' C'
+            back_order = [*range(n, n + nPp), *range(n + nPp + nAp, n + nPp + nAp + nQp),
+                          *range(n + nPp, n + nPp + nAp), *range(n + nPp + nAp + nQp, n + nPp + nAp + nQp + nCp)]
+            back = wiring(dom @ f_p @ g_p, back_order)
+            m = Lens(w, back) >> (self.map @ other.map)
+        else:
+            m = w >> (self.map @ other.map)
         return Para(self.param @ other.param, m, _unique(other.names, self.names)[len(other.names):] +
                     _unique(other.names, self.names)[: len(other.names)], _init_product(self, other))
 

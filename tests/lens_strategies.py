@@ -171,3 +171,44 @@ def reparam_chain(draw, dtype: str = "float64", max_ops: int = 3):
     p_bounds = _at_least_one(r1.out_bounds)
     p = draw(_para_on(A, (1.0,) * len(A), dtype, max_ops, P=r1.f.cod, p_bounds=p_bounds))
     return r2, r1, p
+
+
+@st.composite
+def _param_lens(draw, dtype: str, max_ops: int):
+    """``k: (P, P') → (1, 1)``: forward ``!``, backward a random program ``P → P'`` (as many wires as P)."""
+    P = draw(dom_types(dtype, SHAPES))
+    back = draw(program(P, (1.0,) * len(P), max_ops=max_ops, dtype=dtype))
+    outs = [i % len(back.f.cod) for i in range(len(P))]
+    bwd = back.f >> cg.wiring(back.f.cod, outs)
+    return RefLens(cg.Lens(cg.discard(P), bwd), lambda *p: (),
+                   lambda *p: tuple(back.ref(*p)[i] for i in outs), f"param[{back.description} -> {outs}]")
+
+
+@st.composite
+def para_lens_chain(draw, k: int = 2, dtype: str = "float64", max_ops: int = 3):
+    """``k`` composable Para(Lens(C)) morphisms ``(P_i, k_i ⊗ l_i)`` with general parameter lenses;
+    a list of ``(Para, RefLens of k_i ⊗ l_i, len(P_i))``."""
+    out = []
+    for l in draw(lens_chain(k, dtype, max_ops)):
+        kp = draw(_param_lens(dtype, max_ops))
+        kl = kp @ l
+        P = kp.lens.fwd.dom
+        out.append((cg.Para(P, kl.lens), kl, len(P)))
+    return out
+
+
+@st.composite
+def para_lenses(draw, dtype: str = "float64", max_ops: int = 3):
+    """A Para(Lens(C)) morphism with a general parameter lens ``(P, P')`` (``P' ≠ P`` in general):
+    ``k ⊗ l`` with ``k: (P, P') → (1, 1)`` (forward ``!``, backward a random program ``P → P'``) and
+    ``l`` a random lens ``(A, A') → (B, B')``. Returns ``(Para, RefLens of k ⊗ l, len(P), len(P'))``."""
+    P = draw(dom_types(dtype, SHAPES))
+    back = draw(program(P, (1.0,) * len(P), max_ops=max_ops, dtype=dtype))
+    # Para(Lens) splits the backward codomain as P' @ A' with as many wires in P' as in P
+    outs = [i % len(back.f.cod) for i in range(len(P))]
+    bwd = back.f >> cg.wiring(back.f.cod, outs)
+    k = RefLens(cg.Lens(cg.discard(P), bwd), lambda *p: (),
+                lambda *p: tuple(back.ref(*p)[i] for i in outs), f"param[{back.description} -> {outs}]")
+    l = draw(lenses(dtype, max_ops))
+    kl = k @ l
+    return cg.Para(P, kl.lens), kl, len(P), len(P)

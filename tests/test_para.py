@@ -21,12 +21,12 @@ from hypothesis import given, settings
 
 import catgrad as cg
 from catgrad import Lens, Para, reparam
-from lens_strategies import para_chain, paras, reparam_chain
+from lens_strategies import para_chain, para_lens_chain, para_lenses, paras, reparam_chain
 from strategies import COMPOSITE_TOL, assert_close, inputs, seeds
 
 TOL = COMPOSITE_TOL["float64"]
-N_COMPOSE, N_UNIT, N_TENSOR, N_REPARAM, N_LENS, N_LENS_VJP, N_BATCH = 25, 15, 20, 20, 20, 15, 10
-TOTAL_CASES = N_COMPOSE + N_UNIT + N_TENSOR + N_REPARAM + N_LENS + N_LENS_VJP + N_BATCH
+N_COMPOSE, N_UNIT, N_TENSOR, N_REPARAM, N_LENS, N_LENS_VJP, N_BATCH, N_LENS_TENSOR, N_LENS_COMPOSE = 25, 15, 20, 20, 20, 15, 10, 15, 15
+TOTAL_CASES = N_COMPOSE + N_UNIT + N_TENSOR + N_REPARAM + N_LENS + N_LENS_VJP + N_BATCH + N_LENS_TENSOR + N_LENS_COMPOSE
 
 
 @pytest.fixture(autouse=True)
@@ -234,3 +234,61 @@ def test_reparam_type_errors():
 
 def test_case_count_is_at_least_100():
     assert TOTAL_CASES >= 100
+
+
+@settings(max_examples=N_LENS_TENSOR)
+@given(para_lenses(), para_lenses(), seeds())
+def test_tensor_of_general_para_lenses(p, q, seed):
+    """``(P, f) ⊗ (Q, g)`` in Para(Lens(C)) with parameter lenses ``(P, P') ≠ (P, P)``: forward
+    ``(p, q, a, c) ↦ (f(p, a), g(q, c))``, backward ``↦ (p', q', a', c')`` from ``f*(p, a, b')``
+    and ``g*(q, c, d')`` (was a TypeError: the wiring lens assumed ``P' = P``)."""
+    (pp, pref, np_, npp), (qp, qref, nq, nqp) = p, q
+    t = pp @ qp
+    assert t.param == pp.param @ qp.param
+    na, nc = len(pp.dom[0]), len(qp.dom[0])
+    nb = len(pp.map.cod[1])
+
+    def fwd(*args):
+        P_, Q_, A_, C_ = args[:np_], args[np_:np_ + nq], args[np_ + nq:np_ + nq + na], args[np_ + nq + na:]
+        return tuple(pref.fwd(*P_, *A_)) + tuple(qref.fwd(*Q_, *C_))
+
+    def bwd(*args):
+        n = np_ + nq + na + nc
+        P_, Q_, A_, C_ = args[:np_], args[np_:np_ + nq], args[np_ + nq:np_ + nq + na], args[np_ + nq + na:n]
+        b1, b2 = args[n:n + nb], args[n + nb:]
+        u, v = tuple(pref.bwd(*P_, *A_, *b1)), tuple(qref.bwd(*Q_, *C_, *b2))
+        return u[:npp] + v[:nqp] + u[npp:] + v[nqp:]
+
+    lens = t.map
+    xs = inputs(lens.fwd.dom, seed)
+    dys = inputs(lens.cod[1], seed + 1)
+    assert_close(_run(lens.fwd, xs), fwd(*xs), TOL, "forward")
+    assert_close(_run(lens.bwd, [*xs, *dys]), bwd(*xs, *dys), TOL, "backward")
+
+
+@settings(max_examples=N_LENS_COMPOSE)
+@given(para_lens_chain(2), seeds())
+def test_composition_of_general_para_lenses(chain, seed):
+    """``(P, f) ; (Q, g)`` in Para(Lens(C)) with parameter lenses ``(Q, Q') ≠ (Q, Q)``: forward
+    ``(q, p, a) ↦ g(q, f(p, a))``, backward ``(q, p, a, c') ↦ (q', p', a')`` where
+    ``(q', b') = g*(q, f(p, a), c')`` and ``(p', a') = f*(p, a, b')`` (was a TypeError: the identity
+    on Q assumed ``Q' = Q``)."""
+    (pp, f, n_p), (qp, g, n_q) = chain
+    t = pp >> qp
+    assert t.param == qp.param @ pp.param
+    n_in = n_q + len(pp.map.fwd.dom)
+
+    def fwd(*args):
+        return tuple(g.fwd(*args[:n_q], *f.fwd(*args[n_q:])))
+
+    def bwd(*args):
+        q, pa, cp = args[:n_q], args[n_q:n_in], args[n_in:]
+        qb = tuple(g.bwd(*q, *f.fwd(*pa), *cp))
+        pa_prime = tuple(f.bwd(*pa, *qb[n_q:]))
+        return qb[:n_q] + pa_prime
+
+    lens = t.map
+    xs = inputs(lens.fwd.dom, seed)
+    dys = inputs(lens.cod[1], seed + 1)
+    assert_close(_run(lens.fwd, xs), fwd(*xs), TOL, "forward")
+    assert_close(_run(lens.bwd, [*xs, *dys]), bwd(*xs, *dys), TOL, "backward")
