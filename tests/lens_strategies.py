@@ -202,13 +202,8 @@ def para_lenses(draw, dtype: str = "float64", max_ops: int = 3):
     """A Para(Lens(C)) morphism with a general parameter lens ``(P, P')`` (``P' ≠ P`` in general):
     ``k ⊗ l`` with ``k: (P, P') → (1, 1)`` (forward ``!``, backward a random program ``P → P'``) and
     ``l`` a random lens ``(A, A') → (B, B')``. Returns ``(Para, RefLens of k ⊗ l, len(P), len(P'))``."""
-    P = draw(dom_types(dtype, SHAPES))
-    back = draw(program(P, (1.0,) * len(P), max_ops=max_ops, dtype=dtype))
-    # Para(Lens) splits the backward codomain as P' @ A' with as many wires in P' as in P
-    outs = [i % len(back.f.cod) for i in range(len(P))]
-    bwd = back.f >> cg.wiring(back.f.cod, outs)
-    k = RefLens(cg.Lens(cg.discard(P), bwd), lambda *p: (),
-                lambda *p: tuple(back.ref(*p)[i] for i in outs), f"param[{back.description} -> {outs}]")
+    k = draw(_param_lens(dtype, max_ops))
     l = draw(lenses(dtype, max_ops))
     kl = k @ l
+    P = k.lens.fwd.dom
     return cg.Para(P, kl.lens), kl, len(P), len(P)
