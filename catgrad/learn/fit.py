@@ -12,6 +12,7 @@ them with ``jax.sharding`` and the parameters are replicated (data parallelism).
 """
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import Optional, Sequence
 
@@ -48,14 +49,24 @@ def _finite(tree) -> jax.Array:
     return jnp.all(jnp.stack(leaves)) if leaves else jnp.array(True)
 
 
+def _sum_finite(tree) -> jax.Array:
+    """A cheap screen: ``True`` when the sum of all floating entries of ``tree`` is finite, which
+    implies every entry is (a NaN or inf in any entry makes the sum NaN or inf, in any order of
+    summation). ``False`` means some entry is not finite, or the sum overflowed (a false alarm)."""
+    sums = [jnp.sum(a) for a in jax.tree_util.tree_leaves(tree) if jnp.issubdtype(a.dtype, jnp.floating)]
+    return jnp.isfinite(functools.reduce(jnp.add, sums)) if sums else jnp.array(True)
+
+
 def epoch_fn(learner: Learner, n_examples: int, batch_size: int, mesh=None, shuffle: bool = True,
              guarded: bool = True):
     """The compiled epoch ``(s, p, xs, ys, key) -> (s, p, losses, accs, bad_step)``.
 
-    ``bad_step`` is the index of the first step whose loss or parameters are not finite (``-1``
-    if none). ``guarded``: from that step on the state is held at the last good one (a select
-    of every parameter and state array per step); unguarded, the steps are applied regardless,
-    which is cheaper, and the caller replays the epoch guarded when ``bad_step >= 0``.
+    ``guarded``: ``bad_step`` is the index of the first step whose loss or parameters are not
+    finite (``-1`` if none), and from that step on the state is held at the last good one (a
+    select of every parameter and state array per step). Unguarded (cheaper): the steps are
+    applied regardless and ``bad_step >= 0`` only says that a NaN or inf may have appeared (the
+    screen ``_sum_finite`` never misses one; an overflowing sum is a false alarm); the
+    caller then replays the epoch guarded, which decides exactly.
     """
     nb = n_examples // batch_size
     step = learner._step_fn(batch_size)
@@ -75,13 +86,12 @@ def epoch_fn(learner: Learner, n_examples: int, batch_size: int, mesh=None, shuf
             s, p, bad = carry
             i, x, y = batch
             s2, p2, loss, pred = step(s, p, x, y)
-            finite = jnp.logical_and(_finite(loss), _finite(p2))
             if guarded:
-                ok = jnp.logical_and(bad < 0, finite)
+                ok = jnp.logical_and(bad < 0, jnp.logical_and(_finite(loss), _finite(p2)))
                 s = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), s2, s)
                 p = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), p2, p)
             else:
-                ok, s, p = finite, s2, p2
+                ok, s, p = _sum_finite([loss, p2]), s2, p2
             bad = jnp.where(jnp.logical_or(bad >= 0, ok), bad, i)
             return (s, p, bad), (jnp.mean(loss.astype(jnp.float32)), accuracy(pred[0], y[0]))
 
@@ -146,7 +156,7 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
     for epoch in epochs_iter:
         key, sub = jax.random.split(key)
         out = run(s, p, xs, ys, sub)
-        if int(out[4]) >= 0:  # a NaN or inf: replay the epoch guarded, holding the last good state
+        if int(out[4]) >= 0:  # maybe a NaN or inf: replay the epoch guarded (exact), holding the last good state
             out = epoch_run(True)(s, p, xs, ys, sub)
         s, p, losses, accs, bad = out
         history["loss"].append(float(jnp.mean(losses)))
