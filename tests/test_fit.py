@@ -182,6 +182,10 @@ def test_inf_in_data_stops_with_last_good_state(reg):
     assert len(hist["loss"]) == 1
     assert _all_finite(st.params)
     _tree_close(st.params, _manual(reg, st0, x, y, 8, 3).params, rtol=1e-6, atol=1e-7)
+    # the stopped epoch's loss is the mean over steps 1..4, each at the parameters that step saw
+    seen = [reg.evaluate(_manual(reg, st0, x, y, 8, i).params, x[8 * i:8 * i + 8], y[8 * i:8 * i + 8])["loss"]
+            for i in range(4)]
+    assert hist["loss"][0] == pytest.approx(float(np.mean(seen)), rel=1e-5)
 
 
 def test_inf_raise_mode(reg):

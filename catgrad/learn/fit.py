@@ -159,8 +159,10 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
         if int(out[4]) >= 0:  # maybe a NaN or inf: replay the epoch guarded (exact), holding the last good state
             out = epoch_run(True)(s, p, xs, ys, sub)
         s, p, losses, accs, bad = out
-        history["loss"].append(float(jnp.mean(losses)))
-        history["accuracy"].append(float(jnp.mean(accs)))
+        # a stopped epoch's means cover the steps up to the bad one (each at the parameters it saw)
+        seen = len(losses) if int(bad) < 0 else int(bad) + 1
+        history["loss"].append(float(jnp.mean(losses[:seen])))
+        history["accuracy"].append(float(jnp.mean(accs[:seen])))
         if validation is not None:
             ev = learner.evaluate(learner.model.tree(p), *validation)
             history["val_loss"].append(ev["loss"])
