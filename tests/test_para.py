@@ -118,6 +118,7 @@ def test_lens_preserves_composition(chain, seed):
 def test_para_lens_backward_is_vjp(chain, seed):
     """The backward map of ``R(p ; q)`` is ``vjp`` of the reference of ``p ; q`` in (params, input)."""
     pq = chain[0] >> chain[1]
+    check_equal(pq.para.lens(), Para(pq.para.param, Lens.of(pq.para.map)), seed, "R(P, f) = (P, Lens.of(f))")
     lens = pq.para.lens().map
     assert pq.para.lens().dom == (pq.para.dom, pq.para.dom)
     assert lens.dom == (pq.para.map.dom, pq.para.map.dom)
