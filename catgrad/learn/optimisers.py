@@ -153,17 +153,24 @@ def momentum(gamma: float = 0.9) -> Optimiser:
     >>> to_jax(momentum(0.5).lens(Array(())).bwd)(jnp.float32(1.0), jnp.float32(2.0), jnp.float32(-0.25))
     (Array(0.25, dtype=float32), Array(2.25, dtype=float32))
     """
-    gamma = _real("momentum", "gamma", gamma)
+    return _heavy_ball("momentum", _real("momentum", "gamma", gamma), lookahead=False)
+
+
+def _heavy_ball(name: str, gamma: float, lookahead: bool) -> Optimiser:
+    """Momentum and Nesterov share the put ``s' = γ s + v, p' = p + s'``; Nesterov's get looks ahead."""
+
+    def get(s, p):
+        return p + scale(s, gamma)
 
     def put(s, p, v):
         s_new = scale(s, gamma) + v
         return s_new, p + s_new
 
     def lens(A) -> Lens:
-        A = _array("momentum", A, "float")
-        return _update_lens(A, Ty(A), _get_p, put)
+        A = _array(name, A, "float")
+        return _update_lens(A, Ty(A), get if lookahead else _get_p, put)
 
-    return Optimiser("momentum", lambda A: Ty(A), lambda p: (jnp.zeros_like(p),), lens, adaptive=False)
+    return Optimiser(name, lambda A: Ty(A), lambda p: (jnp.zeros_like(p),), lens, adaptive=False)
 
 
 def nesterov(gamma: float = 0.9) -> Optimiser:
@@ -180,20 +187,7 @@ def nesterov(gamma: float = 0.9) -> Optimiser:
     >>> to_jax(nesterov(0.5).lens(Array(())).fwd)(jnp.float32(1.0), jnp.float32(2.0))
     (Array(2.5, dtype=float32),)
     """
-    gamma = _real("nesterov", "gamma", gamma)
-
-    def get(s, p):
-        return p + scale(s, gamma)
-
-    def put(s, p, v):
-        s_new = scale(s, gamma) + v
-        return s_new, p + s_new
-
-    def lens(A) -> Lens:
-        A = _array("nesterov", A, "float")
-        return _update_lens(A, Ty(A), get, put)
-
-    return Optimiser("nesterov", lambda A: Ty(A), lambda p: (jnp.zeros_like(p),), lens, adaptive=False)
+    return _heavy_ball("nesterov", _real("nesterov", "gamma", gamma), lookahead=True)
 
 
 def adagrad(eta: float, eps: float = 1e-7, initial_accumulator_value: float = 0.1) -> Optimiser:
