@@ -319,10 +319,10 @@ def test_wires_inside_trace_and_batched_rank4_input():
 
 
 def test_reverse_derivatives_are_diagrams_of_generators():
-    """R[conv2d] is two convs and a kernel flip; R[max_pool2d] uses the locally constant mask."""
+    """R[conv2d] is two convs and a kernel flip; R[max_pool2d] uses the locally constant indicator max_hit."""
     r = rdiff(conv2d(Array((2, 6, 6)), Array((3, 2, 3, 3)), stride=2))
     assert sorted(op.gen.name for op in r.ops) == ["conv", "conv", "reverse"]
     names = {op.gen.name for op in rdiff(max_pool2d(Array((2, 6, 6)))).ops}
-    assert names == {"reshape", "max_mask", "broadcast", "mul"}  # reduce_max itself is pruned
+    assert names == {"reshape", "max_hit", "sum", "div", "broadcast", "mul"}  # reduce_max itself is pruned
     names = {op.gen.name for op in rdiff(max_pool2d(Array((2, 7, 7)))).ops}
-    assert names == {"conv", "max_mask", "broadcast", "mul", "constant", "reverse"}
+    assert names == {"conv", "max_hit", "sum", "div", "broadcast", "mul", "constant", "reverse"}

@@ -42,10 +42,11 @@ extracts the windows with a ``conv`` against a constant one-hot kernel (computed
 highest precision, so values are copied exactly; an input containing ±inf or NaN then
 gives NaN, since ``0·inf = NaN``).
 
-``R[reduce_max](x, dy) = max_mask(x) · broadcast(dy)``, where ``max_mask`` is ``1/t`` at
-the ``t`` entries equal to the maximum of their window and 0 elsewhere: **ties share the
+``R[reduce_max](x, dy) = h · broadcast(dy / Σh)`` with ``h = max_hit(x)`` (1 at the ``t`` entries
+equal to the maximum of their window, 0 elsewhere), i.e. ``max_mask(x) · broadcast(dy)`` where
+``max_mask = h/t``, with the division done at the pooled size: **ties share the
 cotangent equally** (as the gradient of ``jax.numpy.max``; ``jax.lax.reduce_window``
-pooling gives all of it to one entry instead). ``max_mask`` is locally constant, ``R = 0``,
+pooling gives all of it to one entry instead). ``max_hit`` is locally constant, ``R = 0``,
 so ``R[R[max_pool2d]]`` exists.
 
 >>> from catgrad import Array
@@ -67,10 +68,11 @@ import sympy as sp
 from .. import errors
 from .diagram import Wire, apply
 from .generators import _check_arity, _fail, _neg_axes, broadcast, reshape, polymorphic
+from .generators import sum as sum_
 from .objects import Array, Ty, as_ty
 from .signature import Generator, declare
 
-__all__ = ["conv", "reverse", "reduce_max", "max_mask", "conv2d", "max_pool2d", "conv_output_size"]
+__all__ = ["conv", "reverse", "reduce_max", "max_mask", "max_hit", "conv2d", "max_pool2d", "conv_output_size"]
 
 
 # -- the spec: roles of the letters ------------------------------------------------
@@ -369,7 +371,7 @@ def _type_reduce(name):
         a = dom[0]
         if not a.is_float:
             _fail(name, dom, f"expects a floating-point array, got dtype {a.dtype}")
-        if name == "max_mask":
+        if name in ("max_mask", "max_hit"):
             return Ty(a)
         return Ty(a.with_shape([n for i, n in enumerate(a.shape) if i - a.ndim not in axes]))
     return typing
@@ -412,9 +414,35 @@ def _sympy_max_mask(x, axes):
 
 declare(Generator(
     "reduce_max", _type_reduce("reduce_max"), lambda x, axes: jnp.max(x, axis=axes), _sympy_reduce_max,
-    lambda x, dy, axes: [max_mask(x, axes=axes) * broadcast(dy, shape=x.shape, axes=axes)],
+    lambda x, dy, axes: [_rdiff_reduce_max(x, dy, axes)],
     canon=_canon_axes("reduce_max"), label="max",
-    doc="reduce_max(axes): the maximum over `axes`; R = max_mask(x)·broadcast(dy) (ties share dy equally)."))
+    doc="reduce_max(axes): the maximum over `axes`; R = h·broadcast(dy / Σh), h = max_hit(x) (ties share dy equally)."))
+
+
+def _rdiff_reduce_max(x, dy, axes):
+    """``R[reduce_max](x, dy) = h · broadcast(dy / Σ_axes h)`` with ``h = max_hit(x)``: the division
+    happens at the pooled size (= ``max_mask(x) · broadcast(dy)``, cheaper)."""
+    h = max_hit(x, axes=axes)
+    return h * broadcast(dy / sum_(h, axes=axes), shape=x.shape, axes=axes)
+
+
+def _sympy_max_hit(x, axes):
+    rows, kept, pos = _to_rows(x, axes)
+    out = np.empty(rows.shape, dtype=object)
+    for idx in np.ndindex(*rows.shape[:-1]):
+        r = rows[idx]
+        for i in range(len(r)):
+            out[idx + (i,)] = sp.Mul(*(sp.Heaviside(r[i] - r[j], 1) for j in range(len(r)) if j != i))
+    shape_t = [x.shape[i] for i in kept + pos]
+    return np.transpose(out.reshape(shape_t), np.argsort(kept + pos))
+
+
+declare(Generator(
+    "max_hit", _type_reduce("max_hit"),
+    lambda x, axes: (x == jnp.max(x, axis=axes, keepdims=True)).astype(x.dtype), _sympy_max_hit,
+    lambda x, dy, axes: [None], canon=_canon_axes("max_hit"), label="hit",
+    doc="max_hit(axes): 1 at the entries of each window (over `axes`) equal to its maximum, else 0; "
+        "locally constant, so R = 0."))
 
 declare(Generator(
     "max_mask", _type_reduce("max_mask"), _jax_max_mask, _sympy_max_mask, lambda x, dy, axes: [None],
@@ -449,6 +477,11 @@ def reverse(*args, axes):
 def reduce_max(*args, axes):
     """``max`` over ``axes``; ``R[reduce_max](x, dy) = max_mask(x)·broadcast(dy)`` (ties share ``dy``)."""
     return _on("reduce_max", args, dict(axes=axes))
+
+
+def max_hit(*args, axes):
+    """``1`` where ``x`` equals the maximum of its window over ``axes``, else ``0`` (R = 0)."""
+    return _on("max_hit", args, dict(axes=axes))
 
 
 def max_mask(*args, axes):
