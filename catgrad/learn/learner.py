@@ -138,9 +138,16 @@ class Learner:
     def step(self, state: TrainState, x, y) -> TrainState:
         """One training step on a batch ``(x, y)`` (leading batch axis), compiled once per batch size."""
         x, y = self._check_batch(x, y)
-        fn = self._jitted_step(x[0].shape[0])
-        s, p, _, _ = fn(list(state.opt_state), self.model.flat(state.params), x, y)
-        return TrainState(self.model.tree(p), s)
+        n = x[0].shape[0]
+        key = ("jit_state", n)
+        if key not in self._steps:
+            fn = self._step_fn(n)
+
+            def on_pytrees(state, x_, y_):  # flattening and unflattening are traced, not run per step
+                s, p, _, _ = fn(list(state.opt_state), self.model.flat(state.params), x_, y_)
+                return TrainState(self.model.tree(p), s)
+            self._steps[key] = jax.jit(on_pytrees)
+        return self._steps[key](TrainState(*state), x, y)
 
     def _jitted_step(self, n):
         key = ("jit", n)
