@@ -39,6 +39,7 @@ import numpy as np
 from ..core.diagram import Diagram, Wire, apply, trace
 from ..core.objects import TyLike, as_ty
 from ..para import Para
+from ..learn.losses import _names as _target_names, _zeros_init
 from .gates import Z2, and_, bits, threshold
 
 
@@ -94,11 +95,6 @@ def one_hot_basis(x) -> Diagram | Wire:
     if not isinstance(x, int) or x < 1:
         raise TypeError(f"one_hot_basis: expects the number of input bits k ≥ 1, got {x!r}")
     return trace(_basis, Z2((x,)))
-
-
-def _zeros_init(P):
-    P = as_ty(P)
-    return lambda key: zeros(P)
 
 
 def lookup_table(k: int, m: int = 1) -> Para:
@@ -321,8 +317,7 @@ def missed_ones_loss(B) -> Para:
     def f(*ws):
         return tuple(and_(y, yhat + apply("one", into=y.builder, type=y.type)) for y, yhat in zip(ws[:n], ws[n:]))
 
-    names = (("target",),) if n == 1 else tuple(("target", str(i)) for i in range(n))
-    return Para(B, trace(f, B @ B), names, _zeros_init(B))
+    return Para(B, trace(f, B @ B), _target_names(B), _zeros_init(B))
 
 
 def random_bits(key, P: TyLike, p: float = 0.5) -> tuple:

@@ -253,12 +253,9 @@ def _one_hot_range(y, k: int, dtype: str):
 
 
 def _as_binary(a, what):
-    if a.dtype != jnp.bool_:
-        bad = jnp.logical_and(a != 0, a != 1)
-        if bool(jnp.any(bad)):
-            raise ValueError(f"{what}: a Z2 (boolean) model takes binary data (0/1 or bool); found the value "
-                             f"{np.asarray(a)[np.asarray(bad)].flat[0]!r}")
-    return a.astype(jnp.bool_)
+    """Z2 data as a bool array, through the one data check of the boolean semantics."""
+    from ..boolean.semantics import check_binary
+    return jnp.asarray(check_binary(a, what))
 
 
 def accuracy(pred, y) -> jax.Array:

@@ -62,7 +62,10 @@ def _names(B: Ty) -> tuple:
     return (("target",),) if len(B) == 1 else tuple(("target", str(i)) for i in range(len(B)))
 
 
-def _zeros_init(B: Ty):
+def _zeros_init(B: TyLike):
+    """The initialiser giving zeros (all false on Z2 wires) for every wire of ``B``."""
+    B = as_ty(B)
+
     def init(key):
         return tuple(jnp.zeros(t.shape, t.dtype) for t in B)
     return init
