@@ -41,6 +41,7 @@ from .. import errors
 from ..core.diagram import Diagram, Wire, apply, identity, trace
 from ..core.objects import Array, Ty, as_ty
 from ..core.signature import Generator, declare
+from ..core.generators import zero as core_zero
 
 BOOL = "bool"
 
@@ -299,10 +300,7 @@ def zero(A=()) -> Diagram:
     >>> zero((2,)).cod
     Ty(bool[2])
     """
-    d = identity(Ty())
-    for t in _z2_ty(A, "zero"):
-        d = d @ apply("zero", type=t)
-    return d
+    return core_zero(_z2_ty(A, "zero"))
 
 
 def one(A=()) -> Diagram:
