@@ -38,7 +38,7 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
-from catgrad import Array, datasets, learn, nn  # noqa: E402
+from catgrad import Array, datasets, experiments, learn, nn  # noqa: E402
 from catgrad.learn.fit import epoch_fn  # noqa: E402
 from common import fmt_time, interleaved, machine, markdown, median, timed  # noqa: E402
 
@@ -91,8 +91,7 @@ def mlp_large():
 
 
 def conv_net():
-    model = (nn.conv2d(1, 3, 3) >> nn.relu >> nn.max_pool2d(2) >> nn.conv2d(3, 5, 4) >> nn.relu
-             >> nn.max_pool2d(2) >> nn.flatten >> nn.dense(125, 10, nn.sigmoid))(Array((1, 28, 28)))
+    model = experiments.mnist_conv()
 
     def hand(p, x):
         h = _pool(jax.nn.relu(_conv(x, p["conv2d"]["K"])))
@@ -104,7 +103,7 @@ def conv_net():
 
 
 def iris_hidden():
-    model = nn.dense(4, 20, nn.sigmoid) >> nn.dense(20, 3, nn.sigmoid)
+    model = experiments.model("iris", "hidden")
 
     def hand(p, x):
         return jax.nn.sigmoid(_dense(p["dense_1"], jax.nn.sigmoid(_dense(p["dense"], x))))

@@ -18,15 +18,13 @@ if __name__ == "__main__":
         print(ex.mnist01(path, log=print).line())
         print(ex.mnist01_ensemble(path).line())
     else:
-        accs = []
-        for seed in range(10):
-            r = ex.mnist01(seed=seed)
-            accs.append(r.test_accuracy)
-            print(r.line())
+        def over_seeds(run, seeds):
+            accs = [run(seed=seed) for seed in seeds]
+            for r in accs:
+                print(r.line())
+            return [r.test_accuracy for r in accs]
+
+        accs = over_seeds(ex.mnist01, range(10))
         print(f"paper's model over 10 seeds: mean {100 * np.mean(accs):.1f}%, median {100 * np.median(accs):.1f}%")
-        accs = []
-        for seed in range(6):
-            r = ex.mnist01_ensemble(seed=seed)
-            accs.append(r.test_accuracy)
-            print(r.line())
+        accs = over_seeds(ex.mnist01_ensemble, range(6))
         print(f"128 tables of 6 pixels over 6 seeds: mean {100 * np.mean(accs):.1f}%")
