@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .core.diagram import Diagram, Wire, identity, proj, trace, wiring
+from .core.diagram import Diagram, Wire, identity, proj, trace
 from .core.objects import Ty, TyLike, as_ty
 from .rdiff import rdiff
 
@@ -123,7 +123,3 @@ def _anchor(ws):
         raise TypeError("a lens whose backward map has an empty domain has no wires to trace")
     return ws[0]
 
-
-def lens_wiring(dom: TyLike, outputs) -> Lens:
-    """The lens of a cartesian wiring: ``Lens.of(wiring(dom, outputs))`` (copies reverse to sums)."""
-    return Lens.of(wiring(dom, outputs))

@@ -20,7 +20,7 @@ named by layer) that work with any JAX tool.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence, Union
 
 import jax
@@ -152,8 +152,9 @@ class Para:
             m = Lens(w, back) >> (self.map @ other.map)
         else:
             m = w >> (self.map @ other.map)
-        return Para(self.param @ other.param, m, _unique(other.names, self.names)[len(other.names):] +
-                    _unique(other.names, self.names)[: len(other.names)], _init_product(self, other))
+        names = _unique(other.names, self.names)  # Q's names, then P's
+        q_names, p_names = names[: len(other.names)], names[len(other.names):]
+        return Para(self.param @ other.param, m, p_names + q_names, _init_product(self, other))
 
     def __rshift__(self, other):
         return self.then(other)

@@ -40,7 +40,7 @@ from ..core.diagram import Diagram, Wire, apply, trace
 from ..core.objects import TyLike, as_ty
 from ..para import Para
 from ..learn.losses import _names as _target_names, _zeros_init
-from .gates import Z2, and_, bits, threshold
+from .gates import Z2, and_, threshold
 
 
 def zeros(P: TyLike) -> tuple:

@@ -65,7 +65,6 @@ import jax.numpy as jnp
 import numpy as np
 import sympy as sp
 
-from .. import errors
 from .diagram import Wire, apply
 from .generators import _check_arity, _fail, _neg_axes, broadcast, reshape, polymorphic
 from .generators import sum as sum_

@@ -51,7 +51,7 @@ import numpy as np
 import sympy as sp
 
 from .. import errors
-from .diagram import Wire, apply, trace
+from .diagram import Diagram, Wire, apply, trace
 from .objects import Array, Ty, as_ty
 from .signature import Generator, Literal, declare
 
@@ -594,7 +594,7 @@ mul = _broadcasting("mul", "Elementwise product ``×: A × A → A``, broadcasti
 div = _broadcasting("div", "Elementwise quotient ``x / y``, broadcasting; ``R = (dy/y, −dy·x/y²)``.")
 
 
-def zero(A) -> "Diagram":
+def zero(A) -> Diagram:
     """The additive unit ``0: 1 → A`` (for a product, the pairing of zeros).
 
     >>> from catgrad import Array
@@ -608,7 +608,7 @@ def zero(A) -> "Diagram":
     return d
 
 
-def constant(A, value) -> "Diagram":
+def constant(A, value) -> Diagram:
     """The constant map ``c: 1 → A`` (``value`` a number or an array of ``A``'s shape)."""
     return apply("constant", type=A, value=value)
 

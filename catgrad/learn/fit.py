@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from typing import Optional, Sequence
+from typing import Optional
 
 import jax
 import jax.numpy as jnp

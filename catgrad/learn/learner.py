@@ -79,7 +79,7 @@ class Learner:
 
     def _composite(self, n: int):
         model_n = self.model.batched(n)
-        loss_n = Para(self.loss.param.__class__(*(Array((n, *t.shape), t.dtype) for t in self.loss.param)),
+        loss_n = Para(Ty(*(Array((n, *t.shape), t.dtype) for t in self.loss.param)),
                       batch_diagram(self.loss.map, n), self.loss.names)
         objective = model_n >> loss_n  # Para(C): (Yⁿ × P, Xⁿ → Lⁿ)
         red = _reduction(self.loss.cod, n, self.reduction)

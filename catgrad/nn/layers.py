@@ -22,9 +22,7 @@ from __future__ import annotations
 
 from typing import Callable, Union
 
-import jax
 
-from .. import core
 from ..core import generators as g
 from ..core.diagram import trace
 from ..core.objects import Array, Ty, TyLike, as_ty
