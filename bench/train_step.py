@@ -35,10 +35,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
-from catgrad import Array, datasets, experiments, learn, nn  # noqa: E402
+from catgrad import datasets, experiments, learn, nn  # noqa: E402
 from catgrad.learn.fit import epoch_fn  # noqa: E402
 from common import fmt_time, interleaved, machine, markdown, median, timed  # noqa: E402
 
@@ -303,44 +302,14 @@ def bench_epoch(cfg, rounds, batch_size=BATCH):
     return {k: median(v) for k, v in t.items()}, {k: median(v) for k, v in c.items()}, nb * batch_size
 
 
-# -- an experiment: the proposed reverse rule of reduce_max ---------------------------------------
-
-def use_proposed_pool_rule():
-    """Replace ``R[reduce_max](x, dy) = max_mask(x) · broadcast(dy)`` (a division by the tie count at
-    the input's size, then a product) by ``hit(x) · broadcast(dy / Σ_window hit(x))`` with ``hit`` the
-    0/1 indicator of the window maxima (locally constant, ``R = 0``): the same values (ties share ``dy``
-    equally), one elementwise pass fewer at the input's size, as JAX's own rule for ``max``. For
-    measuring only (``--proposed-pool-rule``); it redeclares generators, so run it in its own process."""
-    import dataclasses
-
-    from catgrad.core import conv as C
-    from catgrad.core.generators import broadcast
-    from catgrad.core.generators import sum as cg_sum
-    from catgrad.core.signature import declare, lookup
-
-    mask = lookup("max_mask")
-    declare(dataclasses.replace(
-        mask, name="max_hit", sympy=None, label="hit", typing=lambda dom, axes: mask.typing(dom, axes=axes),
-        jax=lambda x, axes: (x == jnp.max(x, axis=axes, keepdims=True)).astype(x.dtype)), replace=True)
-
-    def rule(x, dy, axes):
-        hit = C._on("max_hit", [x], dict(axes=axes))
-        return [hit * broadcast(dy / cg_sum(hit, axes=axes), shape=x.shape, axes=axes)]
-    declare(dataclasses.replace(lookup("reduce_max"), rdiff=rule), replace=True)
-
-
 # -- main ------------------------------------------------------------------------------------------
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer rounds (≈ 200 steps per implementation)")
-    ap.add_argument("--proposed-pool-rule", action="store_true",
-                    help="measure with the proposed reverse rule of reduce_max (see use_proposed_pool_rule)")
     ap.add_argument("--models", default="mlp_small,mlp_large,conv_net", help="comma-separated subset of the models")
     ap.add_argument("--no-epochs", action="store_true", help="skip the epoch and per-example measurements")
     args = ap.parse_args(argv)
-    if args.proposed_pool_rule:
-        use_proposed_pool_rule()
     rounds, steps = (20, 10) if args.quick else (40, 10)
     compile_repeats = 2 if args.quick else 3
     epoch_rounds = 5 if args.quick else 11
@@ -352,8 +321,6 @@ def main(argv=None):
           f"interleaved in {rounds} rounds\n")
 
     cfgs = [MODELS[name]() for name in args.models.split(",")]
-    if args.proposed_pool_rule:
-        print("(with the proposed reverse rule of reduce_max)")
     print("same parameters after 3 steps (max |catgrad − hand|):")
     for cfg in cfgs:
         d = check_same(cfg)

@@ -43,8 +43,8 @@ highest precision, so values are copied exactly; an input containing ±inf or Na
 gives NaN, since ``0·inf = NaN``).
 
 ``R[reduce_max](x, dy) = h · broadcast(dy / Σh)`` with ``h = max_hit(x)`` (1 at the ``t`` entries
-equal to the maximum of their window, 0 elsewhere), i.e. ``max_mask(x) · broadcast(dy)`` where
-``max_mask = h/t``, with the division done at the pooled size: **ties share the
+equal to the maximum of their window, 0 elsewhere), so each of the ``t`` tied maxima gets ``dy/t``,
+the division done at the pooled size: **ties share the
 cotangent equally** (as the gradient of ``jax.numpy.max``; ``jax.lax.reduce_window``
 pooling gives all of it to one entry instead). ``max_hit`` is locally constant, ``R = 0``,
 so ``R[R[max_pool2d]]`` exists.
@@ -71,7 +71,7 @@ from .generators import sum as sum_
 from .objects import Array, Ty, as_ty
 from .signature import Generator, declare
 
-__all__ = ["conv", "reverse", "reduce_max", "max_mask", "max_hit", "conv2d", "max_pool2d", "conv_output_size"]
+__all__ = ["conv", "reverse", "reduce_max", "max_hit", "conv2d", "max_pool2d", "conv_output_size"]
 
 
 # -- the spec: roles of the letters ------------------------------------------------
@@ -370,7 +370,7 @@ def _type_reduce(name):
         a = dom[0]
         if not a.is_float:
             _fail(name, dom, f"expects a floating-point array, got dtype {a.dtype}")
-        if name in ("max_mask", "max_hit"):
+        if name == "max_hit":
             return Ty(a)
         return Ty(a.with_shape([n for i, n in enumerate(a.shape) if i - a.ndim not in axes]))
     return typing
@@ -393,24 +393,6 @@ def _sympy_reduce_max(x, axes):
     return out
 
 
-def _jax_max_mask(x, axes):
-    hit = (x == jnp.max(x, axis=axes, keepdims=True)).astype(x.dtype)
-    return hit / jnp.sum(hit, axis=axes, keepdims=True)
-
-
-def _sympy_max_mask(x, axes):
-    rows, kept, pos = _to_rows(x, axes)
-    out = np.empty(rows.shape, dtype=object)
-    for idx in np.ndindex(*rows.shape[:-1]):
-        r = rows[idx]
-        hit = [sp.Mul(*(sp.Heaviside(r[i] - r[j], 1) for j in range(len(r)) if j != i)) for i in range(len(r))]
-        total = sp.Add(*hit)
-        for i, h in enumerate(hit):
-            out[idx + (i,)] = h / total
-    shape_t = [x.shape[i] for i in kept + pos]
-    return np.transpose(out.reshape(shape_t), np.argsort(kept + pos))
-
-
 declare(Generator(
     "reduce_max", _type_reduce("reduce_max"), lambda x, axes: jnp.max(x, axis=axes), _sympy_reduce_max,
     lambda x, dy, axes: [_rdiff_reduce_max(x, dy, axes)],
@@ -420,7 +402,7 @@ declare(Generator(
 
 def _rdiff_reduce_max(x, dy, axes):
     """``R[reduce_max](x, dy) = h · broadcast(dy / Σ_axes h)`` with ``h = max_hit(x)``: the division
-    happens at the pooled size (= ``max_mask(x) · broadcast(dy)``, cheaper)."""
+    happens at the pooled size (cheaper than dividing ``h`` by the tie count at the input's size)."""
     h = max_hit(x, axes=axes)
     return h * broadcast(dy / sum_(h, axes=axes), shape=x.shape, axes=axes)
 
@@ -443,11 +425,7 @@ declare(Generator(
     doc="max_hit(axes): 1 at the entries of each window (over `axes`) equal to its maximum, else 0; "
         "locally constant, so R = 0."))
 
-declare(Generator(
-    "max_mask", _type_reduce("max_mask"), _jax_max_mask, _sympy_max_mask, lambda x, dy, axes: [None],
-    canon=_canon_axes("max_mask"), label="mask",
-    doc="max_mask(axes): 1/t at the t entries of each window (over `axes`) equal to its maximum, else 0; "
-        "locally constant, so R = 0."))
+
 
 
 # -- functions on wires ------------------------------------------------------------------------
@@ -474,7 +452,7 @@ def reverse(*args, axes):
 
 
 def reduce_max(*args, axes):
-    """``max`` over ``axes``; ``R[reduce_max](x, dy) = max_mask(x)·broadcast(dy)`` (ties share ``dy``)."""
+    """``max`` over ``axes``; ``R[reduce_max](x, dy) = h·broadcast(dy / Σh)``, ``h = max_hit(x)`` (ties share ``dy``)."""
     return _on("reduce_max", args, dict(axes=axes))
 
 
@@ -482,13 +460,6 @@ def max_hit(*args, axes):
     """``1`` where ``x`` equals the maximum of its window over ``axes``, else ``0`` (R = 0)."""
     return _on("max_hit", args, dict(axes=axes))
 
-
-def max_mask(*args, axes):
-    """``1/t`` where an entry equals the maximum of its window over ``axes`` (``t`` ties), else 0; ``R = 0``."""
-    return _on("max_mask", args, dict(axes=axes))
-
-
-# -- public layers ----------------------------------------------------------------------------
 
 def _pair(v, what, name):
     if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
