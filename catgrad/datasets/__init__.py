@@ -31,12 +31,12 @@ References:
 from .base import Dataset, DatasetError, DatasetFileNotFoundError, one_hot
 from .idx import IDX_TYPES, read_idx, write_idx
 from .shipped import iris, digits
-from .mnist_files import mnist
+from .mnist_files import mnist, mnist_subset_rows
 from .splits import stratified_split, per_class_split, minmax, binarize
 
 __all__ = [
     "Dataset", "DatasetError", "DatasetFileNotFoundError", "one_hot",
     "IDX_TYPES", "read_idx", "write_idx",
-    "iris", "digits", "mnist",
+    "iris", "digits", "mnist", "mnist_subset_rows",
     "stratified_split", "per_class_split", "minmax", "binarize",
 ]

