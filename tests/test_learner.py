@@ -271,3 +271,36 @@ def test_non_binary_data_to_a_bool_model():
         learner.step(state, x, np.array([[1], [3]]))
     with pytest.raises(TypeError, match="boolean|bool|Z2"):
         learn.supervised(model, learn.mse, learn.learning_rate(0.1), learn.gd())
+
+
+def test_numbers_and_factories_are_read_as_rates_and_optimisers():
+    """``lr=0.1`` is ``learning_rate(0.1)``; ``optimiser=learn.gd`` is ``learn.gd()``; ``learn.identity`` is
+    ``identity_rate``: the steps agree exactly with the spelled-out learner."""
+    from catgrad.boolean import lookup_table
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(8, 4)).astype(np.float32), np.eye(3, dtype=np.float32)[rng.integers(0, 3, 8)]
+    model = nn.dense(4, 3, nn.sigmoid)
+    pairs = [
+        (learn.supervised(model, learn.mse, 0.1, learn.momentum),
+         learn.supervised(model, learn.mse, learn.learning_rate(0.1), learn.momentum()), x, y),
+        (learn.supervised(lookup_table(4, 3), learn.xor_loss, learn.identity, learn.rda),
+         learn.supervised(lookup_table(4, 3), learn.xor_loss, learn.identity_rate, learn.rda()), x > 0, y > 0),
+    ]
+    for short, full, xs, ys in pairs:
+        s1 = short.step(short.init(jax.random.PRNGKey(1)), xs, ys)
+        s2 = full.step(full.init(jax.random.PRNGKey(1)), xs, ys)
+        for a, b in zip(jax.tree_util.tree_leaves(s1.params), jax.tree_util.tree_leaves(s2.params)):
+            np.testing.assert_array_equal(a, b)
+        assert any(not np.array_equal(a, b) for a, b in zip(jax.tree_util.tree_leaves(s1.params),
+                                                            jax.tree_util.tree_leaves(short.init(jax.random.PRNGKey(1)).params)))
+
+
+@pytest.mark.parametrize("lr, opt, message", [
+    ("0.1", learn.gd(), r"lr must be a learning rate .* got str '0\.1'"),
+    (True, learn.gd(), "lr must be a learning rate"),
+    (0.1, "adam", r"optimiser must be an Optimiser .* got str 'adam'"),
+    (0.1, optax.sgd(0.1), "optimiser must be an Optimiser"),
+])
+def test_bad_rate_or_optimiser_is_named(lr, opt, message):
+    with pytest.raises(TypeError, match=message):
+        learn.supervised(nn.dense(4, 3, nn.sigmoid), learn.mse, lr, opt)

@@ -5,3 +5,6 @@ from .optimisers import Optimiser, optimiser_lens, init_state, gd, momentum, nes
 from .learner import Learner, TrainState, supervised, accuracy
 from .fit import fit, NonFiniteError
 from .dream import dreamer, deep_dream, dream
+
+#: Another name for ``identity_rate``, so that ``supervised(model, xor_loss, identity, rda)`` reads as [RDA].
+identity = identity_rate

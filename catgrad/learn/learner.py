@@ -33,6 +33,7 @@ from ..lens import Lens, _apply
 from ..para import Para, reparam
 from ..semantics.jax import interpret
 from .optimisers import Optimiser, init_state, optimiser_lens
+from .rates import learning_rate
 
 
 class TrainState(NamedTuple):
@@ -268,6 +269,31 @@ def accuracy(pred, y) -> jax.Array:
     return jnp.mean((pred.reshape(-1) > 0.5) == (y.reshape(-1) > 0.5))
 
 
+def _as_rate(lr):
+    """A learning-rate object (anything with ``.lens(L)``), or a number ``α`` read as ``learning_rate(α)``."""
+    if isinstance(lr, (int, float)) and not isinstance(lr, bool):
+        return learning_rate(lr)
+    if not callable(getattr(lr, "lens", None)):
+        raise TypeError(f"supervised: lr must be a learning rate (learn.learning_rate(α), learn.identity_rate) "
+                        f"or a number, got {type(lr).__name__} {lr!r}")
+    return lr
+
+
+def _as_optimiser(opt) -> Optimiser:
+    """An ``Optimiser``, or a factory of one (``learn.rda``, ``learn.gd``) called with its defaults."""
+    if not isinstance(opt, Optimiser) and callable(opt):
+        try:
+            made = opt()
+        except TypeError:
+            made = None
+        if isinstance(made, Optimiser):
+            return made
+    if not isinstance(opt, Optimiser):
+        raise TypeError(f"supervised: optimiser must be an Optimiser (e.g. learn.gd(), learn.adam(), learn.rda()), "
+                        f"got {type(opt).__name__} {opt!r}")
+    return opt
+
+
 def supervised(model: Para, loss, lr, optimiser: Optimiser, reduction: Optional[str] = "default") -> Learner:
     """The supervised learner ``U ; R(model) ; R(loss) ; α`` [CFGBL §4.1].
 
@@ -275,8 +301,10 @@ def supervised(model: Para, loss, lr, optimiser: Optimiser, reduction: Optional[
         model: a per-example Para morphism ``(P, f: P × X → Ŷ)`` (e.g. ``nn.dense(4, 3, nn.sigmoid)``).
         loss: a loss for the model's output type, either a Para ``(Y, Y × Ŷ → L)`` or a function
             of ``Ŷ`` giving one (``learn.mse``, ``learn.softmax_cross_entropy``, ...).
-        lr: a learning rate (``learn.learning_rate(α)``; ``learn.identity_rate`` over Z2).
+        lr: a learning rate (``learn.learning_rate(α)``, or the number ``α`` itself;
+            ``learn.identity_rate`` over Z2).
         optimiser: ``learn.gd()``, ``learn.momentum(γ)``, ``learn.adam(η)``, ``learn.rda()``, ...
+            (a factory such as ``learn.rda`` or ``learn.gd`` is called with its defaults).
         reduction: of the per-example losses: ``"mean"`` (default for real losses), ``"sum"``, or
             ``None`` (default over Z2: the update is the XOR of per-example updates, as in [RDA]).
 
@@ -293,6 +321,7 @@ def supervised(model: Para, loss, lr, optimiser: Optimiser, reduction: Optional[
     if loss_p.dom != model.cod:
         raise TypeError(f"supervised: the model's output type {model.cod} does not match the loss, which takes "
                         f"predictions of type {loss_p.dom}")
+    lr, optimiser = _as_rate(lr), _as_optimiser(optimiser)
     if reduction == "default":
         reduction = None if model.cod[0].dtype == "bool" else "mean"
     if reduction not in ("mean", "sum", None):
