@@ -51,7 +51,7 @@ def parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("train", help="train a model and report train and test accuracy")
     tr.add_argument("dataset", help=f"one of {', '.join(E.DATASETS)}")
     tr.add_argument("--model", help="iris: linear|dense|hidden; digits: dense|hidden; mnist: conv|dense. With --boolean: "
-                    "iris: ensemble|table|table-binary|table-uci; digits: tuples|tuples-xor; mnist: pseudo-linear|tuples")
+                    "iris: ensemble|table|table-binary|table-uci|forest; digits: tuples|tuples-xor; mnist: pseudo-linear|tuples")
     tr.add_argument("--optimiser", "--optimizer", choices=E.OPTIMISERS, help="default: the protocol's")
     tr.add_argument("--lr", type=_positive_float, help="learning rate α (gd, momentum, nesterov) or step η")
     tr.add_argument("--epochs", type=_positive_int)

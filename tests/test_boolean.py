@@ -103,7 +103,7 @@ class Circuit:
         kind = op[0]
         P = self._poly
         if kind in ("and", "xor", "or"):
-            (ka, pa, ea), (kb, pb, eb) = pool[op[1]], pool[op[2]]
+            (ka, pa, ea), (_, pb, eb) = pool[op[1]], pool[op[2]]
             g = {"and": lambda a, b: a * b, "xor": lambda a, b: a + b, "or": lambda a, b: a + b + a * b}[kind]
             h = {"and": lambda a, b: a & b, "xor": lambda a, b: a ^ b, "or": lambda a, b: a | b}[kind]
             return (ka, [g(a, b) for a, b in zip(pa, pb)], lambda bb: [h(a, b) for a, b in zip(ea(bb), eb(bb))])
@@ -409,7 +409,7 @@ def test_RD4_pairing_and_discard(data):
     n_in = data.draw(st.integers(1, 3))
     f = data.draw(circuits(n_in, scalar_out=True)).diagram
     g = data.draw(circuits(n_in, scalar_out=True)).diagram
-    A, nf, ng = f.dom, len(f.cod), len(g.cod)
+    A, nf = f.dom, len(f.cod)
     na = len(A)
     Rf, Rg = cg.rdiff(f), cg.rdiff(g)
     rhs = cg.trace(lambda *w: tuple(p + q for p, q in zip(_call(Rf, *w[:na], *w[na:na + nf]),

@@ -13,7 +13,7 @@ import sympy as sp
 
 import catgrad as cg
 from catgrad.boolean import (Z2, gate_layer, gate_network, gf2_polys, lookup_table, one_hot_basis,
-                             pseudo_linear, random_bits, zeros)
+                             pseudo_linear, random_bits, table_forest, zeros)
 from catgrad.boolean.layers import GATE_NAMES
 
 RNG = np.random.default_rng(0)
@@ -219,7 +219,7 @@ def test_gate_layer_rdiff_is_formal_derivative():
     """Not multilinear in general (u·v shares x), so the oracle is the formal derivative over GF(2)."""
     layer = gate_layer(2, 1)
     f = layer.map
-    names = [sp.symbols(f"a0:2"), sp.symbols("b0:2"), *[sp.Symbol(f"c{i}") for i in range(4)], sp.symbols("x0:2")]
+    names = [sp.symbols("a0:2"), sp.symbols("b0:2"), *[sp.Symbol(f"c{i}") for i in range(4)], sp.symbols("x0:2")]
     A, B, (x0, x1) = names[0], names[1], names[-1]
     c0, c1, c2, c3 = names[2:6]
     u, v = A[0] * x0 + A[1] * x1, B[0] * x0 + B[1] * x1
@@ -263,6 +263,53 @@ def test_gate_network_composes_layers():
     r = cg.compile(cg.rdiff(net.map))
     out = r(*flat, jnp.ones(4, bool), jnp.ones(2, bool))
     assert [o.shape for o in out] == [t.shape for t in net.map.dom]
+
+
+# -- table forest -------------------------------------------------------------------------
+
+FOREST_TUPLES = np.array([[0, 1], [1, 2], [2, 0], [0, 2]])  # 4 leaves on 3 input bits, 2 trees of 2 leaves
+
+
+def forest_ref(leaves, roots, x, tuples=FOREST_TUPLES, fan_in=2):
+    """By hand: leaf i looks up entry (little-endian index of x[tuples[i]]), root t entry of its leaves' bits."""
+    h = np.array([leaves[i, as_int(x[t])] for i, t in enumerate(tuples)])
+    groups = h.reshape(-1, fan_in)
+    return np.stack([roots[t, :, as_int(g)] for t, g in enumerate(groups)])
+
+
+def test_table_forest_against_reference_and_brute_force_derivative():
+    """The forest's map against a by-hand evaluation; its reverse derivative in the parameters against the
+    brute-force boolean difference (exact: each parameter bit enters the polynomial at most linearly)."""
+    forest = table_forest(3, FOREST_TUPLES, fan_in=2, c=2)
+    assert forest.names == (("forest", "leaves"), ("forest", "roots"))
+    assert forest.param == Z2((4, 4)) @ Z2((2, 2, 4)) and forest.cod == Z2((2, 2))
+    f = jax.jit(cg.to_jax(forest.map))
+    r = jax.jit(cg.to_jax(cg.rdiff(forest.map)))
+    for s in range(4):
+        leaves, roots = (np.asarray(a) for a in random_bits(jax.random.PRNGKey(s), forest.param))
+        for x in bitvecs(3):
+            (y,) = f(leaves, roots, x)
+            want = forest_ref(leaves, roots, x)
+            np.testing.assert_array_equal(y, want)
+            d = RNG.integers(0, 2, want.shape).astype(bool)
+            got_l, got_r = r(leaves, roots, x, d)[:2]
+            for got, which in ((got_l, 0), (got_r, 1)):
+                diff = np.zeros(got.shape, bool)
+                for idx in np.ndindex(got.shape):
+                    ps = [leaves.copy(), roots.copy()]
+                    ps[which][idx] ^= True
+                    diff[idx] = np.logical_xor(forest_ref(*ps, x), want)[d].sum() % 2
+                np.testing.assert_array_equal(got, diff)
+
+
+def test_table_forest_init_and_bad_fan_in():
+    forest = table_forest(3, FOREST_TUPLES, fan_in=2, c=1)
+    leaves, roots = forest.init_fn(jax.random.PRNGKey(0))
+    assert np.asarray(leaves).any() and not np.asarray(roots).any()  # random leaves, zero roots
+    with pytest.raises(ValueError, match="fan_in must be a positive int dividing the 4 leaves"):
+        table_forest(3, FOREST_TUPLES, fan_in=3)
+    with pytest.raises(ValueError, match=r"tuple entries must lie in 0\.\.2"):
+        table_forest(3, FOREST_TUPLES + 1, fan_in=2)
 
 
 def test_zeros_and_bad_sizes():

@@ -19,9 +19,10 @@ wiring; ``not_`` and ``or_`` are composites; ``threshold`` is [RDA]'s pseudo-lin
 from .gates import Z2, and_, xor, zero, one, bits, not_, or_, threshold, threshold_flips, ANF_MAX_BITS
 from .semantics import to_gf2, gf2_polys, evaluate_gf2, check_binary, compile_z2
 from . import layers
-from .layers import zeros, random_bits, one_hot_basis, lookup_table, pseudo_linear, gate_layer, gate_network
+from .layers import (zeros, random_bits, one_hot_basis, lookup_table, pseudo_linear, gate_layer, gate_network,
+                     tuple_tables, table_forest, replicate, vote, missed_ones_loss)
 
 __all__ = ["Z2", "and_", "xor", "zero", "one", "bits", "not_", "or_", "threshold", "threshold_flips",
            "ANF_MAX_BITS", "to_gf2", "gf2_polys", "evaluate_gf2", "check_binary", "compile_z2",
            "layers", "zeros", "random_bits", "one_hot_basis", "lookup_table", "pseudo_linear", "gate_layer",
-           "gate_network"]
+           "gate_network", "tuple_tables", "table_forest", "replicate", "vote", "missed_ones_loss"]

@@ -44,7 +44,8 @@ import numpy as np
 
 from .. import datasets, learn
 from ..semantics.jax import interpret
-from .layers import lookup_table, missed_ones_loss, pseudo_linear, replicate, tuple_tables, vote
+from ..core.diagram import apply, trace
+from .layers import lookup_table, missed_ones_loss, pseudo_linear, replicate, table_forest, tuple_tables, vote, zeros
 
 #: [RDA] Table 1, test accuracy in percent.
 PAPER = {"iris2-binary": 98.0, "iris2-one-hot": 98.0, "iris3": 73.3, "mnist01": 99.2}
@@ -144,9 +145,10 @@ def rda_learner(model, loss=None) -> learn.Learner:
     return learn.supervised(model, learn.xor_loss if loss is None else loss, learn.identity_rate, learn.rda())
 
 
-def _fit(lrn, x, y, epochs: int, batch_size: int, log=None, score=None):
-    """Zero initial parameters, ``epochs`` passes of ``fit`` without shuffling; per-epoch scores."""
-    state = lrn.init(jax.random.PRNGKey(0))
+def _fit(lrn, x, y, epochs: int, batch_size: int, log=None, score=None, seed: int = 0):
+    """The model's initial parameters (key ``seed``; zero for the tables), ``epochs`` passes of ``fit``
+    without shuffling; per-epoch scores."""
+    state = lrn.init(jax.random.PRNGKey(seed))
     history = {"accuracy": []}
     for e in range(epochs):
         state, _ = learn.fit(lrn, state, x, y, epochs=1, batch_size=batch_size, shuffle=False, progress=False)
@@ -204,14 +206,14 @@ def ensemble_accuracy(lrn, params, x, y) -> float:
 
 
 def train_ensemble(layer, xtr, ytr, xte, yte, classes: int, *, loss=None, epochs: int = 1,
-                   batch_size: int = 1, name: str = "ensemble", paper=None, log=None) -> Result:
-    """Train a ``tuple_tables`` model by RDA (targets one-hot, replicated per table), read out by vote."""
+                   batch_size: int = 1, name: str = "ensemble", paper=None, log=None, seed: int = 0) -> Result:
+    """Train a ``tuple_tables`` or ``table_forest`` model by RDA (targets one-hot, replicated per table), read out by vote."""
     m = layer.cod[0].shape[0]
     lrn = rda_learner(layer, loss)
     Ytr = replicate(one_hot_labels(ytr, classes), m)
     t0 = time.perf_counter()
     state, hist = _fit(lrn, xtr, Ytr, epochs, batch_size, log,
-                       score=lambda st: ensemble_accuracy(lrn, st.params, xtr, ytr))
+                       score=lambda st: ensemble_accuracy(lrn, st.params, xtr, ytr), seed=seed)
     secs = time.perf_counter() - t0
     return Result(name, ensemble_accuracy(lrn, state.params, xtr, ytr), ensemble_accuracy(lrn, state.params, xte, yte),
                   paper, secs, hist, {"learner": lrn, "state": state})
@@ -231,6 +233,30 @@ def iris_ensemble(levels: int = 5, size: int = 2, *, epochs: int = 1, batch_size
     layer = tuple_tables(4 * levels, feature_tuples(4, levels, size), 3)
     return train_ensemble(layer, xtr, ytr, xte, yte, 3, loss=loss, epochs=epochs, batch_size=batch_size,
                           name=f"iris 3-class, {layer.cod[0].shape[0]} tables ({size} features x {levels} levels)",
+                          paper=PAPER["iris3"], log=log)
+
+
+def iris_forest(trees: int = 64, fan_in: int = 4, leaf_bits: int = 4, levels: int = 5, *, epochs: int = 3,
+                seed: int = 0, learn_leaves: bool = True, log=None) -> Result:
+    """Three-class Iris by a deeper circuit: ``table_forest`` (random leaves, zero roots) trained end to end by RDA.
+
+    ``trees·fan_in`` leaves, each a table on ``leaf_bits`` random bits (drawn by ``seed``) of the
+    5-level thermometer code (20 bits); each tree's root table maps its ``fan_in`` leaf outputs to
+    a one-hot class; plurality vote. Table 1's protocol otherwise (25 + 25 per class, rows class
+    by class, no shuffle), ``missed_ones_loss``, ``epochs`` passes. ``learn_leaves=False`` is the
+    ablation: the leaves are fixed at their random initial tables by reparametrising the forest
+    with a constant (``reparam``), so only the roots learn.
+    """
+    xtr, ytr, xte, yte = iris_binary(3, levels)
+    forest = table_forest(4 * levels, random_tuples(4 * levels, trees * fan_in, leaf_bits, seed), fan_in, 3)
+    if not learn_leaves:
+        leaves0, _ = forest.init_fn(jax.random.PRNGKey(seed))
+        PL, PR = forest.param
+        r = trace(lambda roots: (apply("constant", into=roots.builder, type=PL, value=np.asarray(leaves0)), roots), PR)
+        forest = forest.reparam(r, names=(forest.names[1],), init_fn=lambda key: zeros(PR))
+    what = "leaves and roots learned" if learn_leaves else "leaves fixed at random"
+    return train_ensemble(forest, xtr, ytr, xte, yte, 3, loss=missed_ones_loss, epochs=epochs, seed=seed,
+                          name=f"iris 3-class, forest of {trees} trees ({fan_in} leaves of {leaf_bits} bits; {what})",
                           paper=PAPER["iris3"], log=log)
 
 
@@ -374,7 +400,7 @@ def mnist01_ensemble(path=None, *, seed: int = 0, data_seed: Optional[int] = Non
 # -- command line ---------------------------------------------------------------------------------------
 
 MODELS = {
-    "iris": ("ensemble", "table", "table-binary", "table-uci"),
+    "iris": ("ensemble", "table", "table-binary", "table-uci", "forest"),
     "digits": ("tuples", "tuples-xor"),
     "mnist": ("pseudo-linear", "tuples"),
 }
@@ -384,7 +410,7 @@ def train_cli(args: argparse.Namespace) -> list:
     """``catgrad train DATASET --boolean``: run the RDA experiments for ``args.dataset``, print, return Results.
 
     Reads ``args.dataset`` (``iris`` | ``digits`` | ``mnist``), ``args.epochs`` (None: 1, the
-    [RDA] protocol), ``args.seed`` (the ensembles' random tuples), ``args.data`` (MNIST IDX
+    [RDA] protocol; 3 for the Iris forest), ``args.seed`` (the ensembles' random tuples), ``args.data`` (MNIST IDX
     directory or None: MNIST rows are taken in file order, as [RDA]) and ``args.model`` (None:
     the default of ``MODELS[dataset]``; for Iris the paper's Table 1 is printed too).
     """
@@ -412,6 +438,8 @@ def train_cli(args: argparse.Namespace) -> list:
             print("better circuit:")
         if model == "ensemble":
             report(iris_ensemble(epochs=epochs, log=print))
+        elif model == "forest":
+            report(iris_forest(seed=seed, epochs=getattr(args, "epochs", None) or 3, log=print))
         else:
             labels = "binary" if model == "table-binary" else "one-hot"
             report(iris_table1(3, labels, uci_rows=model == "table-uci", epochs=epochs, log=print))
@@ -427,5 +455,5 @@ def train_cli(args: argparse.Namespace) -> list:
 
 __all__ = ["PAPER", "UCI_IRIS_ROWS", "Result", "binary_labels", "one_hot_labels", "iris_rows", "thermometer",
            "iris_binary", "rda_learner", "iris_table1", "feature_tuples", "random_tuples", "ensemble_accuracy",
-           "train_ensemble", "iris_ensemble", "digits_data", "digits_ensemble", "mnist01_data", "trajectory",
+           "train_ensemble", "iris_ensemble", "iris_forest", "digits_data", "digits_ensemble", "mnist01_data", "trajectory",
            "accuracies_along", "mnist01", "mnist01_ensemble", "MODELS", "train_cli"]

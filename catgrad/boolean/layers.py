@@ -254,24 +254,75 @@ def tuple_tables(n: int, tuples, c: int = 1, name: str = "tuples") -> Para:
     >>> to_jax(layer.map)(P, jnp.array([1, 1, 0], bool))[0].ravel()
     Array([ True, False], dtype=bool)
     """
-    t = np.asarray(tuples)
-    if t.ndim != 2 or t.size == 0 or not np.issubdtype(t.dtype, np.integer):
-        raise TypeError(f"tuple_tables: tuples must be a nonempty int array of shape (m, k), got {tuples!r}")
-    for v, nm in ((n, "n"), (c, "c")):
-        if not isinstance(v, int) or v < 1:
-            raise TypeError(f"tuple_tables: {nm} must be a positive int, got {v!r}")
-    if t.min() < 0 or t.max() >= n:
-        raise ValueError(f"tuple_tables: tuple entries must lie in 0..{n - 1}, got {t.min()}..{t.max()}")
-    if t.shape[1] > 16:
-        raise ValueError(f"tuple_tables: tuples of {t.shape[1]} bits give tables of 2^{t.shape[1]} entries; use ≤ 16")
+    t = _check_tuples("tuple_tables", n, tuples, c)
     m, k = t.shape
     P = Z2((m, c, 2 ** k))
+    return Para(P, trace(lambda p, x: _tables(p, x, t), P, Z2((n,))), ((name, "tables"),), _zeros_init(P))
 
-    def f(p, x):
-        e = apply("broadcast", _tuple_basis(x, t), shape=(m, c, 2 ** k), axes=(1,))
-        return apply("sum", and_(p, e), axes=(-1,))
 
-    return Para(P, trace(f, P, Z2((n,))), ((name, "tables"),), _zeros_init(P))
+def _check_tuples(who: str, n: int, tuples, c: int) -> np.ndarray:
+    t = np.asarray(tuples)
+    if t.ndim != 2 or t.size == 0 or not np.issubdtype(t.dtype, np.integer):
+        raise TypeError(f"{who}: tuples must be a nonempty int array of shape (m, k), got {tuples!r}")
+    for v, nm in ((n, "n"), (c, "c")):
+        if not isinstance(v, int) or v < 1:
+            raise TypeError(f"{who}: {nm} must be a positive int, got {v!r}")
+    if t.min() < 0 or t.max() >= n:
+        raise ValueError(f"{who}: tuple entries must lie in 0..{n - 1}, got {t.min()}..{t.max()}")
+    if t.shape[1] > 16:
+        raise ValueError(f"{who}: tuples of {t.shape[1]} bits give tables of 2^{t.shape[1]} entries; use ≤ 16")
+    return t
+
+
+def _tables(p: Wire, x: Wire, tuples: np.ndarray) -> Wire:
+    """``y[t, j] = Σ_b p[t, j, b]·e_b(x[tuples[t]])``: one lookup table per tuple (AND, then XOR-sum)."""
+    e = apply("broadcast", _tuple_basis(x, tuples), shape=p.shape, axes=(1,))
+    return apply("sum", and_(p, e), axes=(-1,))
+
+
+def table_forest(n: int, leaf_tuples, fan_in: int, c: int = 1, name: str = "forest") -> Para:
+    """A forest of two-level lookup-table trees: ``y[t] = R_t(h[t·k], …, h[t·k + k − 1])``, ``hᵢ = L_i(x[leaf_tuples[i]])``.
+
+    Leaf ``i`` is a table ``Z2^{k₁} → Z2`` on the input bits ``leaf_tuples[i]``; tree ``t`` has the
+    ``k = fan_in`` consecutive leaves ``t·k … t·k + k − 1`` and a root table ``Z2ᵏ → Z2ᶜ`` on their
+    outputs, so a tree reads ``k·k₁`` input bits with ``k·2^{k₁} + c·2ᵏ`` parameters instead of the
+    ``c·2^{k·k₁}`` of one table. Every leaf feeds one root (fan-out 1): the reverse derivative a
+    leaf receives is the boolean difference of its own root, ``R[f]_h = Σ_j d_j·(R_{t,j}(h ⊕ eᵢ) + R_{t,j}(h))``,
+    never an XOR of several consumers' signals. Output ``Z2((T, c))`` for ``T = len(leaf_tuples) / k``,
+    read out like ``tuple_tables`` (targets ``replicate``d, ``vote``).
+
+    Parameters ``(name, "leaves"): Z2((L, 2^{k₁}))`` and ``(name, "roots"): Z2((T, c, 2ᵏ))``. The
+    initialiser draws the leaves at random and the roots at zero: with constant roots no signal
+    reaches the leaves, and with constant leaves the roots see one pattern.
+
+    >>> import numpy as np, jax
+    >>> from catgrad import to_jax
+    >>> f = table_forest(4, np.array([[0, 1], [2, 3]]), fan_in=2, c=1)
+    >>> f.param, f.cod
+    (Ty(bool[2,4], bool[1,1,4]), Ty(bool[1,1]))
+    >>> leaves = np.zeros((2, 4), bool); leaves[:, 3] = True        # each leaf: AND of its two bits
+    >>> roots = np.zeros((1, 1, 4), bool); roots[0, 0, 1:] = True    # the root: OR of the two leaves
+    >>> [bool(to_jax(f.map)(leaves, roots, np.array(x, bool))[0][0, 0]) for x in ([1, 1, 0, 0], [1, 0, 1, 0])]
+    [True, False]
+    """
+    t = _check_tuples("table_forest", n, leaf_tuples, c)
+    if not isinstance(fan_in, int) or fan_in < 1 or len(t) % fan_in:
+        raise ValueError(f"table_forest: fan_in must be a positive int dividing the {len(t)} leaves, got {fan_in!r}")
+    n_leaves, k1 = t.shape
+    trees = n_leaves // fan_in
+    PL, PR = Z2((n_leaves, 1, 2 ** k1)), Z2((trees, c, 2 ** fan_in))
+    groups = np.arange(n_leaves).reshape(trees, fan_in)
+
+    def f(leaves, roots, x):
+        h = apply("reshape", _tables(apply("reshape", leaves, shape=PL.shape), x, t), shape=(n_leaves,))
+        return _tables(roots, h, groups)
+
+    PL2 = Z2((n_leaves, 2 ** k1))
+
+    def init(key):
+        return (*random_bits(key, PL2), *zeros(PR))
+
+    return Para(PL2 @ PR, trace(f, PL2 @ PR, Z2((n,))), ((name, "leaves"), (name, "roots")), init)
 
 
 def replicate(y, m: int) -> np.ndarray:
@@ -332,4 +383,4 @@ def random_bits(key, P: TyLike, p: float = 0.5) -> tuple:
 
 
 __all__ = ["zeros", "random_bits", "one_hot_basis", "lookup_table", "pseudo_linear", "gate_layer",
-           "gate_network", "GATE_NAMES", "tuple_tables", "replicate", "vote", "missed_ones_loss"]
+           "gate_network", "GATE_NAMES", "tuple_tables", "table_forest", "replicate", "vote", "missed_ones_loss"]
