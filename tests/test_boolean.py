@@ -275,6 +275,32 @@ def test_jax_meaning_on_uint8_data_via_check_binary():
     np.testing.assert_array_equal(f(a, b)[0], [True, False, False])
 
 
+def test_jax_meaning_on_uint8_data_in_to_jax():
+    """Outside jit, to_jax reads 0/1 integer arrays (uint8, int) on Z2 wires as bool, for a circuit and its
+    reverse derivative; the bitwise results agree with numpy's on every input pair."""
+    f = cg.to_jax(and_(Z2((4,))))
+    r = cg.to_jax(cg.rdiff(and_(Z2((4,)))))
+    a = np.array([0, 0, 1, 1], np.uint8)
+    b = np.array([0, 1, 0, 1], np.uint8)
+    (y,) = f(a, b)
+    assert y.dtype == np.bool_
+    np.testing.assert_array_equal(y, (a & b).astype(bool))
+    d = np.array([1, 1, 1, 0], np.int32)
+    da, db = r(a, b, d)
+    np.testing.assert_array_equal(da, (b & d).astype(bool))  # R[and](x, y, d) = (y·d, x·d)
+    np.testing.assert_array_equal(db, (a & d).astype(bool))
+
+
+def test_uint8_data_that_is_not_binary_or_is_traced_is_refused():
+    f = cg.to_jax(and_(Z2((3,))))
+    with pytest.raises(ValueError, match=r"argument 1 .* got non-binary data: entry \(2,\) is 7"):
+        f(np.ones(3, np.uint8), np.array([1, 0, 7], np.uint8))
+    with pytest.raises(ValueError, match=r"non-binary data: entry \(\) is 2"):
+        cg.to_jax(and_(S))(2, 1)
+    with pytest.raises(TypeError, match=r"traced array of dtype uint8; inside jax.jit a Z2 wire takes bool"):
+        cg.compile(and_(Z2((3,))))(np.ones(3, np.uint8), np.ones(3, np.uint8))
+
+
 # -- random circuits -------------------------------------------------------------------
 
 @SETTINGS

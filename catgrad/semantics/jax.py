@@ -30,7 +30,9 @@ def _check_args(name: str, f: Diagram, args) -> list:
             raise TypeError(f"{name}: wire {i} has type {t}, which needs float64: enable it with "
                             "jax.config.update('jax_enable_x64', True)")
         if isinstance(x, (bool, int, float)) and not isinstance(x, np.generic):
-            x = jnp.asarray(x, t.dtype)
+            x = np.asarray(x) if t.dtype == "bool" and not isinstance(x, bool) else jnp.asarray(x, t.dtype)
+        if t.dtype == "bool" and getattr(x, "dtype", None) is not None and np.dtype(x.dtype).kind in "iu":
+            x = _z2_from_ints(name, i, t, x)
         shape = getattr(x, "shape", None)
         dtype = getattr(x, "dtype", None)
         if shape is None or dtype is None:
@@ -44,6 +46,23 @@ def _check_args(name: str, f: Diagram, args) -> list:
             x = jnp.asarray(x, t.dtype)
         out.append(x)
     return out
+
+
+def _z2_from_ints(name: str, i: int, t, x):
+    """Integer 0/1 data (e.g. uint8) on a Z2 wire, checked and read as bool; traced integers are refused
+    (their values cannot be checked under ``jax.jit``)."""
+    if isinstance(x, jax.core.Tracer):
+        raise TypeError(errors.bad_argument(
+            name, i, t, f"a traced array of dtype {np.dtype(x.dtype).name}; inside jax.jit a Z2 wire takes bool "
+                        "arrays (convert 0/1 data with x.astype(bool), or call the function outside jax.jit, "
+                        "where 0/1 integer data is checked and converted)"))
+    a = np.asarray(x)
+    bad = ~((a == 0) | (a == 1))
+    if bad.any():
+        idx = tuple(int(j) for j in np.argwhere(bad)[0])
+        raise ValueError(errors.bad_argument(name, i, t, f"non-binary data: entry {idx} is {a[idx].item()!r} "
+                                                         "(a Z2 wire takes 0/1 or bool values)"))
+    return jnp.asarray(a.astype(bool))
 
 
 def interpret(f: Diagram, args) -> tuple:
@@ -62,7 +81,9 @@ def to_jax(f: Diagram, *, name: str | None = None) -> Callable:
     """The JAX function of ``f``: arrays in ``f.dom``'s order to a tuple in ``f.cod``'s order.
 
     Arguments are checked against the domain (shape and dtype, naming the wire); Python
-    numbers and arrays of a castable dtype of the same kind are converted.
+    numbers and arrays of a castable dtype of the same kind are converted. A Z2 (bool) wire also
+    takes integer 0/1 arrays such as uint8 outside ``jax.jit``: they are checked and read as bool
+    (any other value raises ``ValueError``); the outputs are bool.
 
     >>> from catgrad import Array, sigmoid
     >>> import jax.numpy as jnp
