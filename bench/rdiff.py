@@ -27,20 +27,13 @@ import jax.numpy as jnp
 import numpy as np
 
 import catgrad as cg
+from catgrad.experiments import tanh_chain
 
 WIDTH = 32
 
 
 def model(n: int, width: int = WIDTH) -> cg.Diagram:
-    X, W = cg.Array((width,)), cg.Array((width, width))
-
-    def fn(*a):
-        x = a[-1]
-        for i in range(n):
-            x = cg.tanh(cg.matmul(a[2 * i], x) + a[2 * i + 1])
-        return x
-
-    return cg.trace(fn, *([W, X] * n), X)
+    return tanh_chain(n, width)
 
 
 def reference(n: int):

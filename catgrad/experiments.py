@@ -33,6 +33,8 @@ import jax
 import numpy as np
 
 from . import datasets, learn, nn
+from .core.diagram import Diagram, trace
+from .core.generators import matmul, tanh
 from .core.objects import Array
 from .para import Para
 
@@ -43,6 +45,25 @@ OPTIMISERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 #: so Glorot-sized weights saturate a sigmoid output from the start and gd at α = 0.01 can leave a
 #: class unlearnt (0.667 accuracy for 3 seeds of 10 on ``"dense"``); small weights avoid that.
 IRIS_INIT = nn.init.normal(0.1)
+
+
+def tanh_chain(n: int, width: int = 8, dtype: str = "float32") -> Diagram:
+    """``(W₁, b₁, …, Wₙ, bₙ, x) ↦ tanh(Wₙ ⋯ tanh(W₁ x + b₁) ⋯ + bₙ)``: 3 operations per layer.
+
+    The dense-like chain of the ``rdiff`` benchmark (``bench/rdiff.py``) and of the size-bound tests.
+
+    >>> len(tanh_chain(10).ops), tanh_chain(2, 4).dom[0]
+    (30, Array((4, 4), 'float32'))
+    """
+    X, W = Array((width,), dtype), Array((width, width), dtype)
+
+    def fn(*a):
+        x = a[-1]
+        for i in range(n):
+            x = tanh(matmul(a[2 * i], x) + a[2 * i + 1])
+        return x
+
+    return trace(fn, *([W, X] * n), X)
 
 
 def _iris_models() -> dict:

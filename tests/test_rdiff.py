@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 
 import catgrad as cg
+from catgrad.experiments import tanh_chain
 from catgrad.rdiff import RDIFF_SIZE_FACTOR, rule
 from strategies import cases
 from test_generators import CASES
@@ -23,15 +24,7 @@ C = RDIFF_SIZE_FACTOR
 
 def dense_chain(n: int, width: int = 8, dtype: str = "float32") -> cg.Diagram:
     """``(W₁, b₁, …, Wₙ, bₙ, x) ↦ tanh(Wₙ ⋯ tanh(W₁ x + b₁) ⋯ + bₙ)``: 3 operations per layer."""
-    X, W = cg.Array((width,), dtype), cg.Array((width, width), dtype)
-
-    def fn(*a):
-        x = a[-1]
-        for i in range(n):
-            x = cg.tanh(cg.matmul(a[2 * i], x) + a[2 * i + 1])
-        return x
-
-    return cg.trace(fn, *([W, X] * n), X)
+    return tanh_chain(n, width, dtype)
 
 
 def _bound1(f):
