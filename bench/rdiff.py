@@ -32,10 +32,6 @@ from catgrad.experiments import tanh_chain
 WIDTH = 32
 
 
-def model(n: int, width: int = WIDTH) -> cg.Diagram:
-    return tanh_chain(n, width)
-
-
 def reference(n: int):
     def f(*a):
         x = a[-1]
@@ -87,7 +83,7 @@ def run(depths, quick):
     for n in depths:
         reps_build = 1 if n >= 1000 else 3
         reps_run = 20 if quick else 200
-        t_f, f = timed(lambda: model(n), reps_build)
+        t_f, f = timed(lambda: tanh_chain(n, WIDTH), reps_build)
         t_r, r = timed(lambda: cg.rdiff(f), reps_build)
         t_rr, rr = timed(lambda: cg.rdiff(r), reps_build)
         ref = reference(n)

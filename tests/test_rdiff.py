@@ -22,11 +22,6 @@ from test_generators import CASES
 C = RDIFF_SIZE_FACTOR
 
 
-def dense_chain(n: int, width: int = 8, dtype: str = "float32") -> cg.Diagram:
-    """``(W₁, b₁, …, Wₙ, bₙ, x) ↦ tanh(Wₙ ⋯ tanh(W₁ x + b₁) ⋯ + bₙ)``: 3 operations per layer."""
-    return tanh_chain(n, width, dtype)
-
-
 def _bound1(f):
     return C * f.size + len(f.dom) + len(f.cod)
 
@@ -47,7 +42,7 @@ def test_every_generator_cost_is_within_the_factor(case):
 
 @pytest.mark.parametrize("n", [10, 100, 1000])
 def test_size_bound_on_deep_chains(n):
-    f = dense_chain(n)
+    f = tanh_chain(n)
     assert f.size == 3 * n
     r = cg.rdiff(f)
     assert r.size <= _bound1(f), (r.size, _bound1(f))
@@ -69,7 +64,7 @@ def test_size_bound_on_random_composites(case):
 def test_deep_chain_rdiff_matches_vjp():
     """R and R∘R of a 10-layer chain against jax.vjp and jax.vjp of the vjp (float64, rtol 1e-10)."""
     n, w = 10, 4
-    f64 = dense_chain(n, w, "float64")
+    f64 = tanh_chain(n, w, "float64")
 
     def ref(*a):
         x = a[-1]

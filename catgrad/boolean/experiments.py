@@ -44,8 +44,8 @@ import numpy as np
 
 from .. import datasets, learn
 from ..semantics.jax import interpret
-from ..core.diagram import apply, trace
-from .layers import lookup_table, missed_ones_loss, pseudo_linear, replicate, table_forest, tuple_tables, vote, zeros
+from ..core.diagram import trace
+from .layers import _const, lookup_table, missed_ones_loss, pseudo_linear, replicate, table_forest, tuple_tables, vote, zeros
 
 #: [RDA] Table 1, test accuracy in percent.
 PAPER = {"iris2-binary": 98.0, "iris2-one-hot": 98.0, "iris3": 73.3, "mnist01": 99.2}
@@ -251,8 +251,8 @@ def iris_forest(trees: int = 64, fan_in: int = 4, leaf_bits: int = 4, levels: in
     forest = table_forest(4 * levels, random_tuples(4 * levels, trees * fan_in, leaf_bits, seed), fan_in, 3)
     if not learn_leaves:
         leaves0, _ = forest.init_fn(jax.random.PRNGKey(seed))
-        PL, PR = forest.param
-        r = trace(lambda roots: (apply("constant", into=roots.builder, type=PL, value=np.asarray(leaves0)), roots), PR)
+        PR = forest.param[1]
+        r = trace(lambda roots: (_const(roots, leaves0), roots), PR)
         forest = forest.reparam(r, names=(forest.names[1],), init_fn=lambda key: zeros(PR))
     what = "leaves and roots learned" if learn_leaves else "leaves fixed at random"
     return train_ensemble(forest, xtr, ytr, xte, yte, 3, loss=missed_ones_loss, epochs=epochs, seed=seed,

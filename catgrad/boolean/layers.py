@@ -310,19 +310,15 @@ def table_forest(n: int, leaf_tuples, fan_in: int, c: int = 1, name: str = "fore
         raise ValueError(f"table_forest: fan_in must be a positive int dividing the {len(t)} leaves, got {fan_in!r}")
     n_leaves, k1 = t.shape
     trees = n_leaves // fan_in
-    PL, PR = Z2((n_leaves, 1, 2 ** k1)), Z2((trees, c, 2 ** fan_in))
+    PL, PR = Z2((n_leaves, 2 ** k1)), Z2((trees, c, 2 ** fan_in))
     groups = np.arange(n_leaves).reshape(trees, fan_in)
 
     def f(leaves, roots, x):
-        h = apply("reshape", _tables(apply("reshape", leaves, shape=PL.shape), x, t), shape=(n_leaves,))
-        return _tables(roots, h, groups)
+        h = _tables(apply("reshape", leaves, shape=(n_leaves, 1, 2 ** k1)), x, t)  # (L, 1): one output per leaf
+        return _tables(roots, apply("reshape", h, shape=(n_leaves,)), groups)
 
-    PL2 = Z2((n_leaves, 2 ** k1))
-
-    def init(key):
-        return (*random_bits(key, PL2), *zeros(PR))
-
-    return Para(PL2 @ PR, trace(f, PL2 @ PR, Z2((n,))), ((name, "leaves"), (name, "roots")), init)
+    return Para(PL @ PR, trace(f, PL @ PR, Z2((n,))), ((name, "leaves"), (name, "roots")),
+                lambda key: (*random_bits(key, PL), *zeros(PR)))
 
 
 def replicate(y, m: int) -> np.ndarray:

@@ -33,7 +33,7 @@ import sympy as sp
 
 from .. import errors
 from ..core.diagram import Diagram
-from ..semantics.jax import to_jax
+from ..semantics.jax import check_binary, to_jax
 from ..semantics.sympy import from_array, symbols, to_array
 from .gates import BOOL, STRUCTURAL
 
@@ -145,39 +145,7 @@ def evaluate_gf2(poly: sp.Poly, point: dict) -> int:
     return total
 
 
-# -- data checks and the checked JAX meaning ---------------------------------------------
-
-def check_binary(x, name: str = "input"):
-    """``x`` as a bool array, raising ``ValueError`` unless every entry is 0 or 1 (or a bool).
-
-    Z2 models take bool data; ``check_binary`` accepts 0/1 data of any numeric dtype (e.g. uint8
-    images already thresholded) and rejects anything else with the first offending entry.
-
-    >>> check_binary([0, 1, 1])
-    array([False,  True,  True])
-    >>> check_binary([0.0, 0.5])
-    Traceback (most recent call last):
-    ...
-    ValueError: input is not binary data: entry (1,) is 0.5; a Z2 (boolean) model takes 0/1 or bool values: binarise it first (e.g. x > threshold)
-    """
-    dtype = getattr(x, "dtype", None)
-    if dtype is not None and np.dtype(dtype) == np.bool_:
-        return x
-    if isinstance(x, jax.core.Tracer):
-        raise TypeError(f"{name}: check_binary needs concrete data, got a traced value of dtype {dtype}; "
-                        "check (or convert to bool) outside jax.jit")
-    a = np.asarray(x)
-    if a.dtype == np.bool_:
-        return a
-    if a.dtype.kind not in "biuf":
-        raise TypeError(f"{name}: expected numeric 0/1 or bool data for a Z2 model, got dtype {a.dtype}")
-    bad = ~((a == 0) | (a == 1))
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(f"{name} is not binary data: entry {idx} is {a[idx].item()!r}; a Z2 (boolean) model "
-                         "takes 0/1 or bool values: binarise it first (e.g. x > threshold)")
-    return a.astype(bool)
-
+# -- the checked JAX meaning (the data check is the JAX semantics' check_binary) ---------
 
 def compile_z2(f: Diagram, *, jit: bool = True) -> Callable:
     """``catgrad.compile(f)`` for a Z2 circuit, with ``check_binary`` on every bool argument.

@@ -31,7 +31,7 @@ from ..core.diagram import Diagram, trace
 from ..core.objects import Array, Ty
 from ..lens import Lens, _apply
 from ..para import Para, reparam
-from ..semantics.jax import interpret
+from ..semantics.jax import check_binary, interpret
 from .optimisers import Optimiser, init_state, optimiser_lens
 from .rates import learning_rate
 
@@ -254,8 +254,7 @@ def _one_hot_range(y, k: int, dtype: str):
 
 
 def _as_binary(a, what):
-    """Z2 data as a bool array, through the one data check of the boolean semantics."""
-    from ..boolean.semantics import check_binary
+    """Z2 data as a bool array, through the one data check of the JAX semantics."""
     return jnp.asarray(check_binary(a, what))
 
 

@@ -32,7 +32,7 @@ def _check_args(name: str, f: Diagram, args) -> list:
         if isinstance(x, (bool, int, float)) and not isinstance(x, np.generic):
             x = np.asarray(x) if t.dtype == "bool" and not isinstance(x, bool) else jnp.asarray(x, t.dtype)
         if t.dtype == "bool" and getattr(x, "dtype", None) is not None and np.dtype(x.dtype).kind in "iu":
-            x = _z2_from_ints(name, i, t, x)
+            x = jnp.asarray(check_binary(x, f"{name}: argument {i} ({t})"))
         shape = getattr(x, "shape", None)
         dtype = getattr(x, "dtype", None)
         if shape is None or dtype is None:
@@ -48,21 +48,36 @@ def _check_args(name: str, f: Diagram, args) -> list:
     return out
 
 
-def _z2_from_ints(name: str, i: int, t, x):
-    """Integer 0/1 data (e.g. uint8) on a Z2 wire, checked and read as bool; traced integers are refused
-    (their values cannot be checked under ``jax.jit``)."""
+def check_binary(x, name: str = "input"):
+    """``x`` as a bool array, raising ``ValueError`` unless every entry is 0 or 1 (or a bool).
+
+    Z2 models take bool data; ``check_binary`` accepts 0/1 data of any numeric dtype (e.g. uint8
+    images already thresholded) and rejects anything else with the first offending entry.
+
+    >>> check_binary([0, 1, 1])
+    array([False,  True,  True])
+    >>> check_binary([0.0, 0.5])
+    Traceback (most recent call last):
+    ...
+    ValueError: input is not binary data: entry (1,) is 0.5; a Z2 (boolean) model takes 0/1 or bool values: binarise it first (e.g. x > threshold)
+    """
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and np.dtype(dtype) == np.bool_:
+        return x
     if isinstance(x, jax.core.Tracer):
-        raise TypeError(errors.bad_argument(
-            name, i, t, f"a traced array of dtype {np.dtype(x.dtype).name}; inside jax.jit a Z2 wire takes bool "
-                        "arrays (convert 0/1 data with x.astype(bool), or call the function outside jax.jit, "
-                        "where 0/1 integer data is checked and converted)"))
+        raise TypeError(f"{name}: check_binary needs concrete data, got a traced value of dtype {dtype}; "
+                        "check (or convert to bool) outside jax.jit")
     a = np.asarray(x)
+    if a.dtype == np.bool_:
+        return a
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: expected numeric 0/1 or bool data for a Z2 model, got dtype {a.dtype}")
     bad = ~((a == 0) | (a == 1))
     if bad.any():
-        idx = tuple(int(j) for j in np.argwhere(bad)[0])
-        raise ValueError(errors.bad_argument(name, i, t, f"non-binary data: entry {idx} is {a[idx].item()!r} "
-                                                         "(a Z2 wire takes 0/1 or bool values)"))
-    return jnp.asarray(a.astype(bool))
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{name} is not binary data: entry {idx} is {a[idx].item()!r}; a Z2 (boolean) model "
+                         "takes 0/1 or bool values: binarise it first (e.g. x > threshold)")
+    return a.astype(bool)
 
 
 def interpret(f: Diagram, args) -> tuple:
@@ -82,8 +97,8 @@ def to_jax(f: Diagram, *, name: str | None = None) -> Callable:
 
     Arguments are checked against the domain (shape and dtype, naming the wire); Python
     numbers and arrays of a castable dtype of the same kind are converted. A Z2 (bool) wire also
-    takes integer 0/1 arrays such as uint8 outside ``jax.jit``: they are checked and read as bool
-    (any other value raises ``ValueError``); the outputs are bool.
+    takes integer 0/1 arrays such as uint8 outside ``jax.jit``: ``check_binary`` reads them as bool
+    (any other value raises ``ValueError``; a traced integer array, ``TypeError``); the outputs are bool.
 
     >>> from catgrad import Array, sigmoid
     >>> import jax.numpy as jnp
