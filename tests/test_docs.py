@@ -1,0 +1,94 @@
+"""The documentation site: ``sphinx-build -W --keep-going`` on docs/ (warnings are errors).
+
+The build runs in a subprocess into a temporary directory. It executes the how-to pages and
+renders the course's notebooks from the executed copies that tests/test_notebooks.py leaves in
+the cache (running any that are missing or stale, once). The built pages are then checked: every
+tutorial and how-to page is there with its outputs, diagrams are catgrad's own SVG, and every
+public name has its reference page. The docstring examples shown in the reference run as doctests
+under ``--doctest-modules`` (pytest's default options); here the reference is checked to show them.
+
+Needs the ``docs`` extra; skipped without it.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+sys.path.insert(0, str(DOCS / "_ext"))
+
+import course  # noqa: E402
+
+pytest.importorskip("sphinx")
+pytest.importorskip("myst_nb")
+pytest.importorskip("furo")
+pytest.importorskip("nbclient")
+
+BUILD_LIMIT = 900  # seconds
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("html")
+    for nb in course.notebooks():  # the course once, shared with test_notebooks through the cache
+        course.executed(nb)
+    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "-q", str(DOCS), str(out)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=BUILD_LIMIT)
+    seconds = time.perf_counter() - t0
+    print(f"sphinx-build: {seconds:.0f} s")
+    problems = [line for line in proc.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
+    assert proc.returncode == 0, "sphinx-build failed:\n" + "\n".join(problems or proc.stderr.splitlines()[-40:])
+    return out
+
+
+def test_builds_without_warnings(site):
+    assert (site / "index.html").is_file()
+
+
+def test_every_page_of_the_site_is_built(site):
+    for page in ["getting-started", "mathematics", "results", "boolean", "tutorials/index", "howto/index",
+                 "api/index", "api/catgrad", "api/nn", "api/learn", "api/datasets", "api/boolean"]:
+        assert (site / f"{page}.html").is_file(), page
+    for nb in course.notebooks():
+        assert (site / "tutorials" / f"{nb.stem}.html").is_file(), nb.stem
+    for md in (DOCS / "howto").glob("*.md"):
+        assert (site / "howto" / f"{md.stem}.html").is_file(), md.stem
+
+
+def test_tutorials_show_their_outputs_and_formulas(site):
+    for nb in course.notebooks():
+        html = (site / "tutorials" / f"{nb.stem}.html").read_text(encoding="utf-8")
+        assert "cell_output" in html, f"{nb.stem}: no outputs rendered"
+        assert "math notranslate" in html, f"{nb.stem}: no formula rendered"
+        assert "Exercise" in html
+
+
+def test_how_to_pages_were_executed(site):
+    for md in (DOCS / "howto").glob("*.md"):
+        if md.stem == "index":
+            continue
+        html = (site / "howto" / f"{md.stem}.html").read_text(encoding="utf-8")
+        assert "cell_output" in html, f"{md.stem}: no outputs"
+        assert "Traceback" not in html, f"{md.stem}: an error was rendered"
+
+
+def test_diagrams_are_catgrads_own_svg(site):
+    """The pictures of diagrams are inline SVG written by catgrad (no graphviz, no image files)."""
+    html = (site / "tutorials" / "01_string_diagrams.html").read_text(encoding="utf-8")
+    svgs = re.findall(r"<svg\b", html)
+    assert svgs, "no SVG diagram in the first tutorial"
+    assert "graphviz" not in html.lower()
+
+
+def test_reference_pages_show_examples(site):
+    page = (site / "api" / "generated" / "catgrad.rdiff.html").read_text(encoding="utf-8")
+    assert "&gt;&gt;&gt;" in page or "highlight-pycon" in page, "the docstring example is not shown"

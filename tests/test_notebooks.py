@@ -1,0 +1,100 @@
+"""The course of notebooks (examples/notebooks): stored clean, paired with their text form, and run.
+
+Every notebook runs top to bottom in a fresh kernel (nbclient), under a per-notebook time limit
+(``course.TIME_LIMIT``), and the whole course under 5 minutes. A cell that raises, including an
+exercise's ``assert``, fails its notebook's test. Executed copies are cached by the notebook's
+bytes and the library's sources (``docs/_ext/course.py``), so the documentation build reuses them
+instead of running the course a second time.
+
+Needs the ``docs`` extra (nbclient, nbformat, ipykernel, jupytext); skipped without it.
+"""
+from __future__ import annotations
+
+import pathlib
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+
+import course  # noqa: E402
+
+nbformat = pytest.importorskip("nbformat")
+pytest.importorskip("nbclient")
+pytest.importorskip("ipykernel")
+jupytext = pytest.importorskip("jupytext")
+
+NOTEBOOKS = course.notebooks()
+TOPICS = ["string_diagrams", "reverse_derivative", "lenses_and_para", "learner", "optimisers", "conv_mnist",
+          "deep_dreaming", "boolean_circuits", "your_own_generator"]
+COURSE_LIMIT = 300  # seconds for the whole course, on 2 cores
+
+
+def _ids(paths):
+    return [p.stem for p in paths]
+
+
+def test_the_course_has_its_nine_notebooks_in_order():
+    assert [p.stem.split("_", 1)[1] for p in NOTEBOOKS] == TOPICS
+    assert [int(p.stem[:2]) for p in NOTEBOOKS] == list(range(1, len(TOPICS) + 1))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_stored_clean_and_paired_with_its_text_form(path):
+    """Outputs cleared (never stale), and the jupytext ``py:percent`` twin has the same cells."""
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: cell {i} has stored outputs"
+    twin = path.with_suffix(".py")
+    assert twin.is_file(), f"{path.name} has no paired {twin.name} (jupytext --set-formats ipynb,py:percent)"
+    text = jupytext.read(twin)
+    ours = [(c.cell_type, c.source.strip()) for c in nb.cells]
+    theirs = [(c.cell_type, c.source.strip()) for c in text.cells]
+    assert ours == theirs, f"{path.name} and {twin.name} differ: run `jupytext --sync {path}`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_teaches_with_formulas_and_ends_with_checked_exercises(path):
+    nb = nbformat.read(path, as_version=4)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# "), "a title first"
+    assert "$" in markdown, "no formula"
+    heads = [i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and "## Exercises" in c.source]
+    assert heads, "no Exercises section"
+    after = [c.source for c in nb.cells[heads[-1]:] if c.cell_type == "code"]
+    checks = [s for s in after if "assert" in s]
+    assert len(checks) >= 2, "the exercises need at least two checking cells"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_runs_top_to_bottom(path, record_property):
+    """Executed in a fresh kernel (or taken from the cache when nothing changed since it last ran)."""
+    executed, seconds, ran_now = course.executed(path)
+    record_property("seconds", seconds)
+    print(f"{path.name}: {seconds:.1f} s{'' if ran_now else ' (cached run)'}")
+    nb = nbformat.read(executed, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count is not None for c in code), "not every cell ran"
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert seconds < course.TIME_LIMIT
+
+
+def test_the_whole_course_runs_in_under_five_minutes():
+    times = {p.stem: course.executed(p)[1] for p in NOTEBOOKS}
+    print("  ".join(f"{k}: {v:.0f} s" for k, v in times.items()), f"| total {sum(times.values()):.0f} s")
+    assert sum(times.values()) < COURSE_LIMIT, times
+
+
+def test_a_failing_cell_fails_the_run(tmp_path):
+    """The runner is not a rubber stamp: an exercise whose check fails makes the notebook fail."""
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("answer = 41"),
+                                         nbformat.v4.new_code_cell("assert answer == 42, 'wrong answer'")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "wrong.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(CellExecutionError, match="wrong answer"):
+        course.run(path, timeout=60)
