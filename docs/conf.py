@@ -48,7 +48,7 @@ autodoc_default_options = {"members": False}
 add_module_names = False
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
-napoleon_custom_sections = [("Fields", "params_style")]
+napoleon_custom_sections = [("Fields", "params_style"), ("Fields (keyword-only)", "params_style")]
 
 # -- MyST and notebooks ---------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
