@@ -91,7 +91,13 @@ x = jnp.array([0.0, 1.0, -2.0])
 np.testing.assert_allclose(y, (1 / (1 + np.exp(-x))) ** 2, rtol=1e-6)   # checked by hand
 
 (expr,) = cg.to_sympy(cg.sigmoid(S) >> cg.copy(S) >> cg.mul(S))
-expr
+print(expr)
+
+# %% [markdown]
+# `cg.formula` names the inputs and reads the same meaning as an equation (rendered in LaTeX):
+
+# %%
+cg.formula(cg.sigmoid(S) >> cg.copy(S) >> cg.mul(S))
 
 # %% [markdown]
 # ## Tensor, copy, discard, add, zero

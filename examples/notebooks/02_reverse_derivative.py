@@ -48,6 +48,12 @@ Rf = R(f)
 print("R[f]:", Rf.dom, "→", Rf.cod, f"({Rf.size} operations for f's {f.size})")
 Rf
 
+# %% [markdown]
+# Read as an equation, with the inputs $x$ and the cotangents $dy$ named apart:
+
+# %%
+cg.formula(f, rdiff=True, simplify=True)
+
 # %%
 x, y, d0, d1 = sp.symbols("x y delta0 delta1")
 ours = sp.Matrix(cg.to_sympy(Rf, [x, y, d0, d1]))
@@ -60,6 +66,17 @@ ours
 J = sp.Matrix([y * sp.sin(x), sp.exp(x * y)]).jacobian([x, y])
 assert sp.simplify(ours - J.T * sp.Matrix([d0, d1])) == sp.zeros(2, 1)
 print("R[f] = Jᵀ δ exactly")
+
+# %% [markdown]
+# Every operation remembers the layer that built it, and $R$ keeps track: the backward operations
+# of a layer `dense` belong to `R(dense)`. Drawn one box per layer (`depth=1`), $R$ of a two-layer
+# network reads as the backward pass of backpropagation, last layer first:
+
+# %%
+from catgrad import nn
+
+net = nn.dense(3, 4, nn.tanh) >> nn.dense(4, 2, nn.sigmoid)
+cg.draw(R(net.map), depth=1)
 
 # %% [markdown]
 # ## Agreement with `jax.vjp`

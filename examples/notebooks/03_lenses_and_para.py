@@ -100,9 +100,13 @@ model
 # %% [markdown]
 # ## From Para(C) to Para(Lens(C))
 #
-# `Para.lens()` applies $R$ inside: $(P, f) \mapsto (P, (f, R[f]))$. Its backward map returns the
+# `Para.lens()` applies $R$ inside: $(P, f) \mapsto (P, (f, R[f]))$, drawn as a lens: the forward
+# map on top, left to right, and the backward map below, right to left. Its backward map returns the
 # cotangents of the parameters *and* of the input: the gradient with respect to the weights is
 # the first part. We check it against `jax.vjp` of the same layer written in plain JAX.
+
+# %%
+cg.draw(model.lens(), depth=1)
 
 # %%
 L = layer.lens()

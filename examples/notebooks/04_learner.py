@@ -76,6 +76,14 @@ print("parameters:", whole.param)
 learner
 
 # %% [markdown]
+# The picture is [CFGBL]'s: the optimiser $U$ on top hands the parameters down into the model;
+# $R(\text{model})$, $R(\text{loss})$ and $\alpha$ run left to right with their backward bands below.
+# With `depth=None` every generator inside is drawn:
+
+# %%
+cg.draw(learner, depth=None)
+
+# %% [markdown]
 # Its training step is one diagram $S \times P \times X \times Y \to S \times P \times L \times \hat Y$:
 
 # %%

@@ -73,7 +73,7 @@ cnn = (nn.conv2d(1, 3, 3) >> nn.relu >> nn.max_pool2d(2) >> nn.conv2d(3, 5, 4) >
        >> nn.max_pool2d(2) >> nn.flatten >> nn.dense(125, 10, nn.sigmoid))(cg.Array((1, 28, 28)))
 print(cnn)
 print("parameters:", dict(zip(["/".join(n) for n in cnn.names], (str(t) for t in cnn.param))))
-cnn
+cg.draw(cnn, depth=1)
 
 # %% [markdown]
 # ## Data: a small slice of MNIST
