@@ -144,7 +144,8 @@ class Drawing:
             frames=tuple(f._replace(x=f.x + dx, y=f.y + dy) for f in self.frames),
             texts=tuple(t._replace(x=t.x + dx, y=t.y + dy) for t in self.texts),
             inputs=tuple(map(pt, self.inputs)), outputs=tuple(map(pt, self.outputs)), params=tuple(map(pt, self.params)),
-            width=self.width + dx, height=self.height + dy)
+            width=self.width + dx, height=self.height + dy,
+            extra={k: [pt(p) for p in v] for k, v in self.extra.items()})
 
     def mirrored(self) -> "Drawing":
         """The picture flipped left to right (``x ↦ width − x``): a band that runs right to left.
@@ -164,7 +165,8 @@ class Drawing:
             dots=tuple(d._replace(x=W - d.x) for d in self.dots),
             frames=tuple(f._replace(x=W - f.x - f.width) for f in self.frames),
             texts=tuple(t._replace(x=W - t.x, anchor=flip[t.anchor]) for t in self.texts),
-            inputs=tuple(map(pt, self.inputs)), outputs=tuple(map(pt, self.outputs)), params=tuple(map(pt, self.params)))
+            inputs=tuple(map(pt, self.inputs)), outputs=tuple(map(pt, self.outputs)), params=tuple(map(pt, self.params)),
+            extra={k: [pt(p) for p in v] for k, v in self.extra.items()})
 
     def union(self, other: "Drawing", **fields) -> "Drawing":
         """Both pictures overlaid (the elements of ``self`` first); boundary fields from ``fields``."""
