@@ -43,7 +43,7 @@ def to_tikz(d: Drawing) -> str:
     r"""The drawing as a ``tikzpicture``.
 
     >>> from catgrad.drawing.data import Drawing, Box
-    >>> print(to_tikz(Drawing(boxes=(Box("σ", 0, 0, 20, 20),), width=20, height=20)))
+    >>> print(to_tikz(Drawing(boxes=(Box("σ", 0, 0, 20, 20),), width=20, height=20)), end="")
     \begin{tikzpicture}[x=0.75pt,y=-0.75pt,font=\ttfamily\small]
     \draw[rounded corners=1pt,fill=white] (0,0) rectangle (20,20);
     \node at (10,10) {$\sigma$};
