@@ -25,6 +25,8 @@ from .para import Para, reparam
 from .semantics.jax import to_jax, compile
 from .semantics.sympy import to_sympy, symbols
 from .semantics.graph import to_networkx
+from .semantics.formula import formula, Formula
+from .drawing import draw, Drawing
 from .errors import NotDifferentiableError, UnknownGeneratorError, SemanticsError
 
 from . import nn, learn, datasets

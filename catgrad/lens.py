@@ -109,6 +109,15 @@ class Lens:
         (A, Ap), (B, Bp) = self.dom, self.cod
         return f"<Lens ({A}, {Ap}) → ({B}, {Bp})>"
 
+    def draw(self, path=None, **options):
+        """The picture of ``self`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
+        from .drawing import draw
+        return draw(self, path, **options)
+
+    def _repr_svg_(self):
+        from .drawing.draw import repr_svg
+        return repr_svg(self)
+
 
 def _apply(d: Diagram, ws, anchor: Wire) -> list:
     """Splice ``d`` onto wires ``ws`` of the diagram being traced (``anchor`` names it)."""

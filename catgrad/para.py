@@ -218,6 +218,15 @@ class Para:
         kind = "Para(Lens)" if isinstance(self.map, Lens) else "Para"
         return f"<{kind} {self.dom} → {self.cod} with parameters {self.param}>"
 
+    def draw(self, path=None, **options):
+        """The picture of ``self`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
+        from .drawing import draw
+        return draw(self, path, **options)
+
+    def _repr_svg_(self):
+        from .drawing.draw import repr_svg
+        return repr_svg(self)
+
 
 def reparam(p: Para, r: Map, names: Sequence | None = None, init_fn: Callable | None = None) -> Para:
     """Reparametrise ``(P, f)`` by ``r: Q → P``: ``(Q, (r × 1) ; f)`` (a 2-cell of Para).

@@ -189,6 +189,15 @@ class Diagram:
         lines.append(f"  in ({', '.join(name(c) for c in self.cod_wires)}) }}")
         return "\n".join(lines)
 
+    def draw(self, path=None, **options):
+        """The picture of ``self`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
+        from ..drawing import draw
+        return draw(self, path, **options)
+
+    def _repr_svg_(self):
+        from ..drawing.draw import repr_svg
+        return repr_svg(self)
+
 
 def _wire_name(i: int) -> str:
     s = ""

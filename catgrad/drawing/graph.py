@@ -60,7 +60,7 @@ def op_label(op) -> str:
         return f"×{_short(attrs['c'])}"
     if name == "pow" and "k" in attrs:
         return f"^{_short(attrs['k'])}"
-    if name == "constant" and "value" in attrs:
+    if name == "constant" and isinstance(attrs.get("value"), (int, float)):
         return _short(attrs["value"])
     if name == "conv" and "kernel" in attrs:
         return f"conv {'×'.join(map(str, attrs['kernel']))}"
