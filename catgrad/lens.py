@@ -103,6 +103,10 @@ class Lens:
         """Both maps inside the scope ``name`` (see ``Diagram.named``)."""
         return Lens(self.fwd.named(name), self.bwd.named(name))
 
+    def rescoped(self, rename: dict) -> "Lens":
+        """Both maps with their outermost scope names renamed (see ``Diagram.rescoped``)."""
+        return Lens(self.fwd.rescoped(rename), self.bwd.rescoped(rename))
+
     def __rshift__(self, other):
         return self.then(other)
 

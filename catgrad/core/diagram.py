@@ -190,6 +190,14 @@ class Diagram:
             raise TypeError(f"Diagram.named: a scope name must be a non-empty str, got {name!r}")
         return Diagram(self.wires, tuple(op.within((name,)) for op in self.ops), self.dom_wires, self.cod_wires)
 
+    def rescoped(self, rename: dict) -> "Diagram":
+        """The same diagram with the outermost scope names renamed by ``rename`` (``{"dense": "dense_1"}``)."""
+        if not rename:
+            return self
+        ops = tuple(op._replace(scope=(rename.get(op.scope[0], op.scope[0]),) + op.scope[1:]) if op.scope else op
+                    for op in self.ops)
+        return Diagram(self.wires, ops, self.dom_wires, self.cod_wires)
+
     # -- printing ------------------------------------------------------------
     def __repr__(self):
         return f"<Diagram {self.dom} → {self.cod}: {self.size} op{'s' if self.size != 1 else ''}>"

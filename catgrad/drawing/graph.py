@@ -6,6 +6,9 @@ input and output wires. Addition, zero and the boolean one become dots; every ot
 generator a box. Copies, discards and swaps are not operations of a diagram: the layout
 draws them where a wire is used several times, not at all, or out of order.
 
+Drawing is one more meaning of a diagram: through the one interpreter, each operation
+becomes a node, its wires the wires of the picture.
+
 A group whose operations are not contiguous in the data flow (an operation outside it
 both uses one of its results and feeds it) cannot be one box without a cycle; it is then
 drawn expanded.
@@ -16,13 +19,13 @@ import heapq
 from typing import NamedTuple
 
 from ..core.diagram import Diagram
+from ..semantics.functor import interpret
 
 # The generators drawn as dots: the monoid (add, zero) and the boolean constant one [RDA].
 DOTS = {"add": "add", "zero": "zero", "one": "one"}
 
 # Drawing labels of generators whose record has none (the record's ``label`` wins).
-LABELS = {"sigmoid": "σ", "neg": "−", "sqrt": "√", "transpose": "ᵀ", "relu": "relu", "heaviside": "H",
-          "broadcast": "bcast", "max_pool2d": "maxpool"}
+LABELS = {"neg": "−", "sqrt": "√"}
 
 
 class Node(NamedTuple):
@@ -78,9 +81,21 @@ def _key(scope: tuple, depth):
     return scope[:depth] if depth > 0 else ()
 
 
+def operations(f: Diagram) -> list:
+    """``f``'s operations in order, as the drawing meaning sees them: each operation is a node
+    whose output wires are the values of its outputs (``semantics.functor.interpret``)."""
+    seen = []
+
+    def meaning(op, args, types):
+        seen.append(op)
+        return op.outs
+    interpret(f, meaning, list(f.dom_wires))
+    return seen
+
+
 def nodes(f: Diagram, depth=None) -> list:
     """The nodes of ``f`` in a topological order (operations, or groups of them up to ``depth``)."""
-    ops = f.ops
+    ops = operations(f)
     keys = [_key(_scope(op), depth) for op in ops]
     while True:
         groups: dict = {}
@@ -93,7 +108,7 @@ def nodes(f: Diagram, depth=None) -> list:
             else:
                 groups[key] = len(members)
                 members.append([k])
-        order, cyclic = _quotient_order(f, members)
+        order, cyclic = _quotient_order(ops, members)
         if not cyclic:
             break
         keys = [None if k in cyclic else key for k, key in enumerate(keys)]
@@ -102,10 +117,10 @@ def nodes(f: Diagram, depth=None) -> list:
         for i in op.ins:
             users.setdefault(i, []).append(k)
     cod = set(f.cod_wires)
-    return [_node(f, members[i], keys[members[i][0]], users, cod) for i in order]
+    return [_node(ops, members[i], keys[members[i][0]], users, cod) for i in order]
 
 
-def _quotient_order(f: Diagram, members: list) -> tuple:
+def _quotient_order(ops: list, members: list) -> tuple:
     """A topological order of the groups (smallest first operation first), and the operations of
     groups caught in a cycle (an empty set when there is none)."""
     group_of = {}
@@ -113,12 +128,12 @@ def _quotient_order(f: Diagram, members: list) -> tuple:
         for k in ks:
             group_of[k] = g
     producer = {}
-    for k, op in enumerate(f.ops):
+    for k, op in enumerate(ops):
         for o in op.outs:
             producer[o] = group_of[k]
     succ = [set() for _ in members]
     indeg = [0] * len(members)
-    for k, op in enumerate(f.ops):
+    for k, op in enumerate(ops):
         g = group_of[k]
         for i in op.ins:
             p = producer.get(i)
@@ -141,8 +156,7 @@ def _quotient_order(f: Diagram, members: list) -> tuple:
     return order, {k for g, ks in enumerate(members) if g not in done and len(ks) > 1 for k in ks}
 
 
-def _node(f: Diagram, ks: list, key, users: dict, cod: set) -> Node:
-    ops = f.ops
+def _node(ops: list, ks: list, key, users: dict, cod: set) -> Node:
     if key is None:
         op = ops[ks[0]]
         kind = DOTS.get(op.gen.name, "generator")

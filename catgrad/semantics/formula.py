@@ -9,11 +9,11 @@ formula reads ``R[f](x, dy) = …`` (``J_f(x)ᵀ dy`` [CFGBL §2.3]).
 A scalar wire is one symbol (``x``); an array wire a matrix of symbols ``x_0``, ``x_1``, … (a
 column for a vector).
 
->>> from catgrad import Array, sigmoid, rdiff, mul, copy
+>>> from catgrad import Array, sigmoid, mul, copy
 >>> A = Array(())
 >>> print(formula(sigmoid(A) >> copy(A) >> mul(A)))
 f(x) = (1 + exp(-x))**(-2)
->>> print(formula(rdiff(sigmoid(A)), name="R[σ]", simplify=True))
+>>> print(formula(sigmoid(A), rdiff=True, name="R[σ]", simplify=True))
 R[σ](x, dy) = dy/(4*cosh(x/2)**2)
 """
 from __future__ import annotations
@@ -50,7 +50,7 @@ class Formula:
         return self.outputs[0] if len(self.outputs) == 1 else tuple(self.outputs)
 
     def __str__(self):
-        rhs = sp.sstr(self.rhs) if len(self.outputs) == 1 else "(" + ", ".join(map(sp.sstr, self.outputs)) + ")"
+        rhs = _show(self.outputs[0]) if len(self.outputs) == 1 else "(" + ", ".join(map(_show, self.outputs)) + ")"
         return f"{self.name}({', '.join(self.args)}) = {rhs}"
 
     def latex(self) -> str:
@@ -66,6 +66,16 @@ class Formula:
 
     def __repr__(self):
         return f"Formula({str(self)!r})"
+
+
+def _show(o) -> str:
+    """One line: an expression as sympy prints it, a vector ``[a, b]``, a matrix ``[[a, b], [c, d]]``."""
+    if isinstance(o, sp.MatrixBase):
+        rows = ["[" + ", ".join(map(sp.sstr, o.row(i))) + "]" for i in range(o.rows)]
+        return "[" + ", ".join(sp.sstr(e) for e in o) + "]" if o.cols == 1 else "[" + ", ".join(rows) + "]"
+    if isinstance(o, sp.NDimArray):
+        return sp.sstr(o.tolist())
+    return sp.sstr(o)
 
 
 def _latex_name(name: str) -> str:
@@ -97,24 +107,25 @@ def default_names(dom: Ty, split: int | None = None) -> list:
     return seq("x", k) + (seq("dy", n - k) if n > k else [])
 
 
-def _rdiff_source(f: Diagram):
-    """The diagram ``g`` when ``f = rdiff(g)`` was recorded by ``rdiff``, else ``None``."""
-    prov = getattr(f, "provenance", None)
-    if isinstance(prov, tuple) and len(prov) == 2 and prov[0] == "rdiff" and isinstance(prov[1], Diagram):
-        return prov[1]
-    return None
-
-
-def formula(f, names=None, simplify: bool = False, name: str | None = None) -> Formula:
+def formula(f, names=None, simplify: bool = False, name: str | None = None, rdiff: bool = False) -> Formula:
     """The formula of ``f`` (a Diagram, or a Para with its parameters named): ``f(x) = …``.
 
     Args:
-        f: the diagram (``rdiff(g)`` reads ``R[f](x, dy) = …`` when ``rdiff`` recorded ``g``).
+        f: the diagram.
         names: one name per domain wire (default ``x``/``x0, x1, …``, and ``dy`` for a cotangent).
         simplify: apply ``sympy.simplify`` to each output entry.
-        name: the function's name (default ``f``, or ``R[f]`` for a reverse derivative).
+        name: the function's name (default ``f``, or ``R[f]`` with ``rdiff=True``).
+        rdiff: the formula of ``R[f](x, dy) = J_f(x)ᵀ dy`` (``catgrad.rdiff(f)``) instead, with the
+            inputs ``x`` and the cotangents ``dy`` named apart.
 
     Raises ``TypeError`` for a non-diagram or a wrong number of names.
+
+    >>> from catgrad import Array, exp, mul
+    >>> A = Array(())
+    >>> print(formula(mul(A), rdiff=True))
+    R[f](x0, x1, dy) = (dy*x1, dy*x0)
+    >>> formula(exp(A), names=["t"])._repr_latex_()
+    '$$f(t) = e^{t}$$'
     """
     from ..para import Para
     if isinstance(f, Para):
@@ -124,11 +135,13 @@ def formula(f, names=None, simplify: bool = False, name: str | None = None) -> F
         f = f.map if isinstance(f.map, Diagram) else f.map.fwd
     if not isinstance(f, Diagram):
         raise TypeError(f"formula expects a Diagram or a Para, got {type(f).__name__} {f!r}")
-    source = _rdiff_source(f)
+    split = None
+    if rdiff:
+        from ..rdiff import rdiff as R
+        split, f = len(f.dom), R(f)
     if name is None:
-        name = "R[f]" if source is not None else "f"
+        name = "R[f]" if rdiff else "f"
     if names is None:
-        split = len(source.dom) if source is not None else (len(f.dom) // 2 if name.startswith("R[") else None)
         names = default_names(f.dom, split)
     names = [str(n) for n in names]
     if len(names) != len(f.dom):
