@@ -175,13 +175,21 @@ def test_notebook_display():
 
 
 def test_large_diagrams_show_collapsed_with_a_note():
-    r = cg.rdiff(E.tanh_chain(20, 2))
+    from catgrad import nn
+    p = nn.dense(2, 2, nn.sigmoid)
+    for _ in range(24):
+        p = p >> nn.dense(2, 2, nn.sigmoid)
+    r = cg.rdiff(p.map)
     assert r.size > 200
     svg = r._repr_svg_()
-    assert "collapsed" in svg and "depth=None" in svg
+    assert "collapsed to layers" in svg and "depth=None" in svg
     root = ET.fromstring(svg)
-    # collapsed: far fewer boxes than operations
-    assert len(root.findall(f"{SVG}rect")) < 60
+    texts = {t.text for t in root.findall(f"{SVG}text")}
+    assert {"dense", "dense_24", "R(dense)", "R(dense_24)"} <= texts
+    assert len(root.findall(f"{SVG}rect")) == 1 + 25 + 25  # the background, the forward and backward layers
+    # without scopes, one box
+    big = cg.rdiff(E.tanh_chain(40, 2))
+    assert big.size > 200 and "collapsed to one box" in big._repr_svg_()
 
 
 def test_lens_draws_forward_on_top_and_backward_below_right_to_left():
