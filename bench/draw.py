@@ -12,22 +12,12 @@ Run: ``python bench/draw.py`` (``--repeats 5`` by default; ``--layers 10 111 300
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import catgrad as cg
 from catgrad import experiments as E
 
 from common import machine, markdown
-
-
-def timed(fn, repeats: int) -> tuple:
-    ts, out = [], None
-    for _ in range(repeats):
-        t = time.perf_counter()
-        out = fn()
-        ts.append(time.perf_counter() - t)
-    return statistics.median(ts), out
+from rdiff import timed
 
 
 def subjects(layers) -> list:

@@ -41,6 +41,17 @@ def shorten(s: str, max_width: float, small: bool = False) -> str:
     return s[: n - 1] + "…" if n >= 2 else ""
 
 
+def segments(points) -> list:
+    """How a wire through ``points`` is painted: ``(p, q, bend)`` per step, ``bend`` false for a straight
+    step (the points share ``x`` or ``y``), else a curve with horizontal tangents at both ends (a cubic
+    Bézier with its two control points at the middle ``x``, ``((p.x + q.x) / 2, p.y)`` and ``(…, q.y)``).
+
+    >>> segments([(0, 0), (10, 0), (20, 5)])
+    [((0, 0), (10, 0), False), ((10, 0), (20, 5), True)]
+    """
+    return [(p, q, abs(q[0] - p[0]) >= 1e-9 and abs(q[1] - p[1]) >= 1e-9) for p, q in zip(points, points[1:])]
+
+
 class Box(NamedTuple):
     """A box: a generator, a collapsed layer, or a part of a learner; ``(x, y)`` is its top-left corner.
 

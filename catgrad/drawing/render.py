@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from .data import FONT_SIZE, SMALL_FONT_SIZE, Drawing
+from .data import FONT_SIZE, SMALL_FONT_SIZE, Drawing, segments
 
 SUFFIXES = (".svg", ".tex", ".png", ".pdf")
 
@@ -63,14 +63,10 @@ def _matplotlib(d: Drawing, path: str) -> None:
         ax.text(f.x + 6, f.y + 12, f.label, fontsize=(FONT_SIZE - 1) * pt, color=FRAME, **font)
     for w in d.wires:
         verts, codes = [w.points[0]], [Path.MOVETO]
-        for p, q in zip(w.points, w.points[1:]):
-            if abs(p[0] - q[0]) < 1e-9 or abs(p[1] - q[1]) < 1e-9:
-                verts.append(q)
-                codes.append(Path.LINETO)
-            else:
-                m = (p[0] + q[0]) / 2
-                verts += [(m, p[1]), (m, q[1]), q]
-                codes += [Path.CURVE4] * 3
+        for p, q, bend in segments(w.points):
+            m = (p[0] + q[0]) / 2
+            verts += [(m, p[1]), (m, q[1]), q] if bend else [q]
+            codes += [Path.CURVE4] * 3 if bend else [Path.LINETO]
         ax.add_patch(PathPatch(Path(verts, codes), fill=False, ec=BACKWARD if w.backward else FORWARD, lw=1.3 * pt))
         if w.label:
             ax.text(*w.label_at, w.label, fontsize=SMALL_FONT_SIZE * pt, color=TYPE,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from .data import FONT_FAMILY, FONT_SIZE, SMALL_FONT_SIZE, Drawing
+from .data import FONT_FAMILY, FONT_SIZE, SMALL_FONT_SIZE, Drawing, segments
 
 FILL = {"generator": "#ffffff", "layer": "#eef3fb", "lens": "#ffffff"}
 FORWARD, BACKWARD, FRAME, TYPE = "#222222", "#9c2f2f", "#7a7a7a", "#666666"
@@ -22,15 +22,10 @@ def num(v: float) -> str:
 def curve(points) -> str:
     """Path data through ``points``: straight where two points share a coordinate, else a curve
     with horizontal tangents (a cubic Bézier with its control points at the middle ``x``)."""
-    (x0, y0), rest = points[0], points[1:]
-    out = [f"M{num(x0)} {num(y0)}"]
-    for (x1, y1) in rest:
-        if abs(x1 - x0) < 1e-9 or abs(y1 - y0) < 1e-9:
-            out.append(f"L{num(x1)} {num(y1)}")
-        else:
-            m = (x0 + x1) / 2
-            out.append(f"C{num(m)} {num(y0)} {num(m)} {num(y1)} {num(x1)} {num(y1)}")
-        x0, y0 = x1, y1
+    out = [f"M{num(points[0][0])} {num(points[0][1])}"]
+    for (x0, y0), (x1, y1), bend in segments(points):
+        m = num((x0 + x1) / 2)
+        out.append(f"C{m} {num(y0)} {m} {num(y1)} {num(x1)} {num(y1)}" if bend else f"L{num(x1)} {num(y1)}")
     return " ".join(out)
 
 

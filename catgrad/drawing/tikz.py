@@ -5,7 +5,7 @@ down); labels are set in ``\\ttfamily`` with the few non-ASCII symbols as math.
 """
 from __future__ import annotations
 
-from .data import Drawing
+from .data import Drawing, segments
 from .svg import num
 
 _SYMBOLS = {
@@ -27,15 +27,11 @@ def tex(s: str) -> str:
 
 
 def _path(points) -> str:
-    (x0, y0), rest = points[0], points[1:]
-    out = [f"({num(x0)},{num(y0)})"]
-    for (x1, y1) in rest:
-        if abs(x1 - x0) < 1e-9 or abs(y1 - y0) < 1e-9:
-            out.append(f"-- ({num(x1)},{num(y1)})")
-        else:
-            m = num((x0 + x1) / 2)
-            out.append(f".. controls ({m},{num(y0)}) and ({m},{num(y1)}) .. ({num(x1)},{num(y1)})")
-        x0, y0 = x1, y1
+    out = [f"({num(points[0][0])},{num(points[0][1])})"]
+    for (x0, y0), (x1, y1), bend in segments(points):
+        m = num((x0 + x1) / 2)
+        out.append(f".. controls ({m},{num(y0)}) and ({m},{num(y1)}) .. ({num(x1)},{num(y1)})" if bend
+                   else f"-- ({num(x1)},{num(y1)})")
     return " ".join(out)
 
 
