@@ -260,9 +260,7 @@ def reparam(p: Para, r: Map, names: Sequence | None = None, init_fn: Callable | 
 def _distinct_scopes(first: Map, second: Map) -> Map:
     """``second`` with the layer (scope) names it shares with ``first`` suffixed, ``dense`` → ``dense_1``
     (and ``R(dense)`` → ``R(dense_1)``), as ``_unique`` does for parameter names: each layer keeps its own box."""
-    def tops(m):
-        return {op.scope[0] for op in _fwd(m).ops if op.scope}
-    a, b = tops(first), tops(second)
+    a, b = _fwd(first).top_scopes(), _fwd(second).top_scopes()
     taken, rename = a | b, {}
     for top in sorted(a & b):
         k = 1

@@ -197,14 +197,13 @@ def test_group_that_would_make_a_cycle_is_expanded():
     A = cg.Array(())
     f = cg.trace(lambda x: cg.exp(cg.sin(cg.exp(x))), A)
 
-    class Scoped:
-        def __init__(self, op, scope):
-            self.gen, self.attrs, self.ins, self.outs, self.scope = op.gen, op.attrs, op.ins, op.outs, scope
-    ops = tuple(Scoped(op, s) for op, s in zip(f.ops, [("g",), (), ("g",)]))
+    def scoped(*scopes):
+        return tuple(op._replace(scope=s) for op, s in zip(f.ops, scopes))
+    ops = scoped(("g",), (), ("g",))
     g = cg.Diagram(f.wires, ops, f.dom_wires, f.cod_wires)
     ns = graph.nodes(g, depth=1)
     assert [n.label for n in ns] == ["exp", "sin", "exp"]
-    ops = tuple(Scoped(op, s) for op, s in zip(f.ops, [("g",), ("g",), ()]))
+    ops = scoped(("g",), ("g",), ())
     ns = graph.nodes(cg.Diagram(f.wires, ops, f.dom_wires, f.cod_wires), depth=1)
     assert [(n.label, n.kind) for n in ns] == [("g", "layer"), ("exp", "generator")]
     assert [(n.label, n.kind) for n in graph.nodes(cg.Diagram(f.wires, ops, f.dom_wires, f.cod_wires), depth=0)] \

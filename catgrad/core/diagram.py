@@ -190,6 +190,10 @@ class Diagram:
             raise TypeError(f"Diagram.named: a scope name must be a non-empty str, got {name!r}")
         return Diagram(self.wires, tuple(op.within((name,)) for op in self.ops), self.dom_wires, self.cod_wires)
 
+    def top_scopes(self) -> set:
+        """The outermost scope names of the operations (the layers that built them)."""
+        return {op.scope[0] for op in self.ops if op.scope}
+
     def rescoped(self, rename: dict) -> "Diagram":
         """The same diagram with the outermost scope names renamed by ``rename`` (``{"dense": "dense_1"}``)."""
         if not rename:
