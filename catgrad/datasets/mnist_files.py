@@ -33,6 +33,7 @@ import pathlib
 
 import numpy as np
 
+from .. import errors
 from .base import Dataset, DatasetError, DatasetFileNotFoundError, bad_file
 from .idx import read_bytes, read_idx
 
@@ -73,6 +74,8 @@ def mnist(path: str | os.PathLike | None = None, *, kind: str = "train", raw: bo
     """
     if kind not in _PREFIX:
         raise ValueError(f"mnist: kind must be 'train' or 'test', got {kind!r}")
+    if path is not None:
+        path = errors.path("mnist", "path", path)
     if path is None:
         if kind != "train":
             raise ValueError(
