@@ -63,7 +63,7 @@ def _one(A: Ty, name: str) -> Array:
 
 
 def _activation(fn, name):
-    layer = Layer(lambda A: Para.of(fn(_one(A, name))), name)
+    layer = Layer(lambda A: Para.of(fn(_one(A, name))).named(name), name)
     layer.__doc__ = f"The {name} activation as a Para morphism with no parameters."
     return layer
 
@@ -95,7 +95,7 @@ def linear(n_in: int, n_out: int, init="glorot_uniform", name: str = "linear") -
     n_in, n_out = errors.positive_int("linear", "n_in", n_in), errors.positive_int("linear", "n_out", n_out)
     name = _name("linear", name)
     W = Array((n_out, n_in))
-    return Para(W, g.matmul(W, Array((n_in,))), [(name, "W")], _init_one(init, W.shape, "linear"))
+    return Para(W, g.matmul(W, Array((n_in,))), [(name, "W")], _init_one(init, W.shape, "linear")).named(name)
 
 
 def bias(n: int, init="zeros", name: str = "bias") -> Para:
@@ -106,7 +106,7 @@ def bias(n: int, init="zeros", name: str = "bias") -> Para:
     """
     n, name = errors.positive_int("bias", "n", n), _name("bias", name)
     b = Array((n,))
-    return Para(b, trace(lambda b_, x: x + b_, b, b), [(name, "b")], _init_one(init, b.shape, "bias"))
+    return Para(b, trace(lambda b_, x: x + b_, b, b), [(name, "b")], _init_one(init, b.shape, "bias")).named(name)
 
 
 def _as_layer(where: str, activation) -> LayerLike | None:
@@ -136,12 +136,12 @@ def dense(n_in: int, n_out: int, activation=None, init="glorot_uniform", name: s
     if act is not None:
         p = p >> act
     # the composite's parameters are bias × linear (Para composition puts the later layer's first)
-    return Para(p.param, p.map, [(name, "b"), (name, "W")], p.init_fn)
+    return Para(p.param, p.map, [(name, "b"), (name, "W")], p.init_fn).named(name)
 
 
 def flatten_para(A: Ty) -> Para:
     a = _one(A, "flatten")
-    return Para.of(g.reshape(a, (a.size,)))
+    return Para.of(g.reshape(a, (a.size,))).named("flatten")
 
 
 flatten = Layer(flatten_para, "flatten")
@@ -176,7 +176,7 @@ def conv2d(c_in: int, c_out: int, kernel_size, stride=1, padding="VALID", use_bi
             p = p >> Para(bb, add_b, [("b",)], _init_one("zeros", bb.shape))
             # one layer: both parameters under its name (composition alone would rename it name_1)
             p = Para(p.param, p.map, [(name, "b"), (name, "K")], p.init_fn)
-        return p
+        return p.named(name)
 
     return Layer(build, name)
 
@@ -187,8 +187,8 @@ def max_pool2d(window: int = 2, stride: int | None = None) -> Layer:
     stride = None if stride is None else errors.positive_pair("max_pool2d", "stride", stride)
 
     def build(A: Ty) -> Para:
-        from ..core import conv as conv_gens
-        return Para.of(conv_gens.max_pool2d(_one(A, "max_pool2d"), window=window, stride=stride))
+        from ..core import pool
+        return Para.of(pool.max_pool2d(_one(A, "max_pool2d"), window=window, stride=stride)).named("max_pool2d")
     return Layer(build, f"max_pool2d({window[0] if window[0] == window[1] else window})")
 
 
