@@ -205,3 +205,10 @@ def test_non_finite_exit_status_through_a_subprocess(tmp_path):
                         "--epochs", "1", "--quiet"], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 3, r.stderr
     assert "Traceback" not in r.stderr and "RuntimeWarning" not in r.stderr
+
+
+def test_plot_without_matplotlib_names_the_extra_before_training(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now raises ImportError
+    status, out, err = run(capsys, "train", "iris", "--plot", "c.png", "--quiet")
+    assert status == 2 and out == ""
+    assert err == 'catgrad: error: --plot needs matplotlib, which is not installed: pip install "catgrad-lens[plot]"\n'
