@@ -177,7 +177,8 @@ def real(where: str, arg: str, value, *, low: Optional[float] = None, high: Opti
         bounds.append(f"{'<' if high_open else '≤'} {high:g}")
     what = "a finite real number" + (" " + " and ".join(bounds) if bounds else "")
     if isinstance(value, (bool, str, bytes)) or value is None:
-        fix = f"write {arg}={value.strip()} (a number, not a string)" if isinstance(value, str) and _is_number(value) else ""
+        quoted_number = isinstance(value, str) and _is_number(value)
+        fix = f"write {arg}={value.strip()} (a number, not a string)" if quoted_number else ""
         raise TypeError(expected(where, arg, what, value, fix))
     try:
         x = float(value)
