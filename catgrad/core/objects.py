@@ -12,6 +12,7 @@ True
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Union
 
@@ -35,17 +36,25 @@ def _canonical_shape(shape) -> tuple:
     """A shape as a tuple of Python ints ≥ 0; sizes that are not integers (``2.5``, ``"3"``, ``True``) are refused."""
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = (shape,)
-    if isinstance(shape, (str, bytes)) or not isinstance(shape, Iterable):
-        raise TypeError(f"Array shape must be a tuple of ints, got {shape!r}")
-    shape = tuple(shape)
+    try:
+        if isinstance(shape, (str, bytes)):
+            raise TypeError
+        shape = tuple(shape)
+    except TypeError:
+        raise TypeError(f"Array shape must be a tuple of ints, got {shape!r}") from None
+    sizes = []
     for i, n in enumerate(shape):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        try:
+            if isinstance(n, (bool, np.bool_)):
+                raise TypeError
+            sizes.append(operator.index(n))
+        except TypeError:
             fix = f"; write {int(n)}" if isinstance(n, (float, np.floating)) and float(n).is_integer() else ""
             raise TypeError(f"Array shape must be a tuple of ints, got {shape!r}: size {i} is "
-                            f"{type(n).__name__} {n!r}, not an int{fix}")
-    if any(n < 0 for n in shape):
+                            f"{type(n).__name__} {n!r}, not an int{fix}") from None
+    if any(n < 0 for n in sizes):
         raise TypeError(f"Array shape must have non-negative sizes, got {shape!r}")
-    return tuple(int(n) for n in shape)
+    return tuple(sizes)
 
 
 @dataclass(frozen=True, init=False)
