@@ -7,6 +7,7 @@
     catgrad train iris --optimiser adam --epochs 100 --plot curves.png --save params.npz
     catgrad eval iris --params params.npz
     catgrad train iris --boolean                         # the boolean (RDA) learners
+    catgrad draw iris --model hidden --what learner -o learner.svg   # see catgrad.drawing.cli
 
 Every option is checked before training starts (output folders included). Exit status:
 
@@ -96,7 +97,7 @@ def parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="catgrad", description="Categorical deep learning: train the papers' models.",
                  epilog=_EPILOG, formatter_class=_Formatter)
     ap.add_argument("--version", action="version", version=f"catgrad {__version__}")
-    sub = ap.add_subparsers(dest="command", metavar="{train,eval}")
+    sub = ap.add_subparsers(dest="command", metavar="{train,eval,draw}")
     sub.required = True
     tr = sub.add_parser("train", help="train a model and report train and test accuracy", epilog=_EPILOG,
                         formatter_class=_Formatter)
@@ -128,6 +129,8 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("dataset", help=f"one of {', '.join(E.DATASETS)}")
     ev.add_argument("--params", required=True, help="a .npz file written by `catgrad train --save`")
     ev.add_argument("--data", help="mnist only: folder with the MNIST IDX files")
+    from .drawing import cli as draw_cli
+    draw_cli.add_parser(sub)
     return ap
 
 
@@ -360,6 +363,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if args.command == "train":
             return train(args)
+        if args.command == "draw":
+            from .drawing import cli as draw_cli
+            return draw_cli.run(args)
         return evaluate(args)
     except CLIError as exc:
         print(f"catgrad: error: {exc}", file=sys.stderr)
