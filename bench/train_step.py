@@ -14,7 +14,8 @@ it checks (untimed) that catgrad and the hand-written step give the same paramet
 steps, then times
 
 - the step: the hand-written ``jax.jit(value_and_grad + optax.sgd(lr, momentum=0.9))``, catgrad's
-  raw jitted flat step ``learner._jitted_step(n)`` and the public ``learner.step``; each call
+  raw jitted step (``jax.jit`` of ``learner.compiled_step(n).apply``: no input checks) and the public
+  ``learner.step``; each call
   blocked, the three interleaved in rounds; median per implementation;
 - compile time: first call of a fresh step (catgrad: from a fresh learner, so building the step
   diagram — batch, R, lenses, simplify — is included; hand: trace + compile), median of a few;
@@ -38,7 +39,6 @@ import jax.numpy as jnp  # noqa: E402
 import optax  # noqa: E402
 
 from catgrad import datasets, experiments, learn, nn  # noqa: E402
-from catgrad.learn.fit import epoch_fn  # noqa: E402
 from common import fmt_time, interleaved, machine, markdown, median, timed  # noqa: E402
 
 BATCH = 128
@@ -139,6 +139,12 @@ def make(cfg):
     return lrn, tx, step, epoch
 
 
+def raw_step(lrn, n):
+    """The compiled step without input checks: ``jax.jit`` of ``compiled_step(n).apply`` on one input and target."""
+    step = lrn.compiled_step(n)
+    return jax.jit(lambda st, x, y: step.apply(st, [x], [y])[0])
+
+
 def data(cfg):
     x = jnp.asarray(cfg["x"], jnp.float32)
     y = jax.nn.one_hot(jnp.asarray(cfg["y"]), cfg["k"], dtype=jnp.float32)
@@ -173,9 +179,8 @@ def bench_step(cfg, rounds, steps):
     bs = batches(x, y, 8)
     st0 = lrn.init(jax.random.PRNGKey(0))
     hand = jax.jit(step)
-    raw = lrn._jitted_step(BATCH)
-    state = {"hand": (st0.params, tx.init(st0.params)), "raw": (list(st0.opt_state), lrn.model.flat(st0.params)),
-             "step": st0, "i": 0}
+    raw = raw_step(lrn, BATCH)
+    state = {"hand": (st0.params, tx.init(st0.params)), "raw": st0, "step": st0, "i": 0}
 
     def nxt():
         state["i"] += 1
@@ -189,9 +194,8 @@ def bench_step(cfg, rounds, steps):
 
     def run_raw():
         xb, yb = nxt()
-        s, p, v, pred = raw(*state["raw"], [xb], [yb])
-        state["raw"] = (s, p)
-        return p
+        state["raw"] = raw(state["raw"], xb, yb)
+        return state["raw"].params
 
     def run_step():
         xb, yb = nxt()
@@ -219,9 +223,9 @@ def bench_compile(cfg, repeats):
         # the split, on another fresh learner
         lrn, tx, step, _ = make(cfg)
         t0 = time.perf_counter()
-        fn = lrn._step_fn(BATCH)
+        fn = lrn.compiled_step(BATCH).apply  # builds the step diagram
         t1 = time.perf_counter()
-        lowered = jax.jit(fn).lower(list(st.opt_state), lrn.model.flat(st.params), [xb], [yb])
+        lowered = jax.jit(fn).lower(st, [xb], [yb])
         t2 = time.perf_counter()
         lowered.compile()
         t3 = time.perf_counter()
@@ -244,8 +248,8 @@ def bench_epoch(cfg, rounds, batch_size=BATCH):
     n = x.shape[0]
     nb = n // batch_size
     st0 = lrn.init(jax.random.PRNGKey(0))
-    run = epoch_fn(lrn, n, batch_size, guarded=False)  # what fit runs (it replays an epoch guarded only after a NaN)
-    raw = lrn._jitted_step(batch_size)
+    run = lrn.epoch(n, batch_size)  # what fit runs (it replays an epoch guarded only after a NaN)
+    raw = raw_step(lrn, batch_size)
     hand_step = jax.jit(step)
 
     @jax.jit
@@ -262,20 +266,19 @@ def bench_epoch(cfg, rounds, batch_size=BATCH):
     # the Python loops get their minibatches ready-made, as separate device arrays (untimed)
     bx, by = minibatches(key)
     loop_batches = [(bx[i], by[i]) for i in range(nb)]
-    state = {"scan": (list(st0.opt_state), lrn.model.flat(st0.params)), "raw": (list(st0.opt_state), lrn.model.flat(st0.params)),
-             "step": st0, "hand": (st0.params, tx.init(st0.params)), "hand scan": (st0.params, tx.init(st0.params))}
+    state = {"scan": st0, "raw": st0, "step": st0, "hand": (st0.params, tx.init(st0.params)), "hand scan": (st0.params, tx.init(st0.params))}
 
     def fit_epoch():
-        s, p, losses, accs, bad = run(*state["scan"], [x], [y], key)
-        state["scan"] = (s, p)
-        return p
+        st, losses, accs, bad = run(state["scan"], [x], [y], key)
+        state["scan"] = st
+        return st.params
 
     def loop_raw():
-        s, p = state["raw"]
+        st = state["raw"]
         for xb, yb in loop_batches:
-            s, p, _, _ = raw(s, p, [xb], [yb])
-        state["raw"] = (s, p)
-        return p
+            st = raw(st, xb, yb)
+        state["raw"] = st
+        return st.params
 
     def loop_step():
         st = state["step"]

@@ -83,9 +83,9 @@ def _check_common(args) -> None:
 
 
 def _boolean(args) -> int:
-    from .boolean import experiments as boolean_experiments
+    from .boolean import cli as boolean_cli
     try:
-        status = boolean_experiments.train_cli(args)
+        status = boolean_cli.train_cli(args)
     except (ValueError, TypeError) as exc:
         raise CLIError(str(exc)) from None
     return status if isinstance(status, int) else 0

@@ -130,15 +130,17 @@ def test_step_is_traced_once_per_batch_size():
     model = mlp()
     learner = learn.supervised(model, learn.mse, learn.learning_rate(0.1), learn.momentum())
     state = learner.init(jax.random.PRNGKey(0))
-    assert learner.trace_count == 0
+    step16, step5 = learner.compiled_step(BATCH), learner.compiled_step(5)
+    assert learner.compiled_step(BATCH) is step16  # one compiled step per batch size
+    assert step16.trace_count == 0 and step5.trace_count == 0
     for s in range(12):
         state = learner.step(state, *_data(s))
-    assert learner.trace_count == 1
+    assert step16.trace_count == 1 and step5.trace_count == 0
     for s in range(3):
         state = learner.step(state, *_data(s, n=5))
-    assert learner.trace_count == 2
+    assert step16.trace_count + step5.trace_count == 2
     state = learner.step(state, *_data(0))
-    assert learner.trace_count == 2
+    assert step16.trace_count + step5.trace_count == 2
 
 
 def _shapes_in_jaxpr(jaxpr) -> list:
@@ -166,9 +168,8 @@ def test_weight_gradient_is_one_matrix_product_not_per_example_outer_products():
     learner = learn.supervised(model, learn.mse, learn.learning_rate(0.1), learn.gd())
     state = learner.init(jax.random.PRNGKey(0))
     x, y = _data(0)
-    flat_p = model.flat(state.params)
-    xs, ys = learner._check_batch(x, y)
-    jaxpr = jax.make_jaxpr(learner._step_fn(n))(list(state.opt_state), flat_p, xs, ys).jaxpr
+    xs, ys = learner.check_data(x, y)
+    jaxpr = jax.make_jaxpr(learner.compiled_step(n).apply)(state, xs, ys).jaxpr
     shapes = _shapes_in_jaxpr(jaxpr)
     assert (n, N_HID) in shapes  # sanity: the batched hidden layer is there
     assert not _has_outer_product(shapes, n, N_HID, N_IN), "per-example outer product for the hidden weight"

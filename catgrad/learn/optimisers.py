@@ -43,6 +43,37 @@ from ..core.objects import Array, Ty, TyLike, as_ty
 from ..lens import Lens
 
 
+class EmptyState(NamedTuple):
+    """The state of a stateless optimiser (``gd``, ``rda``): no fields (optax's ``EmptyState``)."""
+
+
+class MomentumState(NamedTuple):
+    """The state of ``momentum`` and ``nesterov``: ``velocity`` ``s`` (``= −α·trace`` of optax), a pytree like the parameters."""
+
+    velocity: Any
+
+
+class AdagradState(NamedTuple):
+    """The state of ``adagrad``: the accumulated squares ``s = Σ g²`` (optax's ``sum_of_squares``), like the parameters."""
+
+    sum_of_squares: Any
+
+
+class RmspropState(NamedTuple):
+    """The state of ``rmsprop``: the moving mean of squares ``nu`` (optax's ``nu``), like the parameters."""
+
+    nu: Any
+
+
+class AdamState(NamedTuple):
+    """The state of ``adam``: ``count`` ``t`` (a scalar per parameter array), ``mu`` ``m`` and ``nu`` ``w``
+    (pytrees like the parameters), named as in optax's ``ScaleByAdamState``."""
+
+    count: Any
+    mu: Any
+    nu: Any
+
+
 class Optimiser(NamedTuple):
     """An optimiser, given per parameter array ``A`` (see the module docstring).
 
@@ -52,6 +83,13 @@ class Optimiser(NamedTuple):
         init: ``p ↦ tuple`` of initial state arrays for one parameter value ``p``.
         lens: ``A ↦ U_A: (S_A × A, S_A × A) → (A, A)``.
         adaptive: ``True`` when the put map needs ``g`` itself (use ``learning_rate(1.0)``).
+        fields: the name of each wire of ``S_A``, in wire order (e.g. ``("mu", "nu", "count")``).
+        state_class: the NamedTuple holding the state of a whole parameter object: one field per
+            name in ``fields``, each a pytree with the parameters' names (optax's convention).
+
+    For a whole parameter object (``P`` with names ``names``, e.g. a model's ``param`` and
+    ``names``), ``parameter_lens`` is ``optimiser_lens``, and ``state_tree`` / ``state_leaves``
+    convert the state between the wires of ``S = S_{A₁} × … × S_{Aₙ}`` and the pytree.
     """
 
     name: str
@@ -59,6 +97,81 @@ class Optimiser(NamedTuple):
     init: Callable[[Any], tuple]
     lens: Callable[[Array], Lens]
     adaptive: bool
+    fields: tuple = ()
+    state_class: type = EmptyState
+
+    # -- the optimiser on a whole parameter object --------------------------------------
+    def parameter_lens(self, P: TyLike, names: Sequence = ()) -> Lens:
+        """``U: (S × P, S × P) → (P, P)``: ``optimiser_lens(self, P)``."""
+        return optimiser_lens(self, P)
+
+    def state_type(self, P: TyLike, names: Sequence = ()) -> Ty:
+        """``S = S_{A₁} × … × S_{Aₙ}``, the state wires of ``parameter_lens(P)``."""
+        return reduce(lambda a, b: a @ b, (as_ty(self.state(A)) for A in as_ty(P)), Ty())
+
+    def init_tree(self, flat_params: Sequence, names: Sequence) -> tuple:
+        """The initial state of the parameters ``flat_params`` (in wire order, named ``names``) as a pytree."""
+        return self.state_tree(init_state(self, flat_params), names)
+
+    def state_tree(self, flat: Sequence, names: Sequence) -> tuple:
+        """State wires ``S_{A₁} … S_{Aₙ}`` (each ``len(fields)`` arrays) → ``state_class`` of nested dicts.
+
+        >>> st = adam().state_tree([0, 1, 2, 3, 4, 5], [("w",), ("layer", "b")])
+        >>> st.count, st.mu
+        ({'w': 2, 'layer': {'b': 5}}, {'w': 0, 'layer': {'b': 3}})
+        """
+        k = len(self.fields)
+        if len(flat) != k * len(names):
+            raise TypeError(f"{self.name}: expected {k * len(names)} state arrays for {len(names)} parameter "
+                            f"arrays, got {len(flat)}")
+        per_field = {f: nest(names, list(flat[i::k]) if k else []) for i, f in enumerate(self.fields)}
+        return self.state_class(**per_field)
+
+    def state_leaves(self, state, names: Sequence, P: TyLike = None) -> list:
+        """The inverse of ``state_tree``: the state wires in order, checked against the parameter types ``P``."""
+        if not isinstance(state, self.state_class):
+            if isinstance(state, tuple) and len(state) == len(self.state_class._fields):
+                state = self.state_class(*state)
+            else:
+                raise TypeError(f"{self.name}: the optimiser state must be a {self.state_class.__name__}"
+                                f"{self.state_class._fields}, got {type(state).__name__}")
+        P = None if P is None else as_ty(P)
+        out = []
+        for i, path in enumerate(names):
+            types = as_ty(self.state(P[i])) if P is not None else None
+            for j, f in enumerate(self.fields):
+                v = pick(getattr(state, f), path, f"optimiser state {f}")
+                if types is not None and tuple(getattr(v, "shape", ())) != types[j].shape:
+                    raise TypeError(f"optimiser state {f}/{'/'.join(path)} should have shape {types[j].shape} "
+                                    f"({types[j]}), got {getattr(v, 'shape', v)}")
+                out.append(v)
+        return out
+
+
+def nest(names: Sequence, values: Sequence) -> dict:
+    """Values in order → a nested dict, value ``i`` at the path ``names[i]`` (a tuple of keys).
+
+    >>> nest([("a", "W"), ("a", "b"), ("c",)], [1, 2, 3])
+    {'a': {'W': 1, 'b': 2}, 'c': 3}
+    """
+    out: dict = {}
+    for path, v in zip(names, values):
+        d = out
+        for key in path[:-1]:
+            d = d.setdefault(key, {})
+        d[path[-1]] = v
+    return out
+
+
+def pick(tree, path: Sequence, what: str = "parameter"):
+    """The entry of the nested dict ``tree`` at ``path``; a ``KeyError`` naming the path if it is missing."""
+    v = tree
+    try:
+        for key in path:
+            v = v[key]
+    except (KeyError, TypeError, IndexError):
+        raise KeyError(f"{what} {'/'.join(path)} is missing") from None
+    return v
 
 
 # -- helpers ---------------------------------------------------------------------
@@ -170,7 +283,8 @@ def _heavy_ball(name: str, gamma: float, lookahead: bool) -> Optimiser:
         A = _array(name, A, "float")
         return _update_lens(A, Ty(A), get if lookahead else _get_p, put)
 
-    return Optimiser(name, lambda A: Ty(A), lambda p: (jnp.zeros_like(p),), lens, adaptive=False)
+    return Optimiser(name, lambda A: Ty(A), lambda p: (jnp.zeros_like(p),), lens, adaptive=False,
+                     fields=("velocity",), state_class=MomentumState)
 
 
 def nesterov(gamma: float = 0.9) -> Optimiser:
@@ -216,7 +330,8 @@ def adagrad(eta: float, eps: float = 1e-7, initial_accumulator_value: float = 0.
         A = _array("adagrad", A, "float")
         return _update_lens(A, Ty(A), _get_p, put)
 
-    return Optimiser("adagrad", lambda A: Ty(A), lambda p: (jnp.full_like(p, s0),), lens, adaptive=True)
+    return Optimiser("adagrad", lambda A: Ty(A), lambda p: (jnp.full_like(p, s0),), lens, adaptive=True,
+                     fields=("sum_of_squares",), state_class=AdagradState)
 
 
 def rmsprop(eta: float, decay: float = 0.9, eps: float = 1e-8, initial_scale: float = 0.0,
@@ -251,7 +366,8 @@ def rmsprop(eta: float, decay: float = 0.9, eps: float = 1e-8, initial_scale: fl
         A = _array("rmsprop", A, "float")
         return _update_lens(A, Ty(A), _get_p, put)
 
-    return Optimiser("rmsprop", lambda A: Ty(A), lambda p: (jnp.full_like(p, s0),), lens, adaptive=True)
+    return Optimiser("rmsprop", lambda A: Ty(A), lambda p: (jnp.full_like(p, s0),), lens, adaptive=True,
+                     fields=("nu",), state_class=RmspropState)
 
 
 def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
@@ -304,7 +420,7 @@ def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-
         A = _array("adam", A, "float")
         return _update_lens(A, state(A), _get_p, put)
 
-    return Optimiser("adam", state, init, lens, adaptive=True)
+    return Optimiser("adam", state, init, lens, adaptive=True, fields=("mu", "nu", "count"), state_class=AdamState)
 
 
 def rda() -> Optimiser:
@@ -370,5 +486,6 @@ def init_state(opt: Optimiser, flat_params: Sequence) -> tuple:
     return tuple(x for p in flat_params for x in opt.init(p))
 
 
-__all__ = ["Optimiser", "optimiser_lens", "init_state", "gd", "momentum", "nesterov", "adagrad", "rmsprop",
+__all__ = ["Optimiser", "EmptyState", "MomentumState", "AdagradState", "RmspropState", "AdamState", "nest", "pick",
+           "optimiser_lens", "init_state", "gd", "momentum", "nesterov", "adagrad", "rmsprop",
            "adam", "rda"]
