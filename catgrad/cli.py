@@ -137,7 +137,7 @@ def train(args) -> int:
         plot(h, args.plot, title=f"{split.name} {p.model} ({p.optimiser}, lr {p.lr})")
         print(f"curves saved to {args.plot}")
     if args.save:
-        E.save_params(args.save, p, r.state.params, args.split_seed)
+        E.save_params(args.save, p, r.state, args.split_seed)
         print(f"parameters saved to {args.save}")
     return 0
 

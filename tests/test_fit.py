@@ -121,7 +121,8 @@ def test_remainder_is_dropped_per_epoch_and_seen_over_epochs(probe):
 
 def test_batch_size_larger_than_data_is_one_batch(probe):
     learner, x, y = probe
-    st, _ = learn.fit(learner, learner.init(KEY), x, y, epochs=1, batch_size=1000, key=KEY, progress=False)
+    st, _ = learn.fit(learner, learner.init(KEY), x, y, epochs=1, batch_size=1000, key=KEY, progress=False,
+                      clamp_batch_size=True)
     np.testing.assert_allclose(np.asarray(st.params["W"]["W"])[0], 1.0 / N_PROBE)
 
 

@@ -9,3 +9,4 @@ from .dream import dreamer, deep_dream, dream
 
 #: Another name for ``identity_rate``, so that ``supervised(model, xor_loss, identity, rda)`` reads as [RDA].
 identity = identity_rate
+from .checkpoint import save, load, read_manifest, CheckpointError
