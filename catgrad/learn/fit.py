@@ -120,7 +120,7 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
     _check_arguments(learner, epochs, batch_size, on_nonfinite, validation, checkpoint, every,
                      {"progress": progress, "shuffle": shuffle, "clamp_batch_size": clamp_batch_size,
                       "resume": resume})
-    xs, ys = learner.check_data(x, y)
+    xs, ys = jax.device_put(learner.check_data(x, y))  # on the device once, not at every epoch
     n = xs[0].shape[0]
     if batch_size is None:
         batch_size = min(32, n)

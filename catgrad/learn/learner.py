@@ -178,7 +178,8 @@ class Learner:
         made one-hot inside the compiled step (see :class:`CompiledStep`).
         """
         xs = self._check_inputs(x)
-        return self.compiled_step(xs[0].shape[0])._run(state, xs, y)
+        step = self._cache.get(("step", xs[0].shape[0])) or self.compiled_step(xs[0].shape[0])
+        return step._run(state, xs, y)
 
     def epoch(self, n_examples: int, batch_size: int, *, shuffle: bool = True, mesh=None,
               guarded: bool = False) -> "CompiledEpoch":
@@ -225,11 +226,10 @@ class Learner:
         """
         xs = self._check_inputs(x)
         p = self.model.flat(params)
-        outs = [self._chunked("predict", size)(p, chunk)
-                for chunk, size, valid in _chunks(xs, xs[0].shape[0])]
         n = xs[0].shape[0]
-        out = [jnp.concatenate([o[i] for o in outs])[:n] if len(outs) > 1 else outs[0][i][:n]
-               for i in range(len(outs[0]))]
+        outs = [self._chunked("predict", size)(p, chunk) for chunk, size, valid in _chunks(xs, n)]
+        # joined and cut on the host: a device slice would compile once per data size
+        out = [jax.device_put(np.concatenate([np.asarray(o[i]) for o in outs])[:n]) for i in range(len(outs[0]))]
         return out[0] if len(out) == 1 else tuple(out)
 
     def evaluate(self, params, x, y) -> dict:
@@ -269,8 +269,13 @@ class Learner:
         return xs, [self._check_targets(y, xs[0].shape[0], eager=True)]
 
     def _check_inputs(self, x) -> list:
-        xs = list(x) if isinstance(x, (tuple, list)) else [x]
         dom = self._input_types
+        if len(dom) == 1 and isinstance(x, (np.ndarray, jax.Array)):  # the fast path: one ready batch
+            t, dt = dom[0]
+            shape = x.shape
+            if shape[1:] == t.shape and x.dtype == dt and shape and shape[0] and not getattr(x, "weak_type", False):
+                return [x]
+        xs = list(x) if isinstance(x, (tuple, list)) else [x]
         if len(xs) != len(dom):
             raise TypeError(f"the model takes {len(self.model.dom)} input(s) ({self.model.dom}), got {len(xs)}")
         out = []
@@ -285,11 +290,11 @@ class Learner:
             if a.shape[0] == 0:
                 raise ValueError(f"input {i}: the data is empty (0 examples of shape {t.shape})")
             if t.dtype == "bool":
-                a = _as_binary(a, f"input {i}")
-            elif not np.issubdtype(a.dtype, np.number) and a.dtype != np.bool_:
+                a = check_binary(a, f"input {i}")
+            elif a.dtype.kind not in "biuf":
                 raise TypeError(f"input {i}: expected numbers for {t}, got data of dtype {a.dtype}")
-            out.append(jnp.asarray(a, t.dtype))
-        if len({a.shape[0] for a in out}) > 1:
+            out.append(_as_dtype(a, dt))
+        if len(out) > 1 and len({a.shape[0] for a in out}) > 1:
             raise TypeError(f"the model's inputs have different numbers of examples: {[a.shape[0] for a in out]}")
         return out
 
@@ -306,28 +311,34 @@ class Learner:
         t = self.loss.param[0]
         return t.shape[0] if t.ndim == 1 and t.dtype != "bool" and t.shape[0] > 1 else None
 
+    @functools.cached_property
+    def _target(self) -> tuple:
+        """``(type, numpy dtype)`` of the target wire (the first, if the loss has several)."""
+        t = self.loss.param[0]
+        return t, np.dtype(t.dtype)
+
     def _check_targets(self, y, n: int, eager: bool):
         """One target array, checked. Integer labels are returned as labels (1-D int); ``eager=False``
         leaves the range check of labels already on the device to the compiled step."""
-        t = self.loss.param[0]
-        if len(self.loss.param) == 1 and _ready(y, t, np.dtype(t.dtype)):  # the fast path
-            if y.shape[0] != n:
-                raise TypeError(f"{n} inputs but {y.shape[0]} targets")
-            return y
+        t, dt = self._target
         k = self._classes
-        if k is not None and isinstance(y, np.ndarray) and y.ndim == 1 and y.dtype.kind in "iu":
-            if y.shape[0] != n:
-                raise TypeError(f"{n} inputs but {y.shape[0]} targets")
-            _check_labels_host(y, k)  # a few µs, no device round trip
-            return y
-        if k is not None and isinstance(y, jax.Array) and y.ndim == 1 and jnp.issubdtype(y.dtype, jnp.integer):
-            if y.shape[0] != n:
-                raise TypeError(f"{n} inputs but {y.shape[0]} targets")
-            if eager:
-                lo, hi = (int(v) for v in jax.device_get(_label_range(y)))
-                if lo < 0 or hi >= k:
-                    raise LabelError(_label_message(lo, hi, k))
-            return y
+        if isinstance(y, (np.ndarray, jax.Array)):  # the fast paths: nothing to convert
+            shape = y.shape
+            if shape[1:] == t.shape and y.dtype == dt and shape and not getattr(y, "weak_type", False) and \
+                    len(self.loss.param) == 1:
+                if shape[0] != n:
+                    raise TypeError(f"{n} inputs but {shape[0]} targets")
+                return y
+            if k is not None and len(shape) == 1 and y.dtype.kind in "iu":
+                if shape[0] != n:
+                    raise TypeError(f"{n} inputs but {shape[0]} targets")
+                if isinstance(y, np.ndarray):
+                    _check_labels_host(y, k)  # a few µs, no device round trip: a bad label raises at once
+                elif eager:
+                    lo, hi = (int(v) for v in jax.device_get(_label_range(y)))
+                    if lo < 0 or hi >= k:
+                        raise LabelError(_label_message(lo, hi, k))
+                return y
         y = _as_array(y, "targets")
         if k is not None and y.ndim == 1 and y.dtype.kind in "iub":
             if y.dtype.kind == "b":
@@ -346,10 +357,10 @@ class Learner:
         if y.shape[0] != n:
             raise TypeError(f"{n} inputs but {y.shape[0]} targets")
         if t.dtype == "bool":
-            return jnp.asarray(_as_binary(y, "targets"))
-        if not np.issubdtype(y.dtype, np.number) and y.dtype != np.bool_:
+            return check_binary(y, "targets")
+        if y.dtype.kind not in "biuf":
             raise TypeError(f"targets: expected numbers for {t}, got data of dtype {y.dtype}")
-        return jnp.asarray(y, t.dtype)
+        return _as_dtype(y, np.dtype(t.dtype))
 
 
 class CompiledStep:
@@ -357,11 +368,14 @@ class CompiledStep:
 
     ``step(state, x, y) -> TrainState``: ``state`` a :class:`TrainState` of pytrees, ``x`` a
     batch (or a list of batches, one per model input), ``y`` the targets, or integer class labels
-    when the loss takes one-hot targets (made one-hot inside the compiled step; labels in a
-    numpy array are range-checked on the host, a few µs; labels already on the device are
-    checked on the device: an out-of-range label gives a NaN target row, so the returned state
-    is NaN, never a silently wrong number, and the next call of this step raises ``ValueError``
-    naming the labels' range).
+    when the loss takes one-hot targets (numpy or JAX integer arrays), made one-hot inside the
+    compiled step. Labels in a numpy array are range-checked on the host (one reduction, a few µs):
+    a bad one raises ``LabelError`` at once. Labels already on the device are checked on the
+    device, without waiting for it: an out-of-range label gives a NaN target row (so the state
+    returned is NaN, never a silently wrong number), and the step keeps the running (min, max) of
+    the labels on the device and reads it back every 8 calls (when the device has computed it),
+    raising ``LabelError`` naming the range. (``fit``, ``evaluate`` and ``check_data`` check
+    device labels at once.)
 
     Attributes:
         learner, batch_size: what it was built from.
@@ -380,8 +394,10 @@ class CompiledStep:
         self._n_state = len(self.diagram.dom) - len(learner.model.param) - len(learner.model.dom) - len(
             learner.loss.param)
         self._traces = 0
-        self._pending: Optional[str] = None
+        self._seen = None  # (min, max) of the device labels of the calls since the last read-back, on the device
+        self._calls = 0
         self._jitted = jax.jit(self._on_pytrees)
+        self._jitted_labels = jax.jit(self._on_pytrees_labels)
 
     @property
     def trace_count(self) -> int:
@@ -391,33 +407,49 @@ class CompiledStep:
     def __repr__(self):
         return f"<CompiledStep of batch {self.batch_size}: {self.diagram!r}>"
 
-    def apply(self, state: TrainState, xs, ys, on_bad_labels=None) -> tuple:
+    def apply(self, state: TrainState, xs, ys) -> tuple:
         """``(new state, loss, prediction)`` of the step on checked data (not jitted; traceable)."""
         lrn = self.learner
         s, p = lrn.state_leaves(state)
-        ys = _as_targets(list(ys), lrn.loss.param, on_bad_labels)
+        ys = _as_targets(list(ys), lrn.loss.param)
         out = interpret(self.diagram, [*s, *p, *xs, *ys])
         nS, nP = self._n_state, len(p)
         return lrn.state_tree(out[:nS], out[nS:nS + nP]), out[nS + nP], out[nS + nP + 1:]
 
     def _on_pytrees(self, state, xs, ys):
         self._traces += 1
-        return self.apply(state, xs, ys, self._report)[0]
+        return self.apply(state, xs, ys)[0]
 
-    def _report(self, lo, hi):  # called back from the device when labels were out of range
-        self._pending = _label_message(int(lo), int(hi), self.learner._classes)
+    def _on_pytrees_labels(self, state, xs, ys, seen):  # labels: also the running (min, max) of them
+        y = ys[0].astype(jnp.int32)
+        return self._on_pytrees(state, xs, ys), jnp.stack([jnp.minimum(seen[0], jnp.min(y)),
+                                                           jnp.maximum(seen[1], jnp.max(y))])
 
-    def _raise_pending(self):
-        msg, self._pending = self._pending, None
-        raise LabelError(f"{msg} (in an earlier call of the step: the state it returned is NaN)")
+    def _check_seen(self):
+        """Read back the running label range if the device has computed it (no waiting); raise if out of range."""
+        if not self._seen.is_ready():
+            return
+        lo, hi = (int(v) for v in np.asarray(self._seen))
+        k = self.learner._classes
+        if lo < 0 or hi >= k:
+            self._seen = None
+            raise LabelError(f"{_label_message(lo, hi, k)} (in one of the last calls of this step, whose state is "
+                             "NaN)")
 
     def _run(self, state, xs: list, y) -> TrainState:
-        if self._pending is not None:
-            self._raise_pending()
+        if self._seen is not None and self._calls % 8 == 0:  # read back every 8th call
+            self._check_seen()
         if xs[0].shape[0] != self.batch_size:
             raise TypeError(f"this step takes batches of {self.batch_size}, got {xs[0].shape[0]} examples")
-        ys = [self.learner._check_targets(y, self.batch_size, eager=False)]
-        return self._jitted(TrainState(*state), xs, ys)
+        y = self.learner._check_targets(y, self.batch_size, eager=False)
+        state = state if type(state) is TrainState else TrainState(*state)
+        if y.ndim == 1 and isinstance(y, jax.Array):  # labels on the device: checked on the device
+            if self._seen is None:
+                self._seen = jnp.array([np.iinfo(np.int32).max, np.iinfo(np.int32).min], jnp.int32)
+            new, self._seen = self._jitted_labels(state, xs, [y], self._seen)
+            self._calls += 1
+            return new
+        return self._jitted(state, xs, [y])
 
     def __call__(self, state: TrainState, x, y) -> TrainState:
         return self._run(state, self.learner._check_inputs(x), y)
@@ -510,9 +542,8 @@ def _pad(a, rows: int):
     return xp.concatenate([a, xp.zeros((rows, *a.shape[1:]), a.dtype)])
 
 
-def _as_targets(ys: list, targets: Ty, on_bad_labels=None) -> list:
-    """Integer labels → one-hot targets (traced). An out-of-range label gives a NaN row; with
-    ``on_bad_labels(lo, hi)`` the device also calls it back (only then)."""
+def _as_targets(ys: list, targets: Ty) -> list:
+    """Integer labels → one-hot targets (traced); an out-of-range label gives a NaN row."""
     t = targets[0]
     y = ys[0]
     if len(targets) != 1 or y.ndim != 1 or t.ndim != 1 or not jnp.issubdtype(y.dtype, jnp.integer):
@@ -520,11 +551,7 @@ def _as_targets(ys: list, targets: Ty, on_bad_labels=None) -> list:
     k = t.shape[0]
     y = y.astype(jnp.int32)
     out_of_range = (y < 0) | (y >= k)
-    onehot = jnp.where(out_of_range[:, None], jnp.nan, jax.nn.one_hot(y, k, dtype=t.dtype))
-    if on_bad_labels is not None:
-        jax.lax.cond(jnp.any(out_of_range), lambda: jax.debug.callback(on_bad_labels, jnp.min(y), jnp.max(y)),
-                     lambda: None)
-    return [onehot]
+    return [jnp.where(out_of_range[:, None], jnp.nan, jax.nn.one_hot(y, k, dtype=t.dtype))]
 
 
 @jax.jit
@@ -535,15 +562,23 @@ def _label_range(y):
 def _check_labels_host(y: np.ndarray, k: int) -> None:
     """Raise ``LabelError`` unless every label lies in ``0..k-1`` (numpy, on the host)."""
     u = y if y.dtype.kind == "u" else y.view(np.dtype(f"u{y.dtype.itemsize}"))  # negatives become huge
-    if (u >= k).any():
+    if u.max() >= k:
         raise LabelError(_label_message(int(y.min()), int(y.max()), k))
 
 
 def _ready(a, t: Array, dt: np.dtype) -> bool:
-    """Whether ``a`` is already a JAX batch of examples of type ``t``: a (strongly typed) array of
-    dtype ``dt`` and shape ``(n, *t.shape)``, which the input checks would pass through unchanged."""
-    return (isinstance(a, jax.Array) and a.dtype == dt and a.ndim == t.ndim + 1 and a.shape[1:] == t.shape
-            and not a.weak_type and a.shape[0] > 0)
+    """Whether ``a`` is already a batch of examples of type ``t``: a numpy or (strongly typed) JAX array of
+    dtype ``dt`` and shape ``(n, *t.shape)``, ``n > 0``, which the input checks would pass through unchanged.
+    (Numpy arrays stay on the host: the jitted function transfers them, faster than ``jnp.asarray``.)"""
+    return (isinstance(a, (np.ndarray, jax.Array)) and a.dtype == dt and a.ndim == t.ndim + 1 and a.shape[1:] == t.shape
+            and a.shape[0] > 0 and not getattr(a, "weak_type", False))
+
+
+def _as_dtype(a, dt: np.dtype):
+    """``a`` with dtype ``dt``, converted where it lives (numpy on the host, JAX on its device)."""
+    if a.dtype == dt and not getattr(a, "weak_type", False):
+        return a
+    return a.astype(dt) if isinstance(a, np.ndarray) else jnp.asarray(a, dt)
 
 
 def _as_array(a, what: str):
@@ -556,11 +591,6 @@ def _as_array(a, what: str):
         return np.asarray(a)
     except (ValueError, TypeError) as exc:
         raise TypeError(f"{what}: expected an array of numbers, got {type(a).__name__} ({exc})") from None
-
-
-def _as_binary(a, what):
-    """Z2 data as a bool array, through the one data check of the JAX semantics."""
-    return jnp.asarray(check_binary(a, what))
 
 
 def _positive_int(who: str, what: str, v) -> int:

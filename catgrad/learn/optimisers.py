@@ -66,8 +66,8 @@ class RmspropState(NamedTuple):
 
 
 class AdamState(NamedTuple):
-    """The state of ``adam``: ``count`` ``t`` (a scalar per parameter array), ``mu`` ``m`` and ``nu`` ``w``
-    (pytrees like the parameters), named as in optax's ``ScaleByAdamState``."""
+    """The state of ``adam``: ``count`` ``t`` (one scalar), ``mu`` ``m`` and ``nu`` ``w`` (pytrees like the
+    parameters), as optax's ``ScaleByAdamState``."""
 
     count: Any
     mu: Any
@@ -86,6 +86,9 @@ class Optimiser(NamedTuple):
         fields: the name of each wire of ``S_A``, in wire order (e.g. ``("mu", "nu", "count")``).
         state_class: the NamedTuple holding the state of a whole parameter object: one field per
             name in ``fields``, each a pytree with the parameters' names (optax's convention).
+        shared: the fields that hold the same scalar for every parameter array (Adam's step count
+            ``t``): one value in the state pytree, copied to every array's wire (cast to its dtype)
+            when flattened and read from the first array's wire when unflattened.
 
     For a whole parameter object (``P`` with names ``names``, e.g. a model's ``param`` and
     ``names``), ``parameter_lens`` is ``optimiser_lens``, and ``state_tree`` / ``state_leaves``
@@ -99,6 +102,7 @@ class Optimiser(NamedTuple):
     adaptive: bool
     fields: tuple = ()
     state_class: type = EmptyState
+    shared: tuple = ()
 
     # -- the optimiser on a whole parameter object --------------------------------------
     def parameter_lens(self, P: TyLike, names: Sequence = ()) -> Lens:
@@ -118,13 +122,14 @@ class Optimiser(NamedTuple):
 
         >>> st = adam().state_tree([0, 1, 2, 3, 4, 5], [("w",), ("layer", "b")])
         >>> st.count, st.mu
-        ({'w': 2, 'layer': {'b': 5}}, {'w': 0, 'layer': {'b': 3}})
+        (2, {'w': 0, 'layer': {'b': 3}})
         """
         k = len(self.fields)
         if len(flat) != k * len(names):
             raise TypeError(f"{self.name}: expected {k * len(names)} state arrays for {len(names)} parameter "
                             f"arrays, got {len(flat)}")
-        per_field = {f: nest(names, list(flat[i::k]) if k else []) for i, f in enumerate(self.fields)}
+        per_field = {f: (flat[i] if names else None) if f in self.shared else nest(names, list(flat[i::k]))
+                     for i, f in enumerate(self.fields)}
         return self.state_class(**per_field)
 
     def state_leaves(self, state, names: Sequence, P: TyLike = None) -> list:
@@ -140,9 +145,15 @@ class Optimiser(NamedTuple):
         for i, path in enumerate(names):
             types = as_ty(self.state(P[i])) if P is not None else None
             for j, f in enumerate(self.fields):
-                v = pick(getattr(state, f), path, f"optimiser state {f}")
+                if f in self.shared:
+                    v = getattr(state, f)
+                    if types is not None:
+                        v = jnp.asarray(v, types[j].dtype)
+                else:
+                    v = pick(getattr(state, f), path, f"optimiser state {f}")
                 if types is not None and tuple(getattr(v, "shape", ())) != types[j].shape:
-                    raise TypeError(f"optimiser state {f}/{'/'.join(path)} should have shape {types[j].shape} "
+                    where = f if f in self.shared else f"{f}/{'/'.join(path)}"
+                    raise TypeError(f"optimiser state {where} should have shape {types[j].shape} "
                                     f"({types[j]}), got {getattr(v, 'shape', v)}")
                 out.append(v)
         return out
@@ -420,7 +431,8 @@ def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-
         A = _array("adam", A, "float")
         return _update_lens(A, state(A), _get_p, put)
 
-    return Optimiser("adam", state, init, lens, adaptive=True, fields=("mu", "nu", "count"), state_class=AdamState)
+    return Optimiser("adam", state, init, lens, adaptive=True, fields=("mu", "nu", "count"), state_class=AdamState,
+                     shared=("count",))
 
 
 def rda() -> Optimiser:
