@@ -9,4 +9,5 @@ from .dream import dreamer, deep_dream, dream
 
 #: Another name for ``identity_rate``, so that ``supervised(model, xor_loss, identity, rda)`` reads as [RDA].
 identity = identity_rate
+from .optax_lens import OptaxOptimiser, optax_optimiser
 from .checkpoint import save, load, read_manifest, CheckpointError

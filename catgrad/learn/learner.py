@@ -645,6 +645,11 @@ def _as_rate(lr):
 def _as_optimiser(opt):
     """An ``Optimiser``, a factory of one (``learn.rda``, ``learn.gd``) called with its defaults, or an
     optax ``GradientTransformation`` (wrapped by ``learn.optax_optimiser``)."""
+    from .optax_lens import OptaxOptimiser, is_gradient_transformation, optax_optimiser
+    if isinstance(opt, OptaxOptimiser):
+        return opt
+    if is_gradient_transformation(opt):
+        return optax_optimiser(opt)
     if not isinstance(opt, Optimiser) and callable(opt):
         try:
             made = opt()
@@ -696,6 +701,7 @@ def supervised(model: Para, loss, lr, optimiser, reduction: Optional[str] = "def
         raise TypeError(f"supervised: the model's output type {model.cod} does not match the loss, which takes "
                         f"predictions of type {loss_p.dom}")
     lr, optimiser = _as_rate(lr), _as_optimiser(optimiser)
+    optimiser.state_type(model.param, model.names)  # the optimiser's state for these parameters: checked now
     if reduction == "default":
         reduction = None if model.cod[0].dtype == "bool" else "mean"
     if reduction not in ("mean", "sum", None):
