@@ -136,7 +136,7 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
     if mesh is not None and batch_size % mesh.size:
         raise ValueError(f"fit: batch_size {batch_size} must be divisible by the {mesh.size} devices")
     run = learner.epoch(n, batch_size, shuffle=shuffle, mesh=mesh)
-    state = TrainState(*state)
+    state = TrainState(*state) if isinstance(state, tuple) and len(state) == 2 else state
     learner.state_leaves(state)  # checks the state's names and shapes before compiling
     history = {"loss": [], "accuracy": []}
     if validation is not None:

@@ -156,9 +156,7 @@ class Learner:
 
     def state_leaves(self, state: TrainState) -> tuple:
         """``(s, p)``: the optimiser state and the parameters as the step diagram's wires (lists of arrays)."""
-        if not isinstance(state, tuple) or len(state) != 2:
-            raise TypeError(f"expected a TrainState(params, opt_state), got {type(state).__name__}")
-        params, opt_state = state
+        params, opt_state = _as_state(state)
         return self.optimiser.state_leaves(opt_state, self.model.names, self.model.param), self.model.flat(params)
 
     def state_tree(self, s, p) -> TrainState:
@@ -442,7 +440,7 @@ class CompiledStep:
         if xs[0].shape[0] != self.batch_size:
             raise TypeError(f"this step takes batches of {self.batch_size}, got {xs[0].shape[0]} examples")
         y = self.learner._check_targets(y, self.batch_size, eager=False)
-        state = state if type(state) is TrainState else TrainState(*state)
+        state = state if type(state) is TrainState else _as_state(state)
         if y.ndim == 1 and isinstance(y, jax.Array):  # labels on the device: checked on the device
             if self._seen is None:
                 self._seen = jnp.array([np.iinfo(np.int32).max, np.iinfo(np.int32).min], jnp.int32)
@@ -479,7 +477,7 @@ class CompiledEpoch:
         self._jitted = jax.jit(self._run)
 
     def __call__(self, state: TrainState, xs, ys, key) -> tuple:
-        return self._jitted(TrainState(*state), list(xs), list(ys), key)
+        return self._jitted(_as_state(state), list(xs), list(ys), key)
 
     def _run(self, state, xs, ys, key):
         n, nb, b = self.n_examples, self.steps, self.batch_size
@@ -509,6 +507,12 @@ class CompiledEpoch:
 
         (state, bad), (losses, accs) = jax.lax.scan(body, (state, jnp.int32(-1)), (jnp.arange(nb), bx, by))
         return state, losses, accs, bad
+
+
+def _as_state(state) -> TrainState:
+    if not isinstance(state, tuple) or len(state) != 2:
+        raise TypeError(f"expected a TrainState(params, opt_state), got {type(state).__name__}")
+    return TrainState(*state)
 
 
 def _finite(tree) -> jax.Array:

@@ -36,6 +36,7 @@ from functools import reduce
 from typing import Any, Callable, NamedTuple, Sequence
 
 import jax.numpy as jnp
+import numpy as np
 
 from ..core.diagram import Wire, apply, trace, wiring
 from ..core.generators import broadcast_to, scale, sqrt, tanh
@@ -205,15 +206,27 @@ def _array(name: str, A, kind: str) -> Array:
     return A
 
 
-def _real(name: str, what: str, x, lo=None, hi=None, lo_open=False, hi_open=False) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-        raise TypeError(f"{name}: {what} must be a finite real number, got {x!r}")
+def _real(name: str, what: str, x, lo=None, hi=None, lo_open=False, hi_open=False, why: str = "") -> float:
+    """``x`` as a float, checked to be a finite real in the range the formula needs (``why`` says which)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.floating, np.integer)) or not math.isfinite(x):
+        raise TypeError(f"{name}: {what} must be a finite real number, got {type(x).__name__} {x!r}")
     x = float(x)
-    if lo is not None and (x < lo or (lo_open and x == lo)):
-        raise ValueError(f"{name}: {what} must be {'>' if lo_open else '≥'} {lo}, got {x!r}")
-    if hi is not None and (x > hi or (hi_open and x == hi)):
-        raise ValueError(f"{name}: {what} must be {'<' if hi_open else '≤'} {hi}, got {x!r}")
+    bad_lo = lo is not None and (x < lo or (lo_open and x == lo))
+    bad_hi = hi is not None and (x > hi or (hi_open and x == hi))
+    if bad_lo or bad_hi:
+        if lo is not None and hi is not None:
+            rng = f"lie in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
+        elif lo is not None:
+            rng = f"be {'>' if lo_open else '≥'} {lo:g}"
+        else:
+            rng = f"be {'<' if hi_open else '≤'} {hi:g}"
+        raise ValueError(f"{name}: {what} must {rng}{why}, got {x!r}")
     return x
+
+
+def _rate(name: str, x) -> float:
+    """A step size ``η > 0``."""
+    return _real(name, "eta", x, lo=0.0, lo_open=True, why=" (the step size η)")
 
 
 def _const(anchor: Wire, t: Array, value: float) -> Wire:
@@ -277,7 +290,11 @@ def momentum(gamma: float = 0.9) -> Optimiser:
     >>> to_jax(momentum(0.5).lens(Array(())).bwd)(jnp.float32(1.0), jnp.float32(2.0), jnp.float32(-0.25))
     (Array(0.25, dtype=float32), Array(2.25, dtype=float32))
     """
-    return _heavy_ball("momentum", _real("momentum", "gamma", gamma), lookahead=False)
+    return _heavy_ball("momentum", _gamma("momentum", gamma), lookahead=False)
+
+
+def _gamma(name: str, gamma) -> float:
+    return _real(name, "gamma", gamma, lo=0.0, hi=1.0, hi_open=True, why=" (the decay of s' = γ s + v; γ ≥ 1 diverges)")
 
 
 def _heavy_ball(name: str, gamma: float, lookahead: bool) -> Optimiser:
@@ -312,7 +329,7 @@ def nesterov(gamma: float = 0.9) -> Optimiser:
     >>> to_jax(nesterov(0.5).lens(Array(())).fwd)(jnp.float32(1.0), jnp.float32(2.0))
     (Array(2.5, dtype=float32),)
     """
-    return _heavy_ball("nesterov", _real("nesterov", "gamma", gamma), lookahead=True)
+    return _heavy_ball("nesterov", _gamma("nesterov", gamma), lookahead=True)
 
 
 def adagrad(eta: float, eps: float = 1e-7, initial_accumulator_value: float = 0.1) -> Optimiser:
@@ -329,7 +346,7 @@ def adagrad(eta: float, eps: float = 1e-7, initial_accumulator_value: float = 0.
     >>> to_jax(adagrad(0.1, eps=0.0).lens(Array(())).bwd)(jnp.float32(0.0), jnp.float32(1.0), jnp.float32(-2.0))
     (Array(4., dtype=float32), Array(0.9, dtype=float32))
     """
-    eta = _real("adagrad", "eta", eta)
+    eta = _rate("adagrad", eta)
     eps = _real("adagrad", "eps", eps, lo=0.0)
     s0 = _real("adagrad", "initial_accumulator_value", initial_accumulator_value, lo=0.0)
 
@@ -361,7 +378,7 @@ def rmsprop(eta: float, decay: float = 0.9, eps: float = 1e-8, initial_scale: fl
     >>> to_jax(rmsprop(0.1, decay=0.75, eps=0.0).lens(Array(())).bwd)(jnp.float32(0.0), jnp.float32(1.0), jnp.float32(-2.0))
     (Array(1., dtype=float32), Array(0.8, dtype=float32))
     """
-    eta = _real("rmsprop", "eta", eta)
+    eta = _rate("rmsprop", eta)
     decay = _real("rmsprop", "decay", decay, lo=0.0, hi=1.0)
     eps = _real("rmsprop", "eps", eps, lo=0.0)
     s0 = _real("rmsprop", "initial_scale", initial_scale, lo=0.0)
@@ -398,15 +415,15 @@ def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-
 
     >>> from catgrad import Array, to_jax
     >>> import jax.numpy as jnp
-    >>> U = adam(0.1, eps=0.0).lens(Array(()))
+    >>> U = adam(0.1, eps=1e-12).lens(Array(()))
     >>> m, w, t, p = to_jax(U.bwd)(*(jnp.float32(0.0),) * 4, jnp.float32(-3.0))
     >>> float(t), round(float(p), 6)
     (1.0, -0.1)
     """
-    eta = _real("adam", "eta", eta)
-    b1 = _real("adam", "b1", b1, lo=0.0, hi=1.0, hi_open=True)
-    b2 = _real("adam", "b2", b2, lo=0.0, hi=1.0, hi_open=True)
-    eps = _real("adam", "eps", eps, lo=0.0)
+    eta = _rate("adam", eta)
+    b1 = _real("adam", "b1", b1, lo=0.0, hi=1.0, hi_open=True, why=" (the bias correction divides by 1 − β₁ᵗ)")
+    b2 = _real("adam", "b2", b2, lo=0.0, hi=1.0, hi_open=True, why=" (the bias correction divides by 1 − β₂ᵗ)")
+    eps = _real("adam", "eps", eps, lo=0.0, lo_open=True, why=" (p' = p − η m̂ / (√ŵ + ε) is 0/0 where ŵ = 0)")
     eps_root = _real("adam", "eps_root", eps_root, lo=0.0)
 
     def put(m, w, t, p, v):
