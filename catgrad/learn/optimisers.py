@@ -42,6 +42,7 @@ from ..core.diagram import Wire, apply, trace, wiring
 from ..core.generators import broadcast_to, scale, sqrt, tanh
 from ..core.objects import Array, Ty, TyLike, as_ty
 from ..lens import Lens
+from ..para import nest, pick
 
 
 class EmptyState(NamedTuple):
@@ -158,32 +159,6 @@ class Optimiser(NamedTuple):
                                     f"({types[j]}), got {getattr(v, 'shape', v)}")
                 out.append(v)
         return out
-
-
-def nest(names: Sequence, values: Sequence) -> dict:
-    """Values in order → a nested dict, value ``i`` at the path ``names[i]`` (a tuple of keys).
-
-    >>> nest([("a", "W"), ("a", "b"), ("c",)], [1, 2, 3])
-    {'a': {'W': 1, 'b': 2}, 'c': 3}
-    """
-    out: dict = {}
-    for path, v in zip(names, values):
-        d = out
-        for key in path[:-1]:
-            d = d.setdefault(key, {})
-        d[path[-1]] = v
-    return out
-
-
-def pick(tree, path: Sequence, what: str = "parameter"):
-    """The entry of the nested dict ``tree`` at ``path``; a ``KeyError`` naming the path if it is missing."""
-    v = tree
-    try:
-        for key in path:
-            v = v[key]
-    except (KeyError, TypeError, IndexError):
-        raise KeyError(f"{what} {'/'.join(path)} is missing") from None
-    return v
 
 
 # -- helpers ---------------------------------------------------------------------
