@@ -569,6 +569,15 @@ def _check_labels_host(y: np.ndarray, k: int) -> None:
     if u.max() >= k:
         raise LabelError(_label_message(int(y.min()), int(y.max()), k))
 
+    def draw(self, path=None, **options):
+        """The picture ``U ; R(model) ; R(loss) ; α`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
+        from ..drawing import draw
+        return draw(self, path, **options)
+
+    def _repr_svg_(self):
+        from ..drawing.draw import repr_svg
+        return repr_svg(self)
+
 
 def _ready(a, t: Array, dt: np.dtype) -> bool:
     """Whether ``a`` is already a batch of examples of type ``t``: a numpy or (strongly typed) JAX array of
