@@ -171,3 +171,11 @@ def test_bad_uses_are_named():
     with pytest.raises(TypeError, match="optax_update: expects 1 state wires"):
         optax_update(Array(()), Array((2,)), tx=optax.sgd(0.1), state_def=jax.tree_util.tree_structure((0,)),
                      names=(("w",),))
+
+
+def test_drawn_as_a_box_named_optax():
+    from catgrad.drawing import draw
+    learner = learn.supervised(mlp(), learn.softmax_cross_entropy, 1.0, optax.adamw(1e-3))
+    U = learner.optimiser.parameter_lens(learner.model.param, learner.model.names)
+    assert "optax" in [b.label for b in draw(U.bwd).boxes]
+    assert any("optax" in b.label for b in draw(learner).boxes)

@@ -253,6 +253,15 @@ class Learner:
         width = max(1, math.prod(self.loss.cod[0].shape))  # a Z2 loss has one entry per output bit
         return {"loss": float(loss_sum) / (n * width), "accuracy": float(hits) / n}
 
+    def draw(self, path=None, **options):
+        """The picture ``U ; R(model) ; R(loss) ; α`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
+        from ..drawing import draw
+        return draw(self, path, **options)
+
+    def _repr_svg_(self):
+        from ..drawing.draw import repr_svg
+        return repr_svg(self)
+
     # -- input checks -------------------------------------------------------------
     def check_data(self, x, y) -> tuple:
         """``(xs, ys)``: the data as the compiled functions take it, checked against the model and loss.
@@ -568,15 +577,6 @@ def _check_labels_host(y: np.ndarray, k: int) -> None:
     u = y if y.dtype.kind == "u" else y.view(np.dtype(f"u{y.dtype.itemsize}"))  # negatives become huge
     if u.max() >= k:
         raise LabelError(_label_message(int(y.min()), int(y.max()), k))
-
-    def draw(self, path=None, **options):
-        """The picture ``U ; R(model) ; R(loss) ; α`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
-        from ..drawing import draw
-        return draw(self, path, **options)
-
-    def _repr_svg_(self):
-        from ..drawing.draw import repr_svg
-        return repr_svg(self)
 
 
 def _ready(a, t: Array, dt: np.dtype) -> bool:
