@@ -21,7 +21,15 @@ adam(η)        A²×1   p;  m' = β₁m + (1−β₁)g, w' = β₂w + (1−β�
 rda            1      p;  p' = p + v  (+ is XOR on boolean wires)
 ============  =====  ==============================================================
 
-Every lens is a diagram of catgrad generators; the JAX semantics interprets it.
+Every lens is a diagram of catgrad generators; the JAX semantics interprets it. Ranges the
+formulas need are checked: ``0 ≤ γ < 1``, ``β₁, β₂ ∈ [0, 1)``, Adam's ``ε > 0``, ``η > 0``.
+
+The state of a whole parameter object is a pytree in optax's convention: a NamedTuple per
+optimiser (``EmptyState()`` for gd and rda, ``MomentumState(velocity)``,
+``AdagradState(sum_of_squares)``, ``RmspropState(nu)``, ``AdamState(count, mu, nu)``) whose
+fields are nested dicts with the parameters' names and shapes (Adam's ``count`` one scalar);
+``Optimiser.state_tree`` / ``state_leaves`` convert it from and to the wires of ``S``. Any optax
+``GradientTransformation`` is an optimiser too (``catgrad.learn.optax_lens``).
 
 >>> from catgrad import Array, to_jax
 >>> import jax.numpy as jnp
