@@ -14,7 +14,8 @@ it checks (untimed) that catgrad and the hand-written step give the same paramet
 steps, then times
 
 - the step: the hand-written ``jax.jit(value_and_grad + optax.sgd(lr, momentum=0.9))``, catgrad's
-  raw jitted flat step ``learner._jitted_step(n)`` and the public ``learner.step``; each call
+  raw jitted step (``jax.jit`` of ``learner.compiled_step(n).apply``: no input checks) and the public
+  ``learner.step``; each call
   blocked, the three interleaved in rounds; median per implementation;
 - compile time: first call of a fresh step (catgrad: from a fresh learner, so building the step
   diagram — batch, R, lenses, simplify — is included; hand: trace + compile), median of a few;
@@ -34,11 +35,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import jax  # noqa: E402
+import numpy as np  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 import optax  # noqa: E402
 
 from catgrad import datasets, experiments, learn, nn  # noqa: E402
-from catgrad.learn.fit import epoch_fn  # noqa: E402
 from common import fmt_time, interleaved, machine, markdown, median, timed  # noqa: E402
 
 BATCH = 128
@@ -139,6 +140,12 @@ def make(cfg):
     return lrn, tx, step, epoch
 
 
+def raw_step(lrn, n):
+    """The compiled step without input checks: ``jax.jit`` of ``compiled_step(n).apply`` on one input and target."""
+    step = lrn.compiled_step(n)
+    return jax.jit(lambda st, x, y: step.apply(st, [x], [y])[0])
+
+
 def data(cfg):
     x = jnp.asarray(cfg["x"], jnp.float32)
     y = jax.nn.one_hot(jnp.asarray(cfg["y"]), cfg["k"], dtype=jnp.float32)
@@ -167,19 +174,34 @@ def batches(x, y, n_batches):
     return [(x[i * BATCH:(i + 1) * BATCH], y[i * BATCH:(i + 1) * BATCH]) for i in range(n_batches)]
 
 
+def natural(cfg, n_batches=8):
+    """Batches as a user passes them: numpy inputs (float32) and numpy integer class labels."""
+    x = np.asarray(cfg["x"], np.float32)
+    y = np.asarray(cfg["y"]).astype(np.int64)
+    return [(x[i * BATCH:(i + 1) * BATCH], y[i * BATCH:(i + 1) * BATCH]) for i in range(n_batches)]
+
+
+def labels_step(cfg, step):
+    """The hand-written step taking integer labels: one-hot inside the jitted function."""
+    k = cfg["k"]
+    return jax.jit(lambda p, s, x, y: step(p, s, x, jax.nn.one_hot(y, k, dtype=jnp.float32)))
+
+
 def bench_step(cfg, rounds, steps):
     lrn, tx, step, _ = make(cfg)
     x, y = data(cfg)
     bs = batches(x, y, 8)
+    nat = natural(cfg)
     st0 = lrn.init(jax.random.PRNGKey(0))
     hand = jax.jit(step)
-    raw = lrn._jitted_step(BATCH)
-    state = {"hand": (st0.params, tx.init(st0.params)), "raw": (list(st0.opt_state), lrn.model.flat(st0.params)),
-             "step": st0, "i": 0}
+    hand_nat = labels_step(cfg, step)
+    raw = raw_step(lrn, BATCH)
+    state = {"hand": (st0.params, tx.init(st0.params)), "raw": st0, "step": st0, "i": 0,
+             "hand natural": (st0.params, tx.init(st0.params)), "step natural": st0}
 
-    def nxt():
+    def nxt(batch_list=bs):
         state["i"] += 1
-        return bs[state["i"] % len(bs)]
+        return batch_list[state["i"] % len(batch_list)]
 
     def run_hand():
         xb, yb = nxt()
@@ -189,17 +211,96 @@ def bench_step(cfg, rounds, steps):
 
     def run_raw():
         xb, yb = nxt()
-        s, p, v, pred = raw(*state["raw"], [xb], [yb])
-        state["raw"] = (s, p)
-        return p
+        state["raw"] = raw(state["raw"], xb, yb)
+        return state["raw"].params
 
     def run_step():
         xb, yb = nxt()
         state["step"] = lrn.step(state["step"], xb, yb)
         return state["step"].params
 
-    t, c = interleaved({"hand": run_hand, "catgrad raw": run_raw, "catgrad step": run_step}, rounds, steps, cpu=True)
+    def run_hand_natural():
+        xb, yb = nxt(nat)
+        p, s, v = hand_nat(*state["hand natural"], xb, yb)
+        state["hand natural"] = (p, s)
+        return p
+
+    def run_step_natural():
+        xb, yb = nxt(nat)
+        state["step natural"] = lrn.step(state["step natural"], xb, yb)
+        return state["step natural"].params
+
+    t, c = interleaved({"hand": run_hand, "catgrad raw": run_raw, "catgrad step": run_step,
+                        "hand natural": run_hand_natural, "catgrad step natural": run_step_natural},
+                       rounds, steps, cpu=True)
     return {k: median(v) for k, v in t.items()}, {k: median(v) for k, v in c.items()}
+
+
+# -- the public step on integer labels (issue 13.3) ------------------------------------------------
+
+def mlp_labels():
+    """MLP 64-128-10 (sigmoid, logits), softmax cross-entropy, Adam(1e-3), on digits with integer labels."""
+    model = nn.dense(64, 128, nn.sigmoid) >> nn.dense(128, 10)
+
+    def hand(p, x):
+        return _dense(p["dense_1"], jax.nn.sigmoid(_dense(p["dense"], x)))
+    d = datasets.digits()
+    return dict(name="MLP 64-128-10, softmax CE, Adam", model=model, loss=learn.softmax_cross_entropy, hand=hand,
+                hand_loss=_xent, x=d.x / 16.0, y=d.y, k=10)
+
+
+def bench_labels(rounds, steps):
+    """``learner.step`` on integer labels (numpy, as a user passes them, and on the device) and on one-hot
+    targets, against the hand-written ``jax.jit(value_and_grad) + optax.adam`` step taking the same labels
+    (one-hot inside the jitted function). Also the Python time of a call: ``learner.step`` minus the raw
+    compiled step on the same arguments (process CPU time, medians)."""
+    cfg = mlp_labels()
+    lrn = learn.supervised(cfg["model"], cfg["loss"], 1.0, learn.adam(1e-3))
+    tx = optax.adam(1e-3)
+
+    def step(p, s, x, y):
+        value, grads = jax.value_and_grad(lambda p: _xent(cfg["hand"](p, x), y))(p)
+        updates, s = tx.update(grads, s, p)
+        return optax.apply_updates(p, updates), s, value
+    hand = labels_step(cfg, step)
+    hand_onehot = jax.jit(step)
+    raw = raw_step(lrn, BATCH)
+    nat = natural(cfg)
+    dev = [(jnp.asarray(xb), jnp.asarray(yb, jnp.int32)) for xb, yb in nat]
+    onehot = [(xb, jax.nn.one_hot(yb, 10, dtype=jnp.float32)) for xb, yb in dev]
+    st0 = lrn.init(jax.random.PRNGKey(0))
+    # the same trajectory (untimed): 3 steps of each
+    p, s, st = st0.params, tx.init(st0.params), st0
+    for xb, yb in nat[:3]:
+        p, s, _ = hand(p, s, xb, yb)
+        st = lrn.step(st, xb, yb)
+    diff = max(float(jnp.max(jnp.abs(a - b))) for a, b in zip(jax.tree_util.tree_leaves(st.params),
+                                                              jax.tree_util.tree_leaves(p)))
+    state = {k: (st0.params, tx.init(st0.params)) for k in ("hand", "hand np", "hand one-hot")}
+    state.update({k: st0 for k in ("step np", "step jax", "step one-hot", "raw")})
+    counter = {"i": 0}
+
+    def runner(name, batch_list, fn, catgrad):
+        def run():
+            counter["i"] += 1
+            xb, yb = batch_list[counter["i"] % len(batch_list)]
+            if catgrad:
+                state[name] = fn(state[name], xb, yb)
+                return state[name].params
+            p, s, _ = fn(*state[name], xb, yb)
+            state[name] = (p, s)
+            return p
+        return run
+
+    impls = {"hand (device int labels)": runner("hand", dev, hand, False),
+             "hand (numpy int labels)": runner("hand np", nat, hand, False),
+             "hand (device one-hot)": runner("hand one-hot", onehot, hand_onehot, False),
+             "learner.step (numpy int labels)": runner("step np", nat, lrn.step, True),
+             "learner.step (device int labels)": runner("step jax", dev, lrn.step, True),
+             "learner.step (device one-hot)": runner("step one-hot", onehot, lrn.step, True),
+             "raw compiled step (device int labels)": runner("raw", dev, raw, True)}
+    t, c = interleaved(impls, rounds, steps, cpu=True)
+    return diff, {k: median(v) for k, v in t.items()}, {k: median(v) for k, v in c.items()}
 
 
 def bench_compile(cfg, repeats):
@@ -219,9 +320,9 @@ def bench_compile(cfg, repeats):
         # the split, on another fresh learner
         lrn, tx, step, _ = make(cfg)
         t0 = time.perf_counter()
-        fn = lrn._step_fn(BATCH)
+        fn = lrn.compiled_step(BATCH).apply  # builds the step diagram
         t1 = time.perf_counter()
-        lowered = jax.jit(fn).lower(list(st.opt_state), lrn.model.flat(st.params), [xb], [yb])
+        lowered = jax.jit(fn).lower(st, [xb], [yb])
         t2 = time.perf_counter()
         lowered.compile()
         t3 = time.perf_counter()
@@ -244,8 +345,8 @@ def bench_epoch(cfg, rounds, batch_size=BATCH):
     n = x.shape[0]
     nb = n // batch_size
     st0 = lrn.init(jax.random.PRNGKey(0))
-    run = epoch_fn(lrn, n, batch_size, guarded=False)  # what fit runs (it replays an epoch guarded only after a NaN)
-    raw = lrn._jitted_step(batch_size)
+    run = lrn.epoch(n, batch_size)  # what fit runs (it replays an epoch guarded only after a NaN)
+    raw = raw_step(lrn, batch_size)
     hand_step = jax.jit(step)
 
     @jax.jit
@@ -262,20 +363,19 @@ def bench_epoch(cfg, rounds, batch_size=BATCH):
     # the Python loops get their minibatches ready-made, as separate device arrays (untimed)
     bx, by = minibatches(key)
     loop_batches = [(bx[i], by[i]) for i in range(nb)]
-    state = {"scan": (list(st0.opt_state), lrn.model.flat(st0.params)), "raw": (list(st0.opt_state), lrn.model.flat(st0.params)),
-             "step": st0, "hand": (st0.params, tx.init(st0.params)), "hand scan": (st0.params, tx.init(st0.params))}
+    state = {"scan": st0, "raw": st0, "step": st0, "hand": (st0.params, tx.init(st0.params)), "hand scan": (st0.params, tx.init(st0.params))}
 
     def fit_epoch():
-        s, p, losses, accs, bad = run(*state["scan"], [x], [y], key)
-        state["scan"] = (s, p)
-        return p
+        st, losses, accs, bad = run(state["scan"], [x], [y], key)
+        state["scan"] = st
+        return st.params
 
     def loop_raw():
-        s, p = state["raw"]
+        st = state["raw"]
         for xb, yb in loop_batches:
-            s, p, _, _ = raw(s, p, [xb], [yb])
-        state["raw"] = (s, p)
-        return p
+            st = raw(st, xb, yb)
+        state["raw"] = st
+        return st.params
 
     def loop_step():
         st = state["step"]
@@ -309,6 +409,8 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="fewer rounds (≈ 200 steps per implementation)")
     ap.add_argument("--models", default="mlp_small,mlp_large,conv_net", help="comma-separated subset of the models")
     ap.add_argument("--no-epochs", action="store_true", help="skip the epoch and per-example measurements")
+    ap.add_argument("--no-labels", action="store_true", help="skip the integer-label step measurement")
+    ap.add_argument("--only-labels", action="store_true", help="only the integer-label step measurement")
     args = ap.parse_args(argv)
     rounds, steps = (20, 10) if args.quick else (40, 10)
     compile_repeats = 2 if args.quick else 3
@@ -320,19 +422,37 @@ def main(argv=None):
     print(f"batch {BATCH}; step times: median of {rounds * steps} blocked calls per implementation, "
           f"interleaved in {rounds} rounds\n")
 
-    cfgs = [MODELS[name]() for name in args.models.split(",")]
+    cfgs = [] if args.only_labels else [MODELS[name]() for name in args.models.split(",")]
     print("same parameters after 3 steps (max |catgrad − hand|):")
     for cfg in cfgs:
         d = check_same(cfg)
         print(f"  {cfg['name']:16s} {d:.2e}  {'ok' if d < 1e-5 else 'MISMATCH'}")
     print()
 
-    step_rows, compile_rows, epoch_rows = [], [], []
+    step_rows, natural_rows, compile_rows, epoch_rows = [], [], [], []
+    if not args.no_labels:
+        diff, t, c = bench_labels(rounds, steps)
+        base, base_c = t["hand (device int labels)"], c["hand (device int labels)"]
+        label_rows = [[name, fmt_time(t[name]), fmt_time(c[name]), f"{t[name] / base:.3f}", f"{c[name] / base_c:.3f}"]
+                      for name in t]
+        overhead = c["learner.step (device int labels)"] - c["raw compiled step (device int labels)"]
+        overhead_np = c["learner.step (numpy int labels)"] - c["hand (numpy int labels)"]
+        print(f"\n### {mlp_labels()['name']}, batch {BATCH}: integer labels (max |catgrad − hand| after 3 steps "
+              f"{diff:.1e}; median of {rounds * steps} steps each; ratios to the hand-written step on device labels)\n")
+        print(markdown(label_rows, ["implementation", "wall", "CPU time", "/ hand (wall)", "/ hand (CPU time)"]))
+        print(f"\nPython time per call of learner.step (CPU time, learner.step − raw compiled step, device labels): "
+              f"{fmt_time(overhead)}; numpy labels, learner.step − hand step on the same numpy labels: "
+              f"{fmt_time(overhead_np)}\n", flush=True)
+    if args.only_labels:
+        return
     for cfg in cfgs:
         t, c = bench_step(cfg, rounds, steps)
         step_rows.append([cfg["name"], fmt_time(t["hand"]), fmt_time(t["catgrad raw"]), fmt_time(t["catgrad step"]),
                           f"{t['catgrad raw'] / t['hand']:.3f}", f"{t['catgrad step'] / t['hand']:.3f}",
                           f"{c['catgrad raw'] / c['hand']:.3f}", f"{c['catgrad step'] / c['hand']:.3f}"])
+        natural_rows.append([cfg["name"], fmt_time(t["hand natural"]), fmt_time(t["catgrad step natural"]),
+                             f"{t['catgrad step natural'] / t['hand natural']:.3f}",
+                             f"{c['catgrad step natural'] / c['hand natural']:.3f}"])
         print(f"{cfg['name']}: step hand {fmt_time(t['hand'])}, catgrad raw {fmt_time(t['catgrad raw'])}, "
               f"learner.step {fmt_time(t['catgrad step'])}  (cpu: {fmt_time(c['hand'])}, {fmt_time(c['catgrad raw'])}, "
               f"{fmt_time(c['catgrad step'])})", flush=True)
@@ -346,6 +466,10 @@ def main(argv=None):
     print(f"\n### Step time, batch {BATCH} (median of {rounds * steps} steps per implementation; ratio < 1: catgrad faster)\n")
     print(markdown(step_rows, ["model", "hand jit(value_and_grad)+optax", "catgrad raw jitted step", "catgrad learner.step",
                                "raw / hand", "learner.step / hand", "raw / hand (CPU time)", "learner.step / hand (CPU time)"]))
+    print(f"\n### Step time on each model's natural inputs: numpy float32 inputs and numpy integer labels, as a user "
+          f"passes them (the hand-written step makes them one-hot inside its jitted function)\n")
+    print(markdown(natural_rows, ["model", "hand", "catgrad learner.step", "learner.step / hand",
+                                  "learner.step / hand (CPU time)"]))
     print(f"\n### Compile time: first call of a fresh step, trace + compile (median of {compile_repeats})\n")
     print(markdown(compile_rows, ["model", "hand", "catgrad (fresh learner)", "catgrad / hand", "catgrad: build step diagram",
                                   "catgrad: JAX trace+lower", "catgrad: XLA compile", "hand: trace+lower", "hand: XLA compile"]))

@@ -181,9 +181,9 @@ def _boolean(args) -> int:
         raise CLIError(f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply with --boolean (the "
                        "boolean learners train by reverse derivative ascent with their paper's protocol; "
                        "they take --model, --epochs, --seed and --data)")
-    from .boolean import experiments as boolean_experiments
+    from .boolean import cli as boolean_cli
     try:
-        status = boolean_experiments.train_cli(args)
+        status = boolean_cli.train_cli(args)
     except (ValueError, TypeError) as exc:
         raise CLIError(str(exc)) from None
     return status if isinstance(status, int) else 0
@@ -263,7 +263,7 @@ def train(args) -> int:
         plot(h, plot_path, title=f"{split.name} {p.model} ({p.optimiser}, lr {p.lr:g})")
         print(f"curves saved to {plot_path}")
     if save_path:
-        E.save_params(save_path, p, r.state.params, args.split_seed or 0)
+        E.save_params(save_path, p, r.state, args.split_seed or 0)
         print(f"parameters saved to {save_path}")
     if stopped:
         print(f"catgrad: training stopped on a NaN or inf at epoch {h['stopped']['epoch']} (exit status "

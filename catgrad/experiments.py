@@ -329,29 +329,28 @@ def train(p: Protocol, split: Split, seed: int = 0, *, progress: bool = False, p
 
 # -- saving parameters --------------------------------------------------------------------------
 
-def save_params(path: str, p: Protocol, params, split_seed: int = 0) -> None:
-    """Write ``params`` (a nested dict) and the protocol to an ``.npz`` file."""
-    import json
-    flat = {}
-    for layer, arrays in params.items():
-        for name, a in arrays.items():
-            flat[f"{layer}/{name}"] = np.asarray(a)
-    meta = json.dumps({**dataclasses.asdict(p), "split_seed": split_seed})
-    np.savez(path, __protocol__=np.array(meta), **flat)
+def save_params(path: str, p: Protocol, state, split_seed: int = 0) -> None:
+    """Write the trained state and the protocol to the checkpoint file ``path`` (``learn.save``).
+
+    ``state`` is a ``learn.TrainState`` (parameters and optimiser state), or the parameters alone
+    (saved with the optimiser's initial state). The protocol and ``split_seed`` go in the metadata.
+    """
+    if not isinstance(state, learn.TrainState):
+        state = learn.TrainState(state, learner(p).init_opt_state(state))
+    learn.save(path, state, metadata={"protocol": dataclasses.asdict(p), "split_seed": split_seed})
 
 
 def load_params(path: str) -> tuple:
-    """``(protocol, params, split_seed)`` from a file written by :func:`save_params`."""
-    import json
-    with np.load(path, allow_pickle=False) as f:
-        if "__protocol__" not in f.files:
-            raise ValueError(f"{path}: not a catgrad parameter file (no __protocol__ entry)")
-        meta = json.loads(str(f["__protocol__"]))
-        params: dict = {}
-        for k in f.files:
-            if k == "__protocol__":
-                continue
-            layer, name = k.split("/", 1)
-            params.setdefault(layer, {})[name] = np.asarray(f[k])
-    split_seed = meta.pop("split_seed", 0)
-    return Protocol(**meta), params, split_seed
+    """``(protocol, params, split_seed)`` from a file written by :func:`save_params`, checked against the
+    protocol's learner (a ``learn.CheckpointError`` names what does not fit)."""
+    meta = learn.read_manifest(path)["metadata"]
+    if not isinstance(meta.get("protocol"), dict):
+        raise learn.CheckpointError(f"{path}: a catgrad checkpoint, but not one written by `catgrad train --save` "
+                                    "(no protocol in its metadata)")
+    try:
+        p = Protocol(**meta["protocol"])
+        lrn = learner(p)
+    except (TypeError, ValueError) as exc:
+        raise learn.CheckpointError(f"{path}: its protocol {meta['protocol']} is not one this catgrad knows ({exc})") \
+            from None
+    return p, learn.load(path, lrn).params, meta.get("split_seed", 0)

@@ -188,24 +188,13 @@ class Para:
         """Parameters in wire order → nested dict by name."""
         if len(flat) != len(self.names):
             raise TypeError(f"expected {len(self.names)} parameter arrays ({self.param}), got {len(flat)}")
-        out: dict = {}
-        for path, v in zip(self.names, flat):
-            d = out
-            for k in path[:-1]:
-                d = d.setdefault(k, {})
-            d[path[-1]] = v
-        return out
+        return nest(self.names, flat)
 
     def flat(self, tree) -> list:
         """Nested dict by name → parameters in wire order (checking each shape)."""
         out = []
         for path, t in zip(self.names, self.param):
-            v = tree
-            try:
-                for k in path:
-                    v = v[k]
-            except (KeyError, TypeError, IndexError):
-                raise KeyError(f"parameter {'/'.join(path)} ({t}) is missing from the given parameters") from None
+            v = pick(tree, path, "parameter", f" ({t})", " from the given parameters")
             if tuple(getattr(v, "shape", ())) != t.shape:
                 raise TypeError(f"parameter {'/'.join(path)} should have shape {t.shape} ({t}), got {getattr(v, 'shape', v)}")
             out.append(v)
@@ -237,6 +226,36 @@ class Para:
     def _repr_svg_(self):
         from .drawing.draw import repr_svg
         return repr_svg(self)
+
+
+def nest(names: Sequence, values: Sequence) -> dict:
+    """Values in order → a nested dict, value ``i`` at the path ``names[i]`` (a tuple of keys).
+
+    >>> nest([("a", "W"), ("a", "b"), ("c",)], [1, 2, 3])
+    {'a': {'W': 1, 'b': 2}, 'c': 3}
+    """
+    out: dict = {}
+    for path, v in zip(names, values):
+        d = out
+        for key in path[:-1]:
+            d = d.setdefault(key, {})
+        d[path[-1]] = v
+    return out
+
+
+def pick(tree, path: Sequence, what: str = "parameter", detail: str = "", where: str = ""):
+    """The entry of the nested dict ``tree`` at ``path``; a ``KeyError`` naming the path if it is missing.
+
+    >>> pick({"a": {"W": 1}}, ("a", "W"))
+    1
+    """
+    v = tree
+    try:
+        for key in path:
+            v = v[key]
+    except (KeyError, TypeError, IndexError):
+        raise KeyError(f"{what} {'/'.join(path)}{detail} is missing{where}") from None
+    return v
 
 
 def reparam(p: Para, r: Map, names: Sequence | None = None, init_fn: Callable | None = None) -> Para:

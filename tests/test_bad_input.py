@@ -238,11 +238,23 @@ def saved(tmp_path_factory):
     return path
 
 
-def _variant(saved, name, **changes):
-    """A copy of the saved file with some entries changed (``None`` removes one)."""
+def _variant(saved, name, manifest=True, **changes):
+    """A copy of the saved checkpoint with some arrays changed (``None`` removes one; keys are the
+    parameter paths, e.g. ``dense/W``); ``manifest=True`` keeps the manifest describing the arrays."""
     with np.load(saved) as f:
         entries = {k: f[k] for k in f.files}
-    entries.update(changes)
+    meta = json.loads(str(entries["__manifest__"]))
+    for key, value in changes.items():
+        if key == "protocol":
+            meta["metadata"]["protocol"] = value
+            continue
+        path = f"params/{key}"
+        entries[path] = value
+        if value is None:
+            meta["arrays"].pop(path, None)
+        elif manifest:
+            meta["arrays"][path] = {"shape": list(value.shape), "dtype": value.dtype.name}
+    entries["__manifest__"] = np.array(json.dumps(meta))
     path = saved.parent / f"{name}.npz"
     np.savez(path, **{k: v for k, v in entries.items() if v is not None})
     return path
@@ -250,8 +262,17 @@ def _variant(saved, name, **changes):
 
 def _protocol(saved, **changes):
     with np.load(saved) as f:
-        meta = json.loads(str(f["__protocol__"]))
-    return np.array(json.dumps({**meta, **changes}))
+        meta = json.loads(str(f["__manifest__"]))["metadata"]["protocol"]
+    return {**meta, **changes}
+
+
+def _bad_manifest(saved):
+    with np.load(saved) as f:
+        entries = {k: f[k] for k in f.files}
+    entries["__manifest__"] = np.array("{oops")
+    path = saved.parent / "json.npz"
+    np.savez(path, **entries)
+    return path
 
 
 def _truncated(saved):
@@ -268,22 +289,24 @@ def _empty(saved):
 
 
 EVAL = [  # (id, how to make the file from the saved one, the message)
-    ("truncated", _truncated, r"not a catgrad parameter file \(BadZipFile"),
-    ("empty", _empty, r"not a catgrad parameter file \(EOFError"),
+    ("truncated", _truncated, r"is not a readable catgrad checkpoint \(truncated, or not an \.npz file"),
+    ("empty", _empty, r"is not a readable catgrad checkpoint"),
     ("wrong_shape", lambda s: _variant(s, "shape", **{"dense/W": np.zeros((3, 5), np.float32)}),
-     r"dense/W is float32\[3, 5\], the dense model needs f32\[3,4\]"),
+     r"params/dense/W.*\(3, 5\).*\(3, 4\)"),
     ("wrong_dtype", lambda s: _variant(s, "dtype", **{"dense/W": np.zeros((3, 4), np.float64)}),
-     r"dense/W is float64\[3, 4\], the dense model needs f32\[3,4\]"),
+     r"params/dense/W.*float64.*float32"),
+    ("unlisted_array", lambda s: _variant(s, "unlisted", manifest=False, **{"dense/W": np.zeros((3, 5), np.float32)}),
+     r"params/dense/W"),
     ("nan_values", lambda s: _variant(s, "nan", **{"dense/b": np.full(3, np.nan, np.float32)}), r"dense/b holds NaN or inf values"),
-    ("missing_array", lambda s: _variant(s, "missing", **{"dense/W": None}),
-     r"the dense model needs the arrays dense/W, dense/b; missing dense/W"),
-    ("extra_array", lambda s: _variant(s, "extra", **{"other/K": np.zeros(2, np.float32)}), r"; unexpected other/K"),
-    ("no_protocol", lambda s: _variant(s, "noproto", __protocol__=None), r"no __protocol__ entry"),
-    ("bad_json", lambda s: _variant(s, "json", __protocol__=np.array("{oops")), r"not a catgrad parameter file \(JSONDecodeError"),
-    ("unknown_field", lambda s: _variant(s, "field", __protocol__=_protocol(s, foo=1)), r"unexpected keyword argument 'foo'"),
-    ("protocol_unknown_model", lambda s: _variant(s, "model", __protocol__=_protocol(s, model="conv")),
-     r"its protocol is not one catgrad can build \(unknown model 'conv' for iris"),
-    ("other_dataset", lambda s: _variant(s, "digits", __protocol__=_protocol(s, dataset="digits")), r"holds a digits model, not iris"),
+    ("missing_array", lambda s: _variant(s, "missing", **{"dense/W": None}), r"params/dense/W"),
+    ("extra_array", lambda s: _variant(s, "extra", **{"other/K": np.zeros(2, np.float32)}), r"params/other/K"),
+    ("no_protocol", lambda s: _variant(s, "noproto", protocol=None), r"no protocol in its metadata"),
+    ("bad_json", _bad_manifest, r"not a catgrad parameter file"),
+    ("unknown_field", lambda s: _variant(s, "field", protocol=_protocol(s, foo=1)), r"unexpected keyword argument 'foo'"),
+    ("protocol_unknown_model", lambda s: _variant(s, "model", protocol=_protocol(s, model="conv")),
+     r"unknown model 'conv' for iris"),
+    ("other_dataset", lambda s: _variant(s, "digits", protocol=_protocol(s, dataset="digits")),
+     r"(holds a digits model, not iris|digits)"),
     ("a_folder", lambda s: s.parent, r"is a folder, not a file"),
 ]
 

@@ -121,7 +121,8 @@ def test_remainder_is_dropped_per_epoch_and_seen_over_epochs(probe):
 
 def test_batch_size_larger_than_data_is_one_batch(probe):
     learner, x, y = probe
-    st, _ = learn.fit(learner, learner.init(KEY), x, y, epochs=1, batch_size=1000, key=KEY, progress=False)
+    st, _ = learn.fit(learner, learner.init(KEY), x, y, epochs=1, batch_size=1000, key=KEY, progress=False,
+                      clamp_batch_size=True)
     np.testing.assert_allclose(np.asarray(st.params["W"]["W"])[0], 1.0 / N_PROBE)
 
 
@@ -240,3 +241,34 @@ def test_bad_arguments(probe):
         learn.fit(learner, st, x, y, devices=1000, progress=False)
     with pytest.raises(TypeError, match=r"shape \(10,\).*\(10, 9\)"):
         learn.fit(learner, st, x[:, :9], y, progress=False)
+
+
+# -- fit is the same steps as learner.step, optimiser state included ----------------------------
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_several_epochs_equal_the_same_steps_by_hand(shuffle):
+    """fit over 3 epochs == learner.step on the same minibatches (fit's epoch keys: ``key, sub = split(key)``;
+    the order ``permutation(sub, n)``, remainder dropped): parameters and Adam state (mu, nu, count) equal.
+    A fit that reset or dropped the optimiser state between epochs would fail here."""
+    model = nn.dense(4, 8, nn.tanh, name="h") >> nn.dense(8, 3, name="o")
+    learner = learn.supervised(model, learn.softmax_cross_entropy, 1.0, learn.adam(0.05))
+    x, y = _classification(44)
+    st0 = learner.init(KEY)
+    bs, epochs, key = 8, 3, jax.random.PRNGKey(5)
+    st, hist = learn.fit(learner, st0, x, y, epochs=epochs, batch_size=bs, key=key, shuffle=shuffle, progress=False)
+    by_hand, accs = st0, []
+    for _ in range(epochs):
+        key, sub = jax.random.split(key)
+        order = np.asarray(jax.random.permutation(sub, len(x))) if shuffle else np.arange(len(x))
+        hits = []
+        for i in range(len(x) // bs):
+            idx = order[i * bs:(i + 1) * bs]
+            pred = learner.predict(by_hand.params, x[idx])
+            hits.append(np.mean(np.argmax(np.asarray(pred), 1) == y[idx]))
+            by_hand = learner.step(by_hand, x[idx], y[idx])
+        accs.append(float(np.mean(hits)))
+    assert float(st.opt_state.count) == float(by_hand.opt_state.count) == epochs * (len(x) // bs)
+    _tree_close(st.params, by_hand.params, rtol=1e-5, atol=1e-6)
+    _tree_close(st.opt_state, by_hand.opt_state, rtol=1e-5, atol=1e-7)
+    # history["accuracy"] is the running train accuracy: the mean over the epoch's steps, each before its update
+    np.testing.assert_allclose(hist["accuracy"], accs, atol=1e-6)

@@ -130,15 +130,17 @@ def test_step_is_traced_once_per_batch_size():
     model = mlp()
     learner = learn.supervised(model, learn.mse, learn.learning_rate(0.1), learn.momentum())
     state = learner.init(jax.random.PRNGKey(0))
-    assert learner.trace_count == 0
+    step16, step5 = learner.compiled_step(BATCH), learner.compiled_step(5)
+    assert learner.compiled_step(BATCH) is step16  # one compiled step per batch size
+    assert step16.trace_count == 0 and step5.trace_count == 0
     for s in range(12):
         state = learner.step(state, *_data(s))
-    assert learner.trace_count == 1
+    assert step16.trace_count == 1 and step5.trace_count == 0
     for s in range(3):
         state = learner.step(state, *_data(s, n=5))
-    assert learner.trace_count == 2
+    assert step16.trace_count + step5.trace_count == 2
     state = learner.step(state, *_data(0))
-    assert learner.trace_count == 2
+    assert step16.trace_count + step5.trace_count == 2
 
 
 def _shapes_in_jaxpr(jaxpr) -> list:
@@ -166,9 +168,8 @@ def test_weight_gradient_is_one_matrix_product_not_per_example_outer_products():
     learner = learn.supervised(model, learn.mse, learn.learning_rate(0.1), learn.gd())
     state = learner.init(jax.random.PRNGKey(0))
     x, y = _data(0)
-    flat_p = model.flat(state.params)
-    xs, ys = learner._check_batch(x, y)
-    jaxpr = jax.make_jaxpr(learner._step_fn(n))(list(state.opt_state), flat_p, xs, ys).jaxpr
+    xs, ys = learner.check_data(x, y)
+    jaxpr = jax.make_jaxpr(learner.compiled_step(n).apply)(state, xs, ys).jaxpr
     shapes = _shapes_in_jaxpr(jaxpr)
     assert (n, N_HID) in shapes  # sanity: the batched hidden layer is there
     assert not _has_outer_product(shapes, n, N_HID, N_IN), "per-example outer product for the hidden weight"
@@ -299,8 +300,103 @@ def test_numbers_and_factories_are_read_as_rates_and_optimisers():
     ("0.1", learn.gd(), r"lr must be a learning rate .* got str '0\.1'"),
     (True, learn.gd(), "lr must be a learning rate"),
     (0.1, "adam", r"optimiser must be an Optimiser .* got str 'adam'"),
-    (0.1, optax.sgd(0.1), "optimiser must be an Optimiser"),
+    (0.1, object(), r"optimiser must be an Optimiser .* or an optax GradientTransformation"),
 ])
 def test_bad_rate_or_optimiser_is_named(lr, opt, message):
     with pytest.raises(TypeError, match=message):
         learn.supervised(nn.dense(4, 3, nn.sigmoid), learn.mse, lr, opt)
+
+
+# -- the optimiser state is a pytree shaped like the parameters (optax's convention) ----------------
+
+def test_adam_state_is_optax_shaped_and_equals_optax():
+    model = mlp()
+    learner = learn.supervised(model, learn.mse, 1.0, learn.adam(0.05))
+    params = model.init(jax.random.PRNGKey(1))
+    state = learn.TrainState(params, learner.init_opt_state(params))
+    assert isinstance(state.opt_state, learn.AdamState)
+    shapes = lambda t: jax.tree_util.tree_map(lambda a: a.shape, t)  # noqa: E731
+    assert shapes(state.opt_state.mu) == shapes(state.opt_state.nu) == shapes(params)
+    batches = [_data(s) for s in range(4)]
+    for x, y in batches:
+        state = learner.step(state, x, y)
+    tx = optax.adam(0.05)
+    ref = tx.init(params)
+    p = params
+    for x, y in batches:
+        g = jax.grad(lambda ps: jnp.mean(jax.vmap(mse_ref, (None, 0, 0))(ps, x, y)))(p)
+        u, ref = tx.update(g, ref, p)
+        p = optax.apply_updates(p, u)
+    _assert_trees_close(state.opt_state.mu, ref[0].mu, rtol=2e-5, atol=1e-6)
+    _assert_trees_close(state.opt_state.nu, ref[0].nu, rtol=2e-5, atol=1e-8)
+    assert float(state.opt_state.count) == int(ref[0].count) == 4
+
+
+def test_momentum_state_is_a_pytree_of_velocities():
+    model = mlp()
+    learner = learn.supervised(model, learn.mse, 0.1, learn.momentum(0.5))
+    st = learner.init(jax.random.PRNGKey(0))
+    assert isinstance(st.opt_state, learn.MomentumState)
+    assert jax.tree_util.tree_structure(st.opt_state.velocity) == jax.tree_util.tree_structure(st.params)
+    assert learn.supervised(model, learn.mse, 0.1, learn.gd()).init(jax.random.PRNGKey(0)).opt_state == learn.EmptyState()
+
+
+def test_learner_is_immutable_and_has_no_trace_counter():
+    import dataclasses
+    learner = learn.supervised(mlp(), learn.mse, 0.1, learn.gd())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        learner.optimiser = learn.adam()
+    assert not hasattr(learner, "trace_count") and not hasattr(learner, "_steps")
+    step = learner.compiled_step(4)
+    assert step.batch_size == 4 and step.diagram.dom[-1] == Array((4, N_OUT))
+
+
+# -- integer labels inside the compiled step ---------------------------------------------------------
+
+def test_device_labels_out_of_range_give_nan_then_a_clear_error():
+    learner = learn.supervised(mlp(), learn.softmax_cross_entropy, 0.1, learn.gd())
+    state = learner.init(jax.random.PRNGKey(0))
+    x, _ = _data(0)
+    bad = jnp.asarray(np.arange(BATCH) % 4)  # label 3 for a model with 3 outputs
+    state = learner.step(state, x, bad)
+    assert all(bool(jnp.all(jnp.isnan(a))) for a in jax.tree_util.tree_leaves(state.params)), "not a silent zero row"
+    with pytest.raises(ValueError, match=r"labels must lie in 0\.\.2 for a model with 3 outputs; got labels in 0\.\.3"):
+        for _ in range(9):  # read back every 8 calls, once the device is done
+            jax.block_until_ready(state)
+            state = learner.step(state, x, jnp.zeros(BATCH, jnp.int32))
+    # device labels in range: the same steps as one-hot targets
+    good = jnp.asarray(np.arange(BATCH) % 3)
+    s0 = learner.init(jax.random.PRNGKey(0))
+    a = learner.step(s0, x, good)
+    b = learner.step(s0, x, jax.nn.one_hot(good, 3))
+    _assert_trees_close(a.params, b.params, rtol=0, atol=0)
+
+
+def test_evaluate_and_predict_compile_a_bounded_number_of_shapes():
+    """Many data sizes, few compilations: chunks of at most EVAL_CHUNK examples, the last padded to a power of two."""
+    from catgrad.learn.learner import EVAL_CHUNK, MIN_CHUNK
+    learner = learn.supervised(mlp(), learn.softmax_cross_entropy, 0.1, learn.gd())
+    params = learner.init(jax.random.PRNGKey(0)).params
+    compiles, counting = [], [False]
+
+    def listen(event, duration, **kw):
+        if event == "/jax/core/compile/backend_compile_duration" and counting[0]:
+            compiles.append(event)
+    jax.monitoring.register_event_duration_secs_listener(listen)
+    try:
+        rng = np.random.default_rng(0)
+        sizes = sorted(set(rng.integers(1, 3 * EVAL_CHUNK, 40).tolist()) | {1, MIN_CHUNK, EVAL_CHUNK, EVAL_CHUNK + 1})
+        for n in sizes:
+            x, labels = _data(n, n=n, labels=True)
+            counting[0] = True
+            ev = learner.evaluate(params, x, labels)
+            pred = learner.predict(params, x)
+            counting[0] = False
+            assert pred.shape == (n, N_OUT)
+            ref = jax.vmap(mlp_ref, (None, 0))(params, x)
+            np.testing.assert_allclose(pred, ref, rtol=1e-5, atol=1e-6)
+            assert ev["accuracy"] == pytest.approx(float(np.mean(np.argmax(ref, 1) == labels)))
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listen)
+    shapes = int(np.log2(EVAL_CHUNK // MIN_CHUNK)) + 1
+    assert len(compiles) <= 2 * shapes + 4, f"{len(compiles)} compilations for {len(sizes)} sizes"

@@ -274,7 +274,7 @@ def test_adam_update_formula():
 
 def test_adam_bias_correction_is_accurate_in_float32():
     """``1 − βᵗ`` is built without cancellation: relative error ≲ 1e-6 in float32, for small and large t."""
-    U = adam(1.0, b1=0.9, b2=0.999, eps=0.0).lens(Array(()))
+    U = adam(1.0, b1=0.9, b2=0.999, eps=1e-30).lens(Array(()))  # (ε > 0 is required; 1e-30 ≪ √ŵ)
     put = to_jax(U.bwd)
     for t in (0, 1, 9, 99, 999, 99999):
         # with m = w = 0 and g = 1: p' = −m̂/√ŵ = −(1 − b2^t')^{1/2} / (1 − b1^t')

@@ -15,6 +15,7 @@ import pytest
 from catgrad import learn
 from catgrad.boolean import Z2, lookup_table, pseudo_linear
 from catgrad.boolean import experiments as ex
+from catgrad.boolean import cli as boolean_cli
 from catgrad.boolean.layers import missed_ones_loss, replicate, tuple_tables, vote
 
 HAVE_MLXTEND = importlib.util.find_spec("mlxtend") is not None
@@ -279,10 +280,10 @@ def test_non_binary_data_to_a_z2_learner():
 
 
 def test_train_cli_iris(capsys):
-    rs = ex.train_cli(argparse.Namespace(dataset="iris", epochs=2, seed=0, data=None, model="table"))
+    rs = boolean_cli.train_cli(argparse.Namespace(dataset="iris", epochs=2, seed=0, data=None, model="table"))
     out = capsys.readouterr().out
     assert "epoch   2" in out and "test" in out and len(rs) == 1
     with pytest.raises(ValueError, match="model for iris"):
-        ex.train_cli(argparse.Namespace(dataset="iris", epochs=1, seed=0, data=None, model="nope"))
+        boolean_cli.train_cli(argparse.Namespace(dataset="iris", epochs=1, seed=0, data=None, model="nope"))
     with pytest.raises(ValueError, match="dataset"):
-        ex.train_cli(argparse.Namespace(dataset="cifar", epochs=1, seed=0, data=None, model=None))
+        boolean_cli.train_cli(argparse.Namespace(dataset="cifar", epochs=1, seed=0, data=None, model=None))

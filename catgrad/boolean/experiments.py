@@ -32,8 +32,6 @@ validate; ``seed`` shuffles the subset instead, to show how order-sensitive the 
 """
 from __future__ import annotations
 
-import argparse
-import itertools
 import time
 from dataclasses import dataclass, field
 from typing import Optional
@@ -45,6 +43,7 @@ import numpy as np
 from .. import datasets, learn
 from ..semantics.jax import interpret
 from ..core.diagram import trace
+from .encodings import binary_labels, class_bits, feature_tuples, one_hot_labels, thermometer
 from .layers import _const, lookup_table, missed_ones_loss, pseudo_linear, replicate, table_forest, tuple_tables, vote, zeros
 
 #: [RDA] Table 1, test accuracy in percent.
@@ -73,36 +72,7 @@ class Result:
                 f"{paper}   [{self.seconds:.1f} s]")
 
 
-# -- labels and data ------------------------------------------------------------------------
-
-def binary_labels(y, bits: int) -> np.ndarray:
-    """Class index ``y`` as ``bits`` little-endian bits: ``out[:, i] = (y >> i) & 1``.
-
-    >>> binary_labels(np.array([0, 1, 2]), 2).astype(int)
-    array([[0, 0],
-           [1, 0],
-           [0, 1]])
-    """
-    y = np.asarray(y)
-    return ((y[:, None] >> np.arange(bits)) & 1).astype(bool)
-
-
-def one_hot_labels(y, k: int) -> np.ndarray:
-    """Class index ``y`` as a one-hot bool vector of length ``k``.
-
-    >>> one_hot_labels(np.array([2]), 3)
-    array([[False, False,  True]])
-    """
-    return np.eye(k, dtype=bool)[np.asarray(y)]
-
-
-def _labels(y, k: int, labels: str) -> np.ndarray:
-    if labels == "binary":
-        return binary_labels(y, max(1, int(np.ceil(np.log2(k)))))
-    if labels == "one-hot":
-        return one_hot_labels(y, k)
-    raise ValueError(f"labels must be 'binary' or 'one-hot', got {labels!r}")
-
+# -- data ------------------------------------------------------------------------------------
 
 def iris_rows(classes: int = 3, uci_rows: bool = False) -> tuple:
     """The Iris rows of the first ``classes`` classes (UCI order), raw features and labels."""
@@ -115,21 +85,6 @@ def iris_rows(classes: int = 3, uci_rows: bool = False) -> tuple:
             x[i] = row
     keep = d.y < classes
     return x[keep], d.y[keep]
-
-
-def thermometer(x, levels: int) -> np.ndarray:
-    """Min-max normalise each feature, then ``levels`` bits per feature: bit ``j`` is ``x > (j+1)/(levels+1)``.
-
-    ``levels = 1`` is the [RDA] encoding (threshold 0.5). Bits are feature-major.
-
-    >>> thermometer(np.array([[0.0], [0.6], [1.0]]), 3).astype(int)
-    array([[0, 0, 0],
-           [1, 1, 0],
-           [1, 1, 1]])
-    """
-    xn = datasets.minmax(np.asarray(x, np.float32))
-    t = np.arange(1, levels + 1, dtype=np.float32) / (levels + 1)
-    return (xn[:, :, None] > t).reshape(xn.shape[0], -1)
 
 
 def iris_binary(classes: int = 3, levels: int = 1, uci_rows: bool = False) -> tuple:
@@ -168,7 +123,7 @@ def iris_table1(classes: int = 2, labels: str = "binary", *, uci_rows: bool = Fa
     ``UCI_IRIS_ROWS``), which gives exactly the paper's 73.3 % for three classes.
     """
     xtr, ytr, xte, yte = iris_binary(classes, 1, uci_rows)
-    Ytr, Yte = _labels(ytr, classes, labels), _labels(yte, classes, labels)
+    Ytr, Yte = class_bits(ytr, classes, labels), class_bits(yte, classes, labels)
     lrn = rda_learner(lookup_table(4, Ytr.shape[1]))
     t0 = time.perf_counter()
     state, hist = _fit(lrn, xtr, Ytr, epochs, batch_size, log)
@@ -181,18 +136,6 @@ def iris_table1(classes: int = 2, labels: str = "binary", *, uci_rows: bool = Fa
 
 
 # -- ensembles of tables ------------------------------------------------------------------------------
-
-def feature_tuples(n_features: int, levels: int, size: int) -> np.ndarray:
-    """The bit positions of every ``size``-subset of features under a thermometer code of ``levels`` bits each.
-
-    >>> feature_tuples(3, 2, 2)
-    array([[0, 1, 2, 3],
-           [0, 1, 4, 5],
-           [2, 3, 4, 5]])
-    """
-    return np.array([[f * levels + j for f in s for j in range(levels)]
-                     for s in itertools.combinations(range(n_features), size)])
-
 
 def random_tuples(n: int, m: int, k: int, seed: int = 0) -> np.ndarray:
     """``m`` tuples of ``k`` distinct positions among ``n``, drawn with ``numpy.random.default_rng(seed)``."""
@@ -324,24 +267,23 @@ def trajectory(lrn, state, x, y):
 
     Returns the flat parameter arrays stacked along a new leading axis of length ``N + 1``.
     """
-    step = lrn._step_fn(1)
+    step = lrn.compiled_step(1)
 
     @jax.jit
-    def run(s, p, xs, ys):
-        def body(carry, xy):
-            s, p = carry
-            s2, p2, _, _ = step(s, p, [xy[0][None]], [xy[1][None]])
-            return (s2, p2), p2
-        _, ps = jax.lax.scan(body, (s, p), (xs, ys))
-        return [jnp.concatenate([a[None], b]) for a, b in zip(p, ps)]
+    def run(state, xs, ys):
+        def body(st, xy):
+            new, _, _ = step.apply(st, [xy[0][None]], [xy[1][None]])
+            return new, lrn.model.flat(new.params)
+        _, ps = jax.lax.scan(body, state, (xs, ys))
+        return [jnp.concatenate([a[None], b]) for a, b in zip(lrn.model.flat(state.params), ps)]
 
-    xs, ys = lrn._check_batch(x, y)
-    return run(list(state.opt_state), lrn.model.flat(state.params), xs[0], ys[0])
+    xs, ys = lrn.check_data(x, y)
+    return run(state, xs[0], ys[0])
 
 
 def accuracies_along(lrn, params_stack, x, y) -> np.ndarray:
     """Exact-match accuracy on ``(x, y)`` of every parameter vector of a stacked trajectory (one vmap)."""
-    xs, ys = lrn._check_batch(x, y)
+    xs, ys = lrn.check_data(x, y)
     d = lrn.model.batched(xs[0].shape[0]).map.simplify()
     f = jax.jit(jax.vmap(lambda *p: jnp.mean(jnp.all(interpret(d, [*p, *xs])[0] == ys[0], axis=-1))))
     return np.asarray(f(*params_stack))
@@ -397,63 +339,7 @@ def mnist01_ensemble(path=None, *, seed: int = 0, data_seed: Optional[int] = Non
                           name=name, paper=PAPER["mnist01"], log=log)
 
 
-# -- command line ---------------------------------------------------------------------------------------
-
-MODELS = {
-    "iris": ("ensemble", "table", "table-binary", "table-uci", "forest"),
-    "digits": ("tuples", "tuples-xor"),
-    "mnist": ("pseudo-linear", "tuples"),
-}
-
-
-def train_cli(args: argparse.Namespace) -> list:
-    """``catgrad train DATASET --boolean``: run the RDA experiments for ``args.dataset``, print, return Results.
-
-    Reads ``args.dataset`` (``iris`` | ``digits`` | ``mnist``), ``args.epochs`` (None: 1, the
-    [RDA] protocol; 3 for the Iris forest), ``args.seed`` (the ensembles' random tuples), ``args.data`` (MNIST IDX
-    directory or None: MNIST rows are taken in file order, as [RDA]) and ``args.model`` (None:
-    the default of ``MODELS[dataset]``; for Iris the paper's Table 1 is printed too).
-    """
-    dataset = getattr(args, "dataset", None)
-    if dataset not in MODELS:
-        raise ValueError(f"--boolean: dataset must be one of {', '.join(MODELS)}, got {dataset!r}")
-    model = getattr(args, "model", None) or MODELS[dataset][0]
-    if model not in MODELS[dataset]:
-        raise ValueError(f"--boolean: model for {dataset} must be one of {', '.join(MODELS[dataset])}, got {model!r}")
-    epochs = getattr(args, "epochs", None) or 1
-    seed = getattr(args, "seed", None) or 0
-    path = getattr(args, "data", None)
-    results = []
-
-    def report(r: Result):
-        print(r.line(), flush=True)
-        results.append(r)
-
-    if dataset == "iris":
-        if getattr(args, "model", None) is None:
-            print("[RDA] Table 1 (lookup table, one online pass, zero initial table):")
-            for c, lab in ((2, "binary"), (2, "one-hot"), (3, "binary"), (3, "one-hot")):
-                report(iris_table1(c, lab))
-            report(iris_table1(3, "one-hot", uci_rows=True))
-            print("better circuit:")
-        if model == "ensemble":
-            report(iris_ensemble(epochs=epochs, log=print))
-        elif model == "forest":
-            report(iris_forest(seed=seed, epochs=getattr(args, "epochs", None) or 3, log=print))
-        else:
-            labels = "binary" if model == "table-binary" else "one-hot"
-            report(iris_table1(3, labels, uci_rows=model == "table-uci", epochs=epochs, log=print))
-    elif dataset == "digits":
-        report(digits_ensemble(seed=seed, loss="xor" if model == "tuples-xor" else "missed-ones", epochs=epochs,
-                               log=print))
-    elif model == "tuples":
-        report(mnist01_ensemble(path, seed=seed, epochs=epochs, log=print))
-    else:
-        report(mnist01(path, log=print))
-    return results
-
-
 __all__ = ["PAPER", "UCI_IRIS_ROWS", "Result", "binary_labels", "one_hot_labels", "iris_rows", "thermometer",
            "iris_binary", "rda_learner", "iris_table1", "feature_tuples", "random_tuples", "ensemble_accuracy",
            "train_ensemble", "iris_ensemble", "iris_forest", "digits_data", "digits_ensemble", "mnist01_data", "trajectory",
-           "accuracies_along", "mnist01", "mnist01_ensemble", "MODELS", "train_cli"]
+           "accuracies_along", "mnist01", "mnist01_ensemble"]

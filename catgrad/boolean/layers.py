@@ -39,7 +39,7 @@ import numpy as np
 from ..core.diagram import Diagram, Wire, apply, trace
 from ..core.objects import TyLike, as_ty
 from ..para import Para
-from ..learn.losses import _names as _target_names, _zeros_init
+from ..learn.losses import loss_para
 from .gates import Z2, and_, threshold
 
 
@@ -123,7 +123,7 @@ def lookup_table(k: int, m: int = 1) -> Para:
         e = apply("broadcast", _basis(x), shape=(m, n), axes=(0,))
         return apply("sum", and_(p, e), axes=(-1,))
 
-    return Para(P, trace(f, P, Z2((k,))), (("lut", "table"),), _zeros_init(P))
+    return Para(P, trace(f, P, Z2((k,))), (("lut", "table"),), lambda key: zeros(P))
 
 
 def pseudo_linear(a: int, m: int = 1, ratio: int = 4) -> Para:
@@ -145,7 +145,7 @@ def pseudo_linear(a: int, m: int = 1, ratio: int = 4) -> Para:
     def f(p, x):
         return threshold(p, apply("broadcast", x, shape=(m, a), axes=(0,)), ratio=ratio)
 
-    return Para(P, trace(f, P, Z2((a,))), (("pseudo_linear", "mask"),), _zeros_init(P))
+    return Para(P, trace(f, P, Z2((a,))), (("pseudo_linear", "mask"),), lambda key: zeros(P))
 
 
 def _z2_matvec(A: Wire, x: Wire) -> Wire:
@@ -257,7 +257,7 @@ def tuple_tables(n: int, tuples, c: int = 1, name: str = "tuples") -> Para:
     t = _check_tuples("tuple_tables", n, tuples, c)
     m, k = t.shape
     P = Z2((m, c, 2 ** k))
-    return Para(P, trace(lambda p, x: _tables(p, x, t), P, Z2((n,))), ((name, "tables"),), _zeros_init(P))
+    return Para(P, trace(lambda p, x: _tables(p, x, t), P, Z2((n,))), ((name, "tables"),), lambda key: zeros(P))
 
 
 def _check_tuples(who: str, n: int, tuples, c: int) -> np.ndarray:
@@ -364,7 +364,7 @@ def missed_ones_loss(B) -> Para:
     def f(*ws):
         return tuple(and_(y, yhat + apply("one", into=y.builder, type=y.type)) for y, yhat in zip(ws[:n], ws[n:]))
 
-    return Para(B, trace(f, B @ B), _target_names(B), _zeros_init(B))
+    return loss_para(B, trace(f, B @ B))
 
 
 def random_bits(key, P: TyLike, p: float = 0.5) -> tuple:

@@ -140,9 +140,8 @@ def _link(p, q, t="", backward=False, via_x=None) -> WirePath:
 
 def learner(lrn, *, depth=1, types=True) -> Drawing:
     """The supervised learner ``U ; R(model) ; R(loss) ; α`` [CFGBL §3, Fig. of the learner]."""
-    from ..learn.optimisers import optimiser_lens
     model, loss = lrn.model, lrn.loss
-    U = optimiser_lens(lrn.optimiser, model.param)
+    U = lrn.optimiser.parameter_lens(model.param, model.names)  # a catgrad or an optax optimiser
     alpha = lrn.lr.lens(loss.cod)
     n_params_u = len(U.fwd.dom) - len(model.param)  # the state S
     names = {

@@ -1,18 +1,26 @@
-"""The fit loop: whole epochs inside ``jax.lax.scan``, PRNG-keyed shuffling, minibatches.
+"""The fit loop: whole epochs inside ``jax.lax.scan``, PRNG-keyed shuffling, minibatches, checkpoints.
 
-Each epoch is one compiled function: a permutation of the examples from the epoch's key,
-``⌊N / batch_size⌋`` full minibatches (the remainder of a shuffled epoch is left out, as
-with ``drop_last``; every example is seen over the epochs), and a scan of the learner's
-step over them. Python is not in the inner loop. A non-finite loss or parameter stops
-training: the update that produced it is not applied, the epoch and step are reported, and
-the last good state is returned (or raised with, under ``on_nonfinite="raise"``).
+Each epoch is one compiled function (``learner.epoch``): a permutation of the examples from
+the epoch's key, ``⌊N / batch_size⌋`` full minibatches (the remainder of a shuffled epoch is
+left out, as with ``drop_last``; every example is seen over the epochs), and a scan of the
+learner's step over them. Python is not in the inner loop. The key of epoch ``e`` is the second
+half of the ``e``-th ``jax.random.split`` of ``key`` (``key, sub = split(key)`` per epoch).
+
+A non-finite loss or parameter stops training: the update that produced it is not applied, the
+epoch and step are reported, and the last good state is returned (or raised with, under
+``on_nonfinite="raise"``).
+
+With ``checkpoint=path`` the state is saved (``learn.save``, atomically) every ``every`` epochs
+and at the end, with the epochs done, the next epoch's key and the history; ``resume=True``
+continues from such a file, so an interrupted run restarted with the same arguments gives
+bitwise the state and history of an uninterrupted one.
 
 With ``devices`` (a list of JAX devices, or an int), the batch axis is sharded across
 them with ``jax.sharding`` and the parameters are replicated (data parallelism).
 """
 from __future__ import annotations
 
-import functools
+import os
 import warnings
 from typing import Optional
 
@@ -20,7 +28,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .learner import Learner, TrainState, accuracy
+from . import checkpoint as ckpt
+from .learner import Learner, TrainState, _check_key, _positive_int
 
 
 class NonFiniteError(FloatingPointError):
@@ -44,72 +53,60 @@ def _mesh(devices):
     return Mesh(np.array(list(devices)), ("batch",))
 
 
-def _finite(tree) -> jax.Array:
-    leaves = [jnp.all(jnp.isfinite(a)) for a in jax.tree_util.tree_leaves(tree) if jnp.issubdtype(a.dtype, jnp.floating)]
-    return jnp.all(jnp.stack(leaves)) if leaves else jnp.array(True)
+def _check_arguments(learner, epochs, batch_size, on_nonfinite, validation, checkpoint, every, flags) -> None:
+    if not isinstance(learner, Learner):
+        raise TypeError(f"fit: expected a Learner (learn.supervised(...)), got {type(learner).__name__}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)):
+        raise TypeError(f"fit: epochs must be a non-negative int, got {type(epochs).__name__} {epochs!r}")
+    if epochs < 0:
+        raise ValueError(f"fit: epochs must be a non-negative int, got {epochs!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))):
+        raise TypeError(f"fit: batch_size must be a positive int, got {type(batch_size).__name__} {batch_size!r}")
+    if batch_size is not None and batch_size < 1:
+        raise ValueError(f"fit: batch_size must be positive, got {batch_size}")
+    if on_nonfinite not in ("stop", "raise"):
+        raise ValueError(f"fit: on_nonfinite must be 'stop' or 'raise', got {on_nonfinite!r}")
+    if validation is not None and (not isinstance(validation, (tuple, list)) or len(validation) != 2):
+        raise TypeError(f"fit: validation must be a pair (x_val, y_val), got {type(validation).__name__}")
+    for name, v in flags.items():
+        if not isinstance(v, bool):
+            raise TypeError(f"fit: {name} must be True or False, got {type(v).__name__} {v!r}")
+    if checkpoint is None:
+        if every is not None or flags["resume"]:
+            raise ValueError("fit: every= and resume= need checkpoint=path")
+        return
+    if not isinstance(checkpoint, (str, os.PathLike)):
+        raise TypeError(f"fit: checkpoint must be a file path, got {type(checkpoint).__name__} {checkpoint!r}")
+    folder = os.path.dirname(os.path.abspath(checkpoint))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"fit: checkpoint={os.fspath(checkpoint)!r}: the folder {folder} does not exist")
+    if every is not None:
+        _positive_int("fit", "every", every)
 
 
-def _sum_finite(tree) -> jax.Array:
-    """A cheap screen: ``True`` when the sum of all floating entries of ``tree`` is finite, which
-    implies every entry is (a NaN or inf in any entry makes the sum NaN or inf, in any order of
-    summation). ``False`` means some entry is not finite, or the sum overflowed (a false alarm)."""
-    sums = [jnp.sum(a) for a in jax.tree_util.tree_leaves(tree) if jnp.issubdtype(a.dtype, jnp.floating)]
-    return jnp.isfinite(functools.reduce(jnp.add, sums)) if sums else jnp.array(True)
-
-
-def epoch_fn(learner: Learner, n_examples: int, batch_size: int, mesh=None, shuffle: bool = True,
-             guarded: bool = True):
-    """The compiled epoch ``(s, p, xs, ys, key) -> (s, p, losses, accs, bad_step)``.
-
-    ``guarded``: ``bad_step`` is the index of the first step whose loss or parameters are not
-    finite (``-1`` if none), and from that step on the state is held at the last good one (a
-    select of every parameter and state array per step). Unguarded (cheaper): the steps are
-    applied regardless and ``bad_step >= 0`` only says that a NaN or inf may have appeared (the
-    screen ``_sum_finite`` never misses one; an overflowing sum is a false alarm); the
-    caller then replays the epoch guarded, which decides exactly.
-    """
-    nb = n_examples // batch_size
-    step = learner._step_fn(batch_size)
-
-    def run(s, p, xs, ys, key):
-        order = jax.random.permutation(key, n_examples) if shuffle else jnp.arange(n_examples)
-        perm = order[: nb * batch_size].reshape(nb, batch_size)
-        bx = [x[perm] for x in xs]
-        by = [y[perm] for y in ys]
-        if mesh is not None:
-            from jax.sharding import NamedSharding, PartitionSpec as P
-            spec = NamedSharding(mesh, P(None, "batch"))
-            bx = [jax.lax.with_sharding_constraint(b, spec) for b in bx]
-            by = [jax.lax.with_sharding_constraint(b, spec) for b in by]
-
-        def body(carry, batch):
-            s, p, bad = carry
-            i, x, y = batch
-            s2, p2, loss, pred = step(s, p, x, y)
-            if guarded:
-                ok = jnp.logical_and(bad < 0, jnp.logical_and(_finite(loss), _finite(p2)))
-                s = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), s2, s)
-                p = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), p2, p)
-            else:
-                ok, s, p = _sum_finite([loss, p2]), s2, p2
-            bad = jnp.where(jnp.logical_or(bad >= 0, ok), bad, i)
-            return (s, p, bad), (jnp.mean(loss.astype(jnp.float32)), accuracy(pred[0], y[0]))
-
-        (s, p, bad), (losses, accs) = jax.lax.scan(body, (s, p, jnp.int32(-1)), (jnp.arange(nb), bx, by))
-        return s, p, losses, accs, bad
-
-    return jax.jit(run)
-
-
-def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_size: int = 32, key=None,
+def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_size: Optional[int] = None, key=None,
         progress: bool = True, validation: Optional[tuple] = None, devices=None,
-        on_nonfinite: str = "stop", shuffle: bool = True) -> tuple:
+        on_nonfinite: str = "stop", shuffle: bool = True, clamp_batch_size: bool = False,
+        checkpoint=None, every: Optional[int] = None, resume: bool = False) -> tuple:
     """Train ``learner`` from ``state`` on ``(x, y)`` for ``epochs`` epochs.
 
-    Returns ``(state, history)``; ``history`` has per-epoch lists ``loss`` and ``accuracy``
-    (means over the epoch's minibatches, at the parameters each step saw), and ``val_loss`` /
-    ``val_accuracy`` when ``validation=(x_val, y_val)`` is given. ``shuffle=False`` keeps the
-    data order (as the [RDA] protocol does).
+    Returns ``(state, history)``. ``history["loss"]`` and ``history["accuracy"]`` hold, per epoch,
+    the *running* means over the epoch's minibatches, each taken at the parameters that step saw
+    (the running train loss and running train accuracy, not the accuracy of the parameters at the
+    end of the epoch: call ``learner.evaluate`` for that); ``val_loss`` / ``val_accuracy`` are the
+    evaluation of the end-of-epoch parameters on ``validation=(x_val, y_val)``.
+
+    Args:
+        epochs: a non-negative int.
+        batch_size: a positive int, at most the number of examples (with ``clamp_batch_size=True``
+            a larger one is clamped to it: one batch per epoch). Default: 32, or all the examples
+            if there are fewer.
+        key: a PRNG key (``jax.random.PRNGKey(seed)``) for the shuffles; default ``PRNGKey(0)``.
+        shuffle: ``False`` keeps the data order (as the [RDA] protocol does).
+        on_nonfinite: ``"stop"`` (warn, return the last good state) or ``"raise"`` (``NonFiniteError``).
+        checkpoint, every, resume: save to ``checkpoint`` every ``every`` epochs (default: only at
+            the end); ``resume=True`` continues from the file if it exists (``state`` and ``key`` are
+            then taken from it).
 
     >>> import jax, numpy as np
     >>> from catgrad import nn, learn
@@ -120,66 +117,90 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
     >>> hist["accuracy"][-1]
     1.0
     """
-    if on_nonfinite not in ("stop", "raise"):
-        raise ValueError(f"on_nonfinite must be 'stop' or 'raise', got {on_nonfinite!r}")
-    xs, ys = learner._check_batch(x, y)
+    _check_arguments(learner, epochs, batch_size, on_nonfinite, validation, checkpoint, every,
+                     {"progress": progress, "shuffle": shuffle, "clamp_batch_size": clamp_batch_size,
+                      "resume": resume})
+    xs, ys = jax.device_put(learner.check_data(x, y))  # on the device once, not at every epoch
     n = xs[0].shape[0]
-    batch_size = min(int(batch_size), n)
-    if batch_size < 1:
-        raise ValueError(f"fit: batch_size must be positive, got {batch_size}")
+    if batch_size is None:
+        batch_size = min(32, n)
+    if batch_size > n:
+        if not clamp_batch_size:
+            raise ValueError(f"fit: batch_size {batch_size} is larger than the {n} examples; pass a batch_size ≤ {n} "
+                             "(or clamp_batch_size=True for one batch of all the examples per epoch)")
+        batch_size = n
+    batch_size, epochs = int(batch_size), int(epochs)
     key = jax.random.PRNGKey(0) if key is None else key
+    _check_key("fit", key)
     mesh = _mesh(devices)
     if mesh is not None and batch_size % mesh.size:
         raise ValueError(f"fit: batch_size {batch_size} must be divisible by the {mesh.size} devices")
-    cache_key = ("epoch", n, batch_size, shuffle, None if mesh is None else tuple(d.id for d in mesh.devices.flat))
-
-    def epoch_run(guarded: bool):  # compiled once per learner, data size, batch size, order and devices
-        k = cache_key + (("guarded",) if guarded else ())
-        if k not in learner._steps:
-            learner._steps[k] = epoch_fn(learner, n, batch_size, mesh, shuffle, guarded=guarded)
-        return learner._steps[k]
-    run = epoch_run(False)
-    s, p = list(state.opt_state), learner.model.flat(state.params)
-    if mesh is not None:
-        from jax.sharding import NamedSharding, PartitionSpec as P
-        rep = NamedSharding(mesh, P())
-        s, p = jax.device_put(s, rep), jax.device_put(p, rep)
+    run = learner.epoch(n, batch_size, shuffle=shuffle, mesh=mesh)
+    state = TrainState(*state) if isinstance(state, tuple) and len(state) == 2 else state
+    learner.state_leaves(state)  # checks the state's names and shapes before compiling
     history = {"loss": [], "accuracy": []}
     if validation is not None:
         history["val_loss"], history["val_accuracy"] = [], []
-    epochs_iter = range(epochs)
+    first = 0
+    where = {"n_examples": n, "batch_size": batch_size, "shuffle": shuffle}
+    if resume and os.path.exists(checkpoint):
+        state, first, key, history = _resume(checkpoint, learner, where, history)
+    if mesh is not None:
+        from jax.sharding import NamedSharding, PartitionSpec as P
+        state = jax.device_put(state, NamedSharding(mesh, P()))
+    every = epochs if every is None else every
     bar = None
+    epochs_iter = range(first, epochs)
     if progress:
         from tqdm.auto import tqdm
-        bar = tqdm(epochs_iter, desc="epochs", unit="epoch")
+        bar = tqdm(epochs_iter, desc="epochs", unit="epoch", initial=first, total=epochs)
         epochs_iter = bar
     for epoch in epochs_iter:
         key, sub = jax.random.split(key)
-        out = run(s, p, xs, ys, sub)
-        if int(out[4]) >= 0:  # maybe a NaN or inf: replay the epoch guarded (exact), holding the last good state
-            out = epoch_run(True)(s, p, xs, ys, sub)
-        s, p, losses, accs, bad = out
+        out = run(state, xs, ys, sub)
+        if int(out[3]) >= 0:  # maybe a NaN or inf: replay the epoch guarded (exact), holding the last good state
+            out = learner.epoch(n, batch_size, shuffle=shuffle, mesh=mesh, guarded=True)(state, xs, ys, sub)
+        state, losses, accs, bad = out
         # a stopped epoch's means cover the steps up to the bad one (each at the parameters it saw)
         seen = len(losses) if int(bad) < 0 else int(bad) + 1
         history["loss"].append(float(jnp.mean(losses[:seen])))
         history["accuracy"].append(float(jnp.mean(accs[:seen])))
         if validation is not None:
-            ev = learner.evaluate(learner.model.tree(p), *validation)
+            ev = learner.evaluate(state.params, *validation)
             history["val_loss"].append(ev["loss"])
             history["val_accuracy"].append(ev["accuracy"])
         if bar is not None:
-            bar.set_postfix(loss=f"{history['loss'][-1]:.4f}", acc=f"{history['accuracy'][-1]:.3f}")
+            bar.set_postfix(loss=f"{history['loss'][-1]:.4f}", running_acc=f"{history['accuracy'][-1]:.3f}")
         if int(bad) >= 0:
-            good = TrainState(learner.model.tree(p), s)
             msg = (f"training stopped: a NaN or inf appeared at epoch {epoch + 1}, step {int(bad) + 1} "
                    f"(of {n // batch_size}); the state before that step is returned")
             history["stopped"] = {"epoch": epoch + 1, "step": int(bad) + 1, "message": msg}
             if bar is not None:
                 bar.close()
             if on_nonfinite == "raise":
-                raise NonFiniteError(msg, good, history)
+                raise NonFiniteError(msg, state, history)
             warnings.warn(msg, RuntimeWarning, stacklevel=2)
-            return good, history
+            return state, history
+        if checkpoint is not None and ((epoch + 1) % every == 0 or epoch + 1 == epochs):
+            ckpt.save(checkpoint, state, progress={"epoch": epoch + 1, "key": key, "history": history, "run": where})
     if bar is not None:
         bar.close()
-    return TrainState(learner.model.tree(p), s), history
+    return state, history
+
+
+def _resume(path, learner: Learner, where: dict, history: dict) -> tuple:
+    """``(state, epochs done, key, history)`` from a checkpoint written by ``fit`` with the same data and batches."""
+    manifest = ckpt.read_manifest(path)
+    progress = manifest.get("fit")
+    if progress is None:
+        raise ckpt.CheckpointError(f"fit: resume=True, but {path} was not written by fit (no training progress in it)")
+    saved = progress.get("run", {})
+    if saved != where:
+        diff = ", ".join(f"{k} {saved.get(k)!r} (now {v!r})" for k, v in where.items() if saved.get(k) != v)
+        raise ckpt.CheckpointError(f"fit: resume=True, but {path} was written by a run with {diff}; resuming would not "
+                                   "continue that run")
+    saved_history = progress["history"]
+    if set(saved_history) - {"stopped"} != set(history):
+        raise ckpt.CheckpointError(f"fit: resume=True, but {path} was written by a run "
+                                   f"{'with' if 'val_loss' in saved_history else 'without'} validation data")
+    return ckpt.load(path, learner), int(progress["epoch"]), progress["key"], saved_history

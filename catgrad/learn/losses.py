@@ -58,17 +58,23 @@ def _prediction_type(name: str, B, dtypes: str) -> Ty:
     return B
 
 
-def _names(B: Ty) -> tuple:
-    return (("target",),) if len(B) == 1 else tuple(("target", str(i)) for i in range(len(B)))
+def loss_para(B: TyLike, f) -> Para:
+    """A loss as a Para morphism ``(B, f: B × B → L)``: the target ``y`` is the parameter.
 
+    The target wires are named ``("target",)`` (or ``("target", "0")``, … for several wires) and
+    initialised to zeros (all false on Z2 wires). ``f`` is a diagram ``B @ B → L`` (targets first).
 
-def _zeros_init(B: TyLike):
-    """The initialiser giving zeros (all false on Z2 wires) for every wire of ``B``."""
+    >>> from catgrad import Array, trace
+    >>> B = Array((2,))
+    >>> loss_para(B, trace(lambda y, yhat: yhat - y, B @ B)).names
+    (('target',),)
+    """
     B = as_ty(B)
+    names = (("target",),) if len(B) == 1 else tuple(("target", str(i)) for i in range(len(B)))
 
     def init(key):
         return tuple(jnp.zeros(t.shape, t.dtype) for t in B)
-    return init
+    return Para(B, f, names, init)
 
 
 def _scalar_loss(name: str, B: Ty, per_array) -> Para:
@@ -82,7 +88,7 @@ def _scalar_loss(name: str, B: Ty, per_array) -> Para:
             total = term if total is None else total + term
         return total
 
-    return Para(B, trace(fn, B @ B), _names(B), _zeros_init(B))
+    return loss_para(B, trace(fn, B @ B))
 
 
 def mse(B: TyLike) -> Para:
@@ -183,8 +189,7 @@ def xor_loss(B: TyLike) -> Para:
     """
     B = _prediction_type("xor_loss", B, "bool")
     n = len(B)
-    return Para(B, trace(lambda *ws: tuple(yhat + y for y, yhat in zip(ws[:n], ws[n:])), B @ B),
-                _names(B), _zeros_init(B))
+    return loss_para(B, trace(lambda *ws: tuple(yhat + y for y, yhat in zip(ws[:n], ws[n:])), B @ B))
 
 
-__all__ = ["mse", "softmax_cross_entropy", "binary_cross_entropy", "xor_loss"]
+__all__ = ["loss_para", "mse", "softmax_cross_entropy", "binary_cross_entropy", "xor_loss"]

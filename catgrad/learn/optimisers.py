@@ -21,7 +21,15 @@ adam(η)        A²×1   p;  m' = β₁m + (1−β₁)g, w' = β₂w + (1−β�
 rda            1      p;  p' = p + v  (+ is XOR on boolean wires)
 ============  =====  ==============================================================
 
-Every lens is a diagram of catgrad generators; the JAX semantics interprets it.
+Every lens is a diagram of catgrad generators; the JAX semantics interprets it. Ranges the
+formulas need are checked: ``0 ≤ γ < 1``, ``β₁, β₂ ∈ [0, 1)``, Adam's ``ε > 0``, ``η > 0``.
+
+The state of a whole parameter object is a pytree in optax's convention: a NamedTuple per
+optimiser (``EmptyState()`` for gd and rda, ``MomentumState(velocity)``,
+``AdagradState(sum_of_squares)``, ``RmspropState(nu)``, ``AdamState(count, mu, nu)``) whose
+fields are nested dicts with the parameters' names and shapes (Adam's ``count`` one scalar);
+``Optimiser.state_tree`` / ``state_leaves`` convert it from and to the wires of ``S``. Any optax
+``GradientTransformation`` is an optimiser too (``catgrad.learn.optax_lens``).
 
 >>> from catgrad import Array, to_jax
 >>> import jax.numpy as jnp
@@ -36,11 +44,44 @@ from functools import reduce
 from typing import Any, Callable, NamedTuple, Sequence
 
 import jax.numpy as jnp
+import numpy as np
 
 from ..core.diagram import Wire, apply, trace, wiring
 from ..core.generators import broadcast_to, scale, sqrt, tanh
 from ..core.objects import Array, Ty, TyLike, as_ty
 from ..lens import Lens
+from ..para import nest, pick
+
+
+class EmptyState(NamedTuple):
+    """The state of a stateless optimiser (``gd``, ``rda``): no fields (optax's ``EmptyState``)."""
+
+
+class MomentumState(NamedTuple):
+    """The state of ``momentum`` and ``nesterov``: ``velocity`` ``s`` (``= −α·trace`` of optax), a pytree like the parameters."""
+
+    velocity: Any
+
+
+class AdagradState(NamedTuple):
+    """The state of ``adagrad``: the accumulated squares ``s = Σ g²`` (optax's ``sum_of_squares``), like the parameters."""
+
+    sum_of_squares: Any
+
+
+class RmspropState(NamedTuple):
+    """The state of ``rmsprop``: the moving mean of squares ``nu`` (optax's ``nu``), like the parameters."""
+
+    nu: Any
+
+
+class AdamState(NamedTuple):
+    """The state of ``adam``: ``count`` ``t`` (one scalar), ``mu`` ``m`` and ``nu`` ``w`` (pytrees like the
+    parameters), as optax's ``ScaleByAdamState``."""
+
+    count: Any
+    mu: Any
+    nu: Any
 
 
 class Optimiser(NamedTuple):
@@ -52,6 +93,16 @@ class Optimiser(NamedTuple):
         init: ``p ↦ tuple`` of initial state arrays for one parameter value ``p``.
         lens: ``A ↦ U_A: (S_A × A, S_A × A) → (A, A)``.
         adaptive: ``True`` when the put map needs ``g`` itself (use ``learning_rate(1.0)``).
+        fields: the name of each wire of ``S_A``, in wire order (e.g. ``("mu", "nu", "count")``).
+        state_class: the NamedTuple holding the state of a whole parameter object: one field per
+            name in ``fields``, each a pytree with the parameters' names (optax's convention).
+        shared: the fields that hold the same scalar for every parameter array (Adam's step count
+            ``t``): one value in the state pytree, copied to every array's wire (cast to its dtype)
+            when flattened and read from the first array's wire when unflattened.
+
+    For a whole parameter object (``P`` with names ``names``, e.g. a model's ``param`` and
+    ``names``), ``parameter_lens`` is ``optimiser_lens``, and ``state_tree`` / ``state_leaves``
+    convert the state between the wires of ``S = S_{A₁} × … × S_{Aₙ}`` and the pytree.
     """
 
     name: str
@@ -59,6 +110,63 @@ class Optimiser(NamedTuple):
     init: Callable[[Any], tuple]
     lens: Callable[[Array], Lens]
     adaptive: bool
+    fields: tuple = ()
+    state_class: type = EmptyState
+    shared: tuple = ()
+
+    # -- the optimiser on a whole parameter object --------------------------------------
+    def parameter_lens(self, P: TyLike, names: Sequence = ()) -> Lens:
+        """``U: (S × P, S × P) → (P, P)``: ``optimiser_lens(self, P)``."""
+        return optimiser_lens(self, P)
+
+    def state_type(self, P: TyLike, names: Sequence = ()) -> Ty:
+        """``S = S_{A₁} × … × S_{Aₙ}``, the state wires of ``parameter_lens(P)``."""
+        return reduce(lambda a, b: a @ b, (as_ty(self.state(A)) for A in as_ty(P)), Ty())
+
+    def init_tree(self, flat_params: Sequence, names: Sequence) -> tuple:
+        """The initial state of the parameters ``flat_params`` (in wire order, named ``names``) as a pytree."""
+        return self.state_tree(init_state(self, flat_params), names)
+
+    def state_tree(self, flat: Sequence, names: Sequence) -> tuple:
+        """State wires ``S_{A₁} … S_{Aₙ}`` (each ``len(fields)`` arrays) → ``state_class`` of nested dicts.
+
+        >>> st = adam().state_tree([0, 1, 2, 3, 4, 5], [("w",), ("layer", "b")])
+        >>> st.count, st.mu
+        (2, {'w': 0, 'layer': {'b': 3}})
+        """
+        k = len(self.fields)
+        if len(flat) != k * len(names):
+            raise TypeError(f"{self.name}: expected {k * len(names)} state arrays for {len(names)} parameter "
+                            f"arrays, got {len(flat)}")
+        per_field = {f: (flat[i] if names else None) if f in self.shared else nest(names, list(flat[i::k]))
+                     for i, f in enumerate(self.fields)}
+        return self.state_class(**per_field)
+
+    def state_leaves(self, state, names: Sequence, P: TyLike = None) -> list:
+        """The inverse of ``state_tree``: the state wires in order, checked against the parameter types ``P``."""
+        if not isinstance(state, self.state_class):
+            if isinstance(state, tuple) and len(state) == len(self.state_class._fields):
+                state = self.state_class(*state)
+            else:
+                raise TypeError(f"{self.name}: the optimiser state must be a {self.state_class.__name__}"
+                                f"{self.state_class._fields}, got {type(state).__name__}")
+        P = None if P is None else as_ty(P)
+        out = []
+        for i, path in enumerate(names):
+            types = as_ty(self.state(P[i])) if P is not None else None
+            for j, f in enumerate(self.fields):
+                if f in self.shared:
+                    v = getattr(state, f)
+                    if types is not None:
+                        v = jnp.asarray(v, types[j].dtype)
+                else:
+                    v = pick(getattr(state, f), path, f"optimiser state {f}")
+                if types is not None and tuple(getattr(v, "shape", ())) != types[j].shape:
+                    where = f if f in self.shared else f"{f}/{'/'.join(path)}"
+                    raise TypeError(f"optimiser state {where} should have shape {types[j].shape} "
+                                    f"({types[j]}), got {getattr(v, 'shape', v)}")
+                out.append(v)
+        return out
 
 
 # -- helpers ---------------------------------------------------------------------
@@ -81,15 +189,27 @@ def _array(name: str, A, kind: str) -> Array:
     return A
 
 
-def _real(name: str, what: str, x, lo=None, hi=None, lo_open=False, hi_open=False) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-        raise TypeError(f"{name}: {what} must be a finite real number, got {x!r}")
+def _real(name: str, what: str, x, lo=None, hi=None, lo_open=False, hi_open=False, why: str = "") -> float:
+    """``x`` as a float, checked to be a finite real in the range the formula needs (``why`` says which)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.floating, np.integer)) or not math.isfinite(x):
+        raise TypeError(f"{name}: {what} must be a finite real number, got {type(x).__name__} {x!r}")
     x = float(x)
-    if lo is not None and (x < lo or (lo_open and x == lo)):
-        raise ValueError(f"{name}: {what} must be {'>' if lo_open else '≥'} {lo}, got {x!r}")
-    if hi is not None and (x > hi or (hi_open and x == hi)):
-        raise ValueError(f"{name}: {what} must be {'<' if hi_open else '≤'} {hi}, got {x!r}")
+    bad_lo = lo is not None and (x < lo or (lo_open and x == lo))
+    bad_hi = hi is not None and (x > hi or (hi_open and x == hi))
+    if bad_lo or bad_hi:
+        if lo is not None and hi is not None:
+            rng = f"lie in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
+        elif lo is not None:
+            rng = f"be {'>' if lo_open else '≥'} {lo:g}"
+        else:
+            rng = f"be {'<' if hi_open else '≤'} {hi:g}"
+        raise ValueError(f"{name}: {what} must {rng}{why}, got {x!r}")
     return x
+
+
+def _rate(name: str, x) -> float:
+    """A step size ``η > 0``."""
+    return _real(name, "eta", x, lo=0.0, lo_open=True, why=" (the step size η)")
 
 
 def _const(anchor: Wire, t: Array, value: float) -> Wire:
@@ -153,7 +273,11 @@ def momentum(gamma: float = 0.9) -> Optimiser:
     >>> to_jax(momentum(0.5).lens(Array(())).bwd)(jnp.float32(1.0), jnp.float32(2.0), jnp.float32(-0.25))
     (Array(0.25, dtype=float32), Array(2.25, dtype=float32))
     """
-    return _heavy_ball("momentum", _real("momentum", "gamma", gamma), lookahead=False)
+    return _heavy_ball("momentum", _gamma("momentum", gamma), lookahead=False)
+
+
+def _gamma(name: str, gamma) -> float:
+    return _real(name, "gamma", gamma, lo=0.0, hi=1.0, hi_open=True, why=" (the decay of s' = γ s + v; γ ≥ 1 diverges)")
 
 
 def _heavy_ball(name: str, gamma: float, lookahead: bool) -> Optimiser:
@@ -170,7 +294,8 @@ def _heavy_ball(name: str, gamma: float, lookahead: bool) -> Optimiser:
         A = _array(name, A, "float")
         return _update_lens(A, Ty(A), get if lookahead else _get_p, put)
 
-    return Optimiser(name, lambda A: Ty(A), lambda p: (jnp.zeros_like(p),), lens, adaptive=False)
+    return Optimiser(name, lambda A: Ty(A), lambda p: (jnp.zeros_like(p),), lens, adaptive=False,
+                     fields=("velocity",), state_class=MomentumState)
 
 
 def nesterov(gamma: float = 0.9) -> Optimiser:
@@ -187,7 +312,7 @@ def nesterov(gamma: float = 0.9) -> Optimiser:
     >>> to_jax(nesterov(0.5).lens(Array(())).fwd)(jnp.float32(1.0), jnp.float32(2.0))
     (Array(2.5, dtype=float32),)
     """
-    return _heavy_ball("nesterov", _real("nesterov", "gamma", gamma), lookahead=True)
+    return _heavy_ball("nesterov", _gamma("nesterov", gamma), lookahead=True)
 
 
 def adagrad(eta: float, eps: float = 1e-7, initial_accumulator_value: float = 0.1) -> Optimiser:
@@ -204,7 +329,7 @@ def adagrad(eta: float, eps: float = 1e-7, initial_accumulator_value: float = 0.
     >>> to_jax(adagrad(0.1, eps=0.0).lens(Array(())).bwd)(jnp.float32(0.0), jnp.float32(1.0), jnp.float32(-2.0))
     (Array(4., dtype=float32), Array(0.9, dtype=float32))
     """
-    eta = _real("adagrad", "eta", eta)
+    eta = _rate("adagrad", eta)
     eps = _real("adagrad", "eps", eps, lo=0.0)
     s0 = _real("adagrad", "initial_accumulator_value", initial_accumulator_value, lo=0.0)
 
@@ -216,7 +341,8 @@ def adagrad(eta: float, eps: float = 1e-7, initial_accumulator_value: float = 0.
         A = _array("adagrad", A, "float")
         return _update_lens(A, Ty(A), _get_p, put)
 
-    return Optimiser("adagrad", lambda A: Ty(A), lambda p: (jnp.full_like(p, s0),), lens, adaptive=True)
+    return Optimiser("adagrad", lambda A: Ty(A), lambda p: (jnp.full_like(p, s0),), lens, adaptive=True,
+                     fields=("sum_of_squares",), state_class=AdagradState)
 
 
 def rmsprop(eta: float, decay: float = 0.9, eps: float = 1e-8, initial_scale: float = 0.0,
@@ -235,7 +361,7 @@ def rmsprop(eta: float, decay: float = 0.9, eps: float = 1e-8, initial_scale: fl
     >>> to_jax(rmsprop(0.1, decay=0.75, eps=0.0).lens(Array(())).bwd)(jnp.float32(0.0), jnp.float32(1.0), jnp.float32(-2.0))
     (Array(1., dtype=float32), Array(0.8, dtype=float32))
     """
-    eta = _real("rmsprop", "eta", eta)
+    eta = _rate("rmsprop", eta)
     decay = _real("rmsprop", "decay", decay, lo=0.0, hi=1.0)
     eps = _real("rmsprop", "eps", eps, lo=0.0)
     s0 = _real("rmsprop", "initial_scale", initial_scale, lo=0.0)
@@ -251,7 +377,8 @@ def rmsprop(eta: float, decay: float = 0.9, eps: float = 1e-8, initial_scale: fl
         A = _array("rmsprop", A, "float")
         return _update_lens(A, Ty(A), _get_p, put)
 
-    return Optimiser("rmsprop", lambda A: Ty(A), lambda p: (jnp.full_like(p, s0),), lens, adaptive=True)
+    return Optimiser("rmsprop", lambda A: Ty(A), lambda p: (jnp.full_like(p, s0),), lens, adaptive=True,
+                     fields=("nu",), state_class=RmspropState)
 
 
 def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
@@ -271,15 +398,15 @@ def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-
 
     >>> from catgrad import Array, to_jax
     >>> import jax.numpy as jnp
-    >>> U = adam(0.1, eps=0.0).lens(Array(()))
+    >>> U = adam(0.1, eps=1e-12).lens(Array(()))
     >>> m, w, t, p = to_jax(U.bwd)(*(jnp.float32(0.0),) * 4, jnp.float32(-3.0))
     >>> float(t), round(float(p), 6)
     (1.0, -0.1)
     """
-    eta = _real("adam", "eta", eta)
-    b1 = _real("adam", "b1", b1, lo=0.0, hi=1.0, hi_open=True)
-    b2 = _real("adam", "b2", b2, lo=0.0, hi=1.0, hi_open=True)
-    eps = _real("adam", "eps", eps, lo=0.0)
+    eta = _rate("adam", eta)
+    b1 = _real("adam", "b1", b1, lo=0.0, hi=1.0, hi_open=True, why=" (the bias correction divides by 1 − β₁ᵗ)")
+    b2 = _real("adam", "b2", b2, lo=0.0, hi=1.0, hi_open=True, why=" (the bias correction divides by 1 − β₂ᵗ)")
+    eps = _real("adam", "eps", eps, lo=0.0, lo_open=True, why=" (p' = p − η m̂ / (√ŵ + ε) is 0/0 where ŵ = 0)")
     eps_root = _real("adam", "eps_root", eps_root, lo=0.0)
 
     def put(m, w, t, p, v):
@@ -304,7 +431,8 @@ def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-
         A = _array("adam", A, "float")
         return _update_lens(A, state(A), _get_p, put)
 
-    return Optimiser("adam", state, init, lens, adaptive=True)
+    return Optimiser("adam", state, init, lens, adaptive=True, fields=("mu", "nu", "count"), state_class=AdamState,
+                     shared=("count",))
 
 
 def rda() -> Optimiser:
@@ -370,5 +498,6 @@ def init_state(opt: Optimiser, flat_params: Sequence) -> tuple:
     return tuple(x for p in flat_params for x in opt.init(p))
 
 
-__all__ = ["Optimiser", "optimiser_lens", "init_state", "gd", "momentum", "nesterov", "adagrad", "rmsprop",
+__all__ = ["Optimiser", "EmptyState", "MomentumState", "AdagradState", "RmspropState", "AdamState", "nest", "pick",
+           "optimiser_lens", "init_state", "gd", "momentum", "nesterov", "adagrad", "rmsprop",
            "adam", "rda"]

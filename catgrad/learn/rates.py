@@ -99,6 +99,9 @@ def learning_rate(alpha: float) -> LearningRate:
         raise TypeError(f"learning_rate: alpha must be a real number, got {type(alpha).__name__} {alpha!r}")
     if not math.isfinite(alpha):
         raise ValueError(f"learning_rate: alpha must be finite, got {alpha!r}")
+    if alpha <= 0:
+        raise ValueError(f"learning_rate: alpha must be > 0 (the step p' = p − α ∇ₚ descends only for α > 0), "
+                         f"got {alpha!r}")
     return LearningRate(float(alpha))
 
 

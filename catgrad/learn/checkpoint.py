@@ -1,0 +1,234 @@
+"""Checkpoints: a learner's state (parameters and optimiser state) in one ``.npz`` file, no pickle.
+
+The file is a NumPy ``.npz`` archive holding one array per leaf of the :class:`TrainState`
+pytree, keyed by its path (``params/dense/W``, ``opt_state/mu/dense/W``, ...), and a JSON
+manifest (the entry ``__manifest__``, a string) giving the format name and version, the
+optimiser state's class, each array's shape and dtype, optional user metadata and, for
+checkpoints written by ``fit``, the training progress (epochs done, the PRNG key of the next
+epoch, the history so far). Everything is read back with ``allow_pickle=False``.
+
+Writing is atomic: the archive goes to a temporary file in the target's folder, is flushed and
+``fsync``-ed, then renamed over the target (``os.replace``), so a failed or interrupted write
+leaves the previous file intact. Loading checks the file against the learner: a missing, extra
+or mistyped (shape or dtype) array is a :class:`CheckpointError` naming it.
+
+Resuming is exact: the arrays are stored bit for bit, so N steps, ``save``, ``load`` and M
+more steps give the parameters of N + M uninterrupted steps.
+
+>>> import os, tempfile, jax
+>>> from catgrad import nn, learn
+>>> lrn = learn.supervised(nn.dense(3, 2), learn.mse, 1.0, learn.adam(0.01))
+>>> st = lrn.init(jax.random.PRNGKey(0))
+>>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
+>>> learn.save(path, st)
+>>> back = learn.load(path, lrn)
+>>> bool((back.opt_state.mu["dense"]["W"] == st.opt_state.mu["dense"]["W"]).all())
+True
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from typing import Any, Optional
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .learner import Learner, TrainState
+
+FORMAT = "catgrad-checkpoint"
+VERSION = 1
+MANIFEST = "__manifest__"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file that cannot be read, or does not fit the learner it is loaded for."""
+
+
+def _key_name(entry) -> str:
+    for attr in ("key", "name", "idx"):
+        if hasattr(entry, attr):
+            return str(getattr(entry, attr))
+    return str(entry)
+
+
+def leaves_by_path(tree) -> dict:
+    """The leaves of a pytree keyed by their path, ``"a/b/c"`` (dict keys, NamedTuple fields, indices).
+
+    >>> leaves_by_path({"params": {"W": 1, "b": 2}, "opt": (3,)})
+    {'opt/0': 3, 'params/W': 1, 'params/b': 2}
+    """
+    flat, _ = jax.tree_util.tree_flatten_with_path(tree)
+    out = {}
+    for path, leaf in flat:
+        key = "/".join(_key_name(e) for e in path)
+        if key == MANIFEST or key in out:
+            raise CheckpointError(f"the state has two arrays at the path {key!r}")
+        out[key] = leaf
+    return out
+
+
+def _describe(a) -> dict:
+    return {"shape": list(np.shape(a)), "dtype": np.dtype(a.dtype).name}
+
+
+def _encode_key(key) -> Optional[dict]:
+    if key is None:
+        return None
+    if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+        return {"data": np.asarray(jax.random.key_data(key)).tolist(), "impl": str(jax.random.key_impl(key))}
+    return {"data": np.asarray(key).tolist()}
+
+
+def _decode_key(d: Optional[dict]):
+    if d is None:
+        return None
+    data = jnp.asarray(np.asarray(d["data"], np.uint32))
+    return jax.random.wrap_key_data(data, impl=d["impl"]) if "impl" in d else data
+
+
+def save(path, state: TrainState, *, metadata: Optional[dict] = None, progress: Optional[dict] = None) -> None:
+    """Write ``state`` (a :class:`TrainState`) to ``path`` atomically (see the module docstring).
+
+    Args:
+        path: the file to write (exactly this name: no suffix is added). Its folder must exist.
+        state: parameters and optimiser state (pytrees of arrays).
+        metadata: a JSON-serialisable dict stored in the manifest (e.g. the experiment's settings).
+        progress: used by ``fit``: ``{"epoch": int, "key": PRNG key, "history": dict, "run": dict}``.
+    """
+    path = os.fspath(path)
+    if not isinstance(state, tuple) or len(state) != 2:
+        raise TypeError(f"save: expected a TrainState(params, opt_state), got {type(state).__name__}")
+    state = TrainState(*state)
+    arrays = {k: np.asarray(v) for k, v in leaves_by_path(state).items()}
+    for k, a in arrays.items():
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"save: the array {k} has dtype {a.dtype}, not a number or bool array")
+    manifest = {
+        "format": FORMAT, "version": VERSION,
+        "state_class": type(state.opt_state).__name__,
+        "arrays": {k: _describe(a) for k, a in arrays.items()},
+        "metadata": metadata or {},
+    }
+    if progress is not None:
+        manifest["fit"] = {"epoch": int(progress["epoch"]), "key": _encode_key(progress.get("key")),
+                           "history": progress.get("history", {}), "run": progress.get("run", {})}
+    try:
+        text = json.dumps(manifest)
+    except TypeError as exc:
+        raise TypeError(f"save: metadata must be JSON-serialisable ({exc})") from None
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"save: the folder {folder} of {path} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **{MANIFEST: np.array(text)}, **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    _fsync_folder(folder)
+
+
+def _fsync_folder(folder: str) -> None:
+    """Make the rename durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _read(path) -> tuple:
+    """``(manifest, arrays)`` of a checkpoint file, or a ``CheckpointError`` saying why it cannot be read."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no checkpoint file {path}")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            if MANIFEST not in f.files:
+                raise CheckpointError(f"{path} is not a catgrad checkpoint (no {MANIFEST} entry); write one with "
+                                      "learn.save or `catgrad train --save`")
+            manifest = json.loads(str(f[MANIFEST]))
+            arrays = {k: np.asarray(f[k]) for k in f.files if k != MANIFEST}
+    except CheckpointError:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+        raise CheckpointError(f"{path} is not a readable catgrad checkpoint (truncated, or not an .npz file: "
+                              f"{type(exc).__name__}: {exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise CheckpointError(f"{path} is not a catgrad checkpoint (format {manifest.get('format')!r})"
+                              if isinstance(manifest, dict) else f"{path}: the manifest is not a JSON object")
+    if manifest.get("version") != VERSION:
+        raise CheckpointError(f"{path} has checkpoint format version {manifest.get('version')!r}; this catgrad reads "
+                              f"version {VERSION}")
+    return manifest, arrays
+
+
+def read_manifest(path) -> dict:
+    """The manifest of a checkpoint: format, version, ``state_class``, ``arrays`` (shapes and dtypes),
+    ``metadata`` and, for a checkpoint written by ``fit``, ``fit`` (``epoch``, ``key`` as a PRNG key,
+    ``history``)."""
+    manifest, _ = _read(path)
+    if "fit" in manifest:
+        manifest["fit"] = dict(manifest["fit"], key=_decode_key(manifest["fit"].get("key")))
+    return manifest
+
+
+def template(learner: Learner) -> TrainState:
+    """The shapes and dtypes of ``learner``'s state (``jax.ShapeDtypeStruct`` leaves), computed without arrays."""
+    flat = [jax.ShapeDtypeStruct(t.shape, np.dtype(t.dtype)) for t in learner.model.param]
+    return jax.eval_shape(lambda ps: TrainState(learner.model.tree(ps),
+                                                learner.optimiser.init_tree(ps, learner.model.names)), flat)
+
+
+def load(path, learner: Learner) -> TrainState:
+    """The :class:`TrainState` saved in ``path``, checked against ``learner``'s parameters and optimiser.
+
+    Raises ``FileNotFoundError`` if there is no file, :class:`CheckpointError` if it is not a readable
+    checkpoint or does not fit (naming the missing, extra or mistyped array).
+    """
+    if not isinstance(learner, Learner):
+        raise TypeError(f"load: expected a Learner (to check the file against), got {type(learner).__name__}")
+    manifest, arrays = _read(path)
+    tmpl = template(learner)
+    want_class = type(tmpl.opt_state).__name__
+    if manifest.get("state_class") != want_class:
+        raise CheckpointError(f"{path} holds a {manifest.get('state_class')} optimiser state; the learner's optimiser "
+                              f"({getattr(learner.optimiser, 'name', learner.optimiser)}) uses {want_class}")
+    want = leaves_by_path(tmpl)
+    missing = [k for k in want if k not in arrays]
+    if missing:
+        raise CheckpointError(f"{path} is missing the array {missing[0]} ({_fmt(want[missing[0]])})"
+                              + (f" and {len(missing) - 1} more" if len(missing) > 1 else "")
+                              + "; was it written for another model or optimiser?")
+    extra = [k for k in arrays if k not in want]
+    if extra:
+        raise CheckpointError(f"{path} holds an array {extra[0]} ({_fmt(arrays[extra[0]])}) that the learner does not "
+                              "have" + (f", and {len(extra) - 1} more" if len(extra) > 1 else "")
+                              + "; was it written for another model or optimiser?")
+    for k, t in want.items():
+        a = arrays[k]
+        if a.shape != tuple(t.shape) or a.dtype != np.dtype(t.dtype):
+            raise CheckpointError(f"{path}: the array {k} is {_fmt(a)}; the learner expects {_fmt(t)}")
+    leaves, treedef = jax.tree_util.tree_flatten(tmpl)
+    return jax.tree_util.tree_unflatten(treedef, [jnp.asarray(arrays[k]) for k in want])
+
+
+def _fmt(a: Any) -> str:
+    return f"shape {tuple(a.shape)}, dtype {np.dtype(a.dtype).name}"
+
+
+__all__ = ["save", "load", "read_manifest", "template", "leaves_by_path", "CheckpointError", "FORMAT", "VERSION"]
