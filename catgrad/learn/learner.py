@@ -450,7 +450,8 @@ class CompiledStep:
             raise TypeError(f"this step takes batches of {self.batch_size}, got {xs[0].shape[0]} examples")
         y = self.learner._check_targets(y, self.batch_size, eager=False)
         state = state if type(state) is TrainState else _as_state(state)
-        if y.ndim == 1 and isinstance(y, jax.Array):  # labels on the device: checked on the device
+        if self.learner._classes is not None and y.ndim == 1 and isinstance(y, jax.Array) \
+                and y.dtype.kind in "iu":  # labels on the device (not real targets): checked on the device
             if self._seen is None:
                 self._seen = jnp.array([np.iinfo(np.int32).max, np.iinfo(np.int32).min], jnp.int32)
             new, self._seen = self._jitted_labels(state, xs, [y], self._seen)

@@ -99,9 +99,9 @@ def catgrad_run(opt, alpha):
     state = learn.TrainState(p0, learner.init_opt_state(p0))
     points, losses = [], []
     for _ in range(STEPS):
-        if opt.name == "nesterov":
-            s_w, s_b = state.opt_state
-            points.append((state.params["w"] + 0.9 * s_w, state.params["b"] + 0.9 * s_b))
+        if opt.name == "nesterov":                    # the state is MomentumState(velocity), like the params
+            v = state.opt_state.velocity
+            points.append((state.params["w"] + 0.9 * v["w"], state.params["b"] + 0.9 * v["b"]))
         else:
             points.append((state.params["w"], state.params["b"]))
         losses.append(loss(state.params))
