@@ -4,3 +4,4 @@ from .diagram import Diagram, Op, Wire, identity, swap, copy, discard, wiring, p
 from .signature import Generator, declare, lookup, SIGNATURE, Literal
 from . import generators
 from . import conv
+from . import indexing

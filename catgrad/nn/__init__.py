@@ -2,3 +2,6 @@
 from .layers import (Layer, linear, bias, dense, sigmoid, tanh, relu, softmax, flatten, conv2d, max_pool2d,
                      sequential)
 from . import init
+from .sequence import (embedding, layer_norm, gelu, pointwise, attention, residual, positional, transformer_block,
+                       transformer_lm)
+from . import sequence
