@@ -11,13 +11,14 @@ diagram; ``compile`` turns any diagram into one jitted JAX function.
 Ty(f32[3], f32[3])
 """
 from .core.objects import Array, Ty
-from .core.diagram import Diagram, Wire, identity, swap, copy, discard, wiring, pair, proj, trace, apply
+from .core.diagram import Diagram, Wire, identity, swap, copy, discard, wiring, pair, proj, trace, apply, composite
 from .core.signature import Generator, declare, lookup
 from .core.generators import (
     neg, exp, log, sin, cos, sqrt, sigmoid, tanh, relu, heaviside, scale, pow, sum, broadcast, reshape,
     transpose, softmax, logsumexp, argmax, einsum, matmul, broadcast_to, add, mul, div, sub, zero, constant,
 )
-from .core.conv import conv2d, max_pool2d
+from .core.conv import conv2d
+from .core.pool import max_pool2d
 from .rdiff import rdiff
 from .batch import batch
 from .lens import Lens
@@ -25,6 +26,7 @@ from .para import Para, reparam
 from .semantics.jax import to_jax, compile
 from .semantics.sympy import to_sympy, symbols
 from .semantics.graph import to_networkx
+from .semantics.functor import interpret
 from .errors import NotDifferentiableError, UnknownGeneratorError, SemanticsError
 
 from . import nn, learn, datasets

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from .core.diagram import Builder, Diagram, apply_in
-from .core.objects import Array
+from .core.objects import Array, Ty
 from .core.signature import lookup
 
 
@@ -27,10 +27,10 @@ def _batched(t: Array, n: int) -> Array:
     return t.with_shape((n, *t.shape))
 
 
-def _spread(b: Builder, w: int, n: int) -> int:
+def _spread(b: Builder, w: int, n: int, scope: tuple = ()) -> int:
     """Broadcast an unbatched wire along a new leading batch axis of size ``n``."""
     t = b.wires[w]
-    return apply_in(b, lookup("broadcast"), [w], {"shape": (n, *t.shape), "axes": (-(t.ndim + 1),)})[0]
+    return apply_in(b, lookup("broadcast"), [w], {"shape": (n, *t.shape), "axes": (-(t.ndim + 1),)}, scope)[0]
 
 
 def batch(f: Diagram, n: int, batched: Sequence[bool] | None = None) -> Diagram:
@@ -53,18 +53,17 @@ def batch(f: Diagram, n: int, batched: Sequence[bool] | None = None) -> Diagram:
         fl = [flag[i] for i in op.ins]
         ins = [m[i] for i in op.ins]
         if not any(fl):
-            outs = b.apply(op.gen, ins, op.attrs, [f.wires[o] for o in op.outs])
+            outs = b.apply(op.gen, ins, op.attrs, [f.wires[o] for o in op.outs], op.scope)
             for o, new in zip(op.outs, outs):
                 m[o], flag[o] = new, False
             continue
         attrs = dict(op.attrs)
         if op.gen.batch_all:
-            ins = [w if f_ else _spread(b, w, n) for w, f_ in zip(ins, fl)]
+            ins = [w if f_ else _spread(b, w, n, op.scope) for w, f_ in zip(ins, fl)]
             fl = [True] * len(fl)
         if op.gen.batch is not None:
-            from .core.objects import Ty
             attrs = op.gen.batch(tuple(fl), n, Ty(*(f.wires[i] for i in op.ins)), **attrs)
-        outs = apply_in(b, op.gen, ins, attrs)
+        outs = apply_in(b, op.gen, ins, attrs, op.scope)
         for o, new in zip(op.outs, outs):
             expected = _batched(f.wires[o], n)
             if b.wires[new] != expected:

@@ -59,3 +59,14 @@ def unknown_generator(name: str, known) -> str:
 
 def type_rule(name: str, dom, why: str) -> str:
     return f"{name}: cannot apply to {dom}: {why}"
+
+
+def mixed_arguments(name: str, args) -> str:
+    return (f"{name}: mixes wires and types in its arguments {args!r}; call it on types (Array/Ty) to get a "
+            "diagram, or on wires inside catgrad.trace to get wires")
+
+
+def too_many_arguments(name: str, rest, params) -> str:
+    if not params:
+        return f"{name}: takes no positional attributes, got {list(rest)!r} (pass attributes by keyword)"
+    return f"{name}: too many arguments {list(rest)!r}; its positional attributes are {tuple(params)}"

@@ -99,6 +99,10 @@ class Lens:
 
         return Lens(self.fwd @ other.fwd, trace(bwd, self.fwd.dom @ other.fwd.dom @ self.cod[1] @ other.cod[1]))
 
+    def named(self, name: str) -> "Lens":
+        """Both maps inside the scope ``name`` (see ``Diagram.named``)."""
+        return Lens(self.fwd.named(name), self.bwd.named(name))
+
     def __rshift__(self, other):
         return self.then(other)
 

@@ -210,6 +210,16 @@ class Para:
             out.append(v)
         return out
 
+    def named(self, name: str) -> "Para":
+        """The same morphism with its map's operations inside the scope ``name`` (a layer's name, which
+        drawings show as one box); parameters keep their names.
+
+        >>> from catgrad import nn
+        >>> nn.dense(2, 3).named("encoder").map.ops[0].scope[0]
+        'encoder'
+        """
+        return Para(self.param, self.map.named(name), self.names, self.init_fn)
+
     def reparam(self, r: Map, names: Sequence | None = None, init_fn: Callable | None = None) -> "Para":
         """See ``reparam``."""
         return reparam(self, r, names, init_fn)

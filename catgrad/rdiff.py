@@ -54,8 +54,9 @@ RDIFF_SIZE_FACTOR = 10
 def rule(gen: Generator, dom: Ty, attrs: tuple) -> tuple:
     """``R[g]`` for one generator applied to ``dom``: ``(diagram, mask)``.
 
-    ``diagram: dom × cod → (the inputs whose cotangent is not structurally zero)`` and
-    ``mask[i]`` tells whether input ``i`` has a (nonzero) cotangent.
+    ``diagram: dom × cod → (the inputs whose cotangent is not structurally zero)`` (``dom × cod × cod``
+    when the rule reuses the forward outputs, ``gen.rdiff_uses_output``), and ``mask[i]`` tells
+    whether input ``i`` has a (nonzero) cotangent.
     """
     if gen.rdiff is None:
         raise errors.NotDifferentiableError(errors.not_differentiable(gen.name))
@@ -63,16 +64,22 @@ def rule(gen: Generator, dom: Ty, attrs: tuple) -> tuple:
     cod = gen.cod(dom, kw)
     b = Builder()
     xs = [Wire(b, b.new_wire(t)) for t in dom]
+    ys = [Wire(b, b.new_wire(t)) for t in cod] if gen.rdiff_uses_output else []
     dys = [Wire(b, b.new_wire(t)) for t in cod]
-    outs = list(gen.rdiff(*xs, *dys, **kw))
+    outs = list(gen.rdiff(*xs, *ys, *dys, **kw))
     if len(outs) != len(dom):
         raise ValueError(f"the rdiff rule of {gen.name!r} returned {len(outs)} cotangents for {len(dom)} inputs")
     for o, t in zip(outs, dom):
         if o is not None and (not isinstance(o, Wire) or o.type != t):
             raise ValueError(f"the rdiff rule of {gen.name!r} returned {o!r} for an input of type {t}")
     mask = tuple(o is not None for o in outs)
-    d = b.build([w.id for w in xs + dys], [o.id for o in outs if o is not None]).simplify()
+    d = b.build([w.id for w in xs + ys + dys], [o.id for o in outs if o is not None]).simplify()
     return d, mask
+
+
+def backward_scope(scope: tuple) -> tuple:
+    """The scope of the backward operations of an operation in ``scope``: ``dense`` becomes ``R(dense)``."""
+    return tuple(f"R({s})" for s in scope)
 
 
 def _sum(b: Builder, terms: list, t) -> int:
@@ -92,6 +99,9 @@ def rdiff(f: Diagram) -> Diagram:
 
     Formula: ``R[f](x, dy) = J_f(x)ᵀ dy``; built by the chain rule (RD.5), with copies
     and additions each other's reverse (RD.3–RD.4). ``rdiff(rdiff(f))`` and higher orders work.
+    The result is minimal: common subexpressions are merged and dead operations pruned, so each
+    computation appears once. The backward operations of an operation in scope ``dense`` are in
+    scope ``R(dense)``.
 
     Raises ``NotDifferentiableError`` naming the generator if one has no reverse derivative.
 
@@ -122,9 +132,10 @@ def rdiff(f: Diagram) -> Diagram:
         if op.gen.zero_rdiff_warning:  # warned on every rdiff, not only when the (cached) rule is built
             warnings.warn(op.gen.zero_rdiff_warning, stacklevel=2)
         r, mask = rule(op.gen, dom, op.attrs)
-        dins = iter(b.splice(r, [m[i] for i in op.ins] + douts))
+        ys = [m[o] for o in op.outs] if op.gen.rdiff_uses_output else []
+        dins = iter(b.splice(r, [m[i] for i in op.ins] + ys + douts, backward_scope(op.scope)))
         for i, nonzero in zip(op.ins, mask):
             if nonzero:
                 cot.setdefault(i, []).append(next(dins))
     result = [_sum(b, cot[w], f.wires[w]) if w in cot else _zero(b, f.wires[w]) for w in f.dom_wires]
-    return b.build([m[w] for w in f.dom_wires] + dys, result).prune()
+    return b.build([m[w] for w in f.dom_wires] + dys, result).simplify()

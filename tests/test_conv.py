@@ -7,7 +7,8 @@ from jax import lax
 
 from catgrad import Array, rdiff, to_jax, to_sympy, trace
 from catgrad.batch import batch
-from catgrad.core.conv import conv, conv2d, conv_reference, max_pool2d, reduce_max
+from catgrad.core.conv import conv, conv2d, conv_reference
+from catgrad.core.pool import max_pool2d, reduce_max
 
 RTOL = {"float32": 2e-5, "float64": 1e-12}
 ATOL = {"float32": 2e-5, "float64": 1e-12}

@@ -27,7 +27,7 @@ _counter = itertools.count()
 def _throwaway_generator():
     """A fresh generator declared without a reverse derivative (unique name per call)."""
     name = f"throwaway_nodiff_{next(_counter)}"
-    return cg.declare(Generator(name, lambda dom: dom, lambda x: x, None, None)), name
+    return cg.declare(Generator(name=name, typing=lambda dom: dom, jax=lambda x: x, formula="x ↦ x")), name
 
 
 def _rdiff_without_rule():
@@ -72,7 +72,7 @@ BAD = [
     ("unknown_lookup", lambda: cg.lookup("nope"), cg.UnknownGeneratorError,
      r"unknown generator 'nope'; declared generators are: .*einsum.*sigmoid"),
     ("unknown_apply", lambda: cg.apply("nope", A), cg.UnknownGeneratorError, r"unknown generator 'nope'"),
-    ("redeclare", lambda: cg.declare(Generator("exp", lambda d: d, lambda x: x, None, None)), ValueError,
+    ("redeclare", lambda: cg.declare(Generator(name="exp", typing=lambda d: d, jax=lambda x: x, formula="x")), ValueError,
      r"generator 'exp' is already declared"),
     ("rdiff_without_rule", _rdiff_without_rule, TypeError, r"checked"),
     ("rdiff_non_diagram", lambda: cg.rdiff(lambda x: x), TypeError, r"rdiff expects a Diagram, got function"),

@@ -38,9 +38,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import errors
-from ..core.diagram import Diagram, Wire, apply, identity, trace
+from ..core.diagram import Diagram, Wire, apply, composite
 from ..core.objects import Array, Ty, as_ty
-from ..core.signature import Generator, declare
+from ..core.signature import SIGNATURE, Generator, declare, doctests
+from ..core.generators import add
 from ..core.generators import zero as core_zero
 
 BOOL = "bool"
@@ -85,11 +86,14 @@ def _z2_and(x, y):
     return x * y
 
 
-declare(Generator(
-    "and_", _type_and, jnp.logical_and, sympy=None,
-    rdiff=lambda x, y, d: [and_(y, d), and_(x, d)],
-    z2=_z2_and, label="∧",
-    doc="Conjunction x·y over Z2 (JAX: logical_and); R[and](x, y, d) = (y·d, x·d)."))
+and_ = declare(Generator(
+    name="and_", signature="A × A → A, A a Z2 (bool) type", typing=_type_and, z2_jax=jnp.logical_and, z2=_z2_and,
+    rdiff=lambda x, y, d: [and_(y, d), and_(x, d)], arity=2, shape_dtype=BOOL, label="∧",
+    summary="Conjunction over Z2: and_(A) is the diagram A × A → A (A a bool type or a shape); on wires, a wire.",
+    formula="and(x, y) = x·y  (JAX: logical_and)", rdiff_formula="R[and](x, y, d) = (y·d, x·d)",
+    example=">>> from catgrad.boolean import Z2\n>>> from catgrad import to_jax\n>>> import jax.numpy as jnp\n"
+            ">>> to_jax(and_(Z2((2,))))(jnp.array([True, True]), jnp.array([False, True]))\n"
+            "(Array([False,  True], dtype=bool),)"))
 
 
 # -- one --------------------------------------------------------------------------
@@ -108,10 +112,12 @@ def _z2_one(type):
     return np.full(type.shape, 1, dtype=object)
 
 
-declare(Generator(
-    "one", _type_one, lambda type: jnp.ones(type.shape, jnp.bool_), sympy=None,
-    rdiff=lambda d, type: [], z2=_z2_one, label="1",
-    doc="The constant 1: 1 → Z2 (True); R[one] = ! (it has no inputs)."))
+one = declare(Generator(
+    name="one", signature="1 → A, A a Z2 type", typing=_type_one, z2_jax=lambda type: jnp.ones(type.shape, jnp.bool_), z2=_z2_one,
+    rdiff=lambda d, type: [], arity=0, shape_dtype=BOOL, label="1",
+    summary="The constant 1: 1 → A on Z2 wires (A a bool type or a shape; True).",
+    formula="one() = 1", rdiff_formula="R[one](d) = ! (it has no inputs)",
+    example=">>> one(3).cod\nTy(bool[3])"))
 
 
 # -- threshold: the pseudo-linear unit ----------------------------------------------
@@ -223,18 +229,30 @@ def _rdiff_threshold(p, x, d, ratio):
     return [and_(dp, db), and_(dx, db)]
 
 
-declare(Generator(
-    "threshold_flips", _type_threshold("threshold_flips", 2), _jax_threshold_flips, sympy=None, rdiff=None,
-    z2=_z2_threshold_like("d"), label="∂θ",
-    doc="The boolean differences of threshold along each input bit of p and of x (not differentiable again)."))
+threshold_flips = declare(Generator(
+    name="threshold_flips", signature="Z2(s + (a,)) × Z2(s + (a,)) → Z2(s + (a,)) × Z2(s + (a,))", typing=_type_threshold("threshold_flips", 2), z2_jax=_jax_threshold_flips,
+    z2=_z2_threshold_like("d"), arity=2, shape_dtype=BOOL, label="∂θ",
+    summary="The boolean differences of threshold along each bit of p and of x (on wires: threshold_flips(p, x, ratio=r)).",
+    formula="threshold_flips(p, x) = (θ(p, x) + θ(p + eᵢ, x), θ(p, x) + θ(p, x + eᵢ))ᵢ",
+    example=">>> from catgrad.boolean import Z2\n>>> threshold_flips(Z2((4,)), ratio=2).cod\nTy(bool[4], bool[4])"))
 
-declare(Generator(
-    "threshold", _type_threshold("threshold", 1), _jax_threshold, sympy=None, rdiff=_rdiff_threshold,
-    z2=_z2_threshold_like("f"), label="θ",
-    doc="Pseudo-linear unit [#(p∧x) ≤ ⌊#p/ratio⌋] over the last axis; R via its boolean differences."))
+threshold = declare(Generator(
+    name="threshold", signature="Z2(s + (a,)) × Z2(s + (a,)) → Z2(s)", typing=_type_threshold("threshold", 1), z2_jax=_jax_threshold, z2=_z2_threshold_like("f"),
+    rdiff=_rdiff_threshold, canon=lambda dom, ratio=4: {"ratio": ratio}, arity=2, shape_dtype=BOOL, label="θ",
+    summary="The pseudo-linear unit of the [RDA §5] MNIST experiment over the last axis (ratio 4 by default, as in "
+            "the authors' src/MNIST.hs). Inputs p, x: Z2(s + (a,)), output Z2(s). As a function Z2ⁿ → Z2 it is a "
+            "polynomial whose multilinear form's derivative is the boolean difference, so R is exact; it is "
+            "computed by the one vectorised generator threshold_flips, which has no R of its own (R[R[θ]] raises "
+            "NotDifferentiableError).",
+    formula="θ(p, x) = [#(p ∧ x) ≤ ⌊#p / ratio⌋]  (# counts true bits)",
+    rdiff_formula="R[θ](p, x, d)ᵢ = ((θ(p, x) + θ(p + eᵢ, x))·d, (θ(p, x) + θ(p, x + eᵢ))·d)",
+    example=">>> from catgrad.boolean import Z2\n>>> from catgrad import to_jax\n>>> import jax.numpy as jnp\n"
+            ">>> f = to_jax(threshold(Z2((4,)), ratio=2))\n"
+            ">>> f(jnp.array([1, 1, 0, 0], bool), jnp.array([1, 0, 1, 1], bool))  # 1 ≤ 2 // 2\n"
+            "(Array(True, dtype=bool),)"))
 
 
-# -- public functions ------------------------------------------------------------------
+# -- composites ------------------------------------------------------------------------
 
 def _z2_ty(A, what: str) -> Ty:
     if isinstance(A, (int, tuple, list)) and not (isinstance(A, (tuple, list)) and A and isinstance(A[0], Array)):
@@ -246,37 +264,8 @@ def _z2_ty(A, what: str) -> Ty:
     return ty
 
 
-def _split(args):
-    k = 0
-    while k < len(args) and isinstance(args[k], (Wire, Array, Ty)):
-        k += 1
-    return args[:k], args[k:]
-
-
-def _binary_dom(args, name) -> Ty:
-    dom = Ty()
-    for a in args:
-        dom = dom @ _z2_ty(a, name)
-    return dom @ dom if len(dom) == 1 else dom
-
-
-def and_(*args):
-    """Conjunction ``x · y`` over Z2: ``and_(A)`` is the diagram ``A × A → A``; on wires, a wire.
-
-    ``R[and](x, y, d) = (y·d, x·d)``.
-
-    >>> from catgrad.boolean import Z2
-    >>> from catgrad import to_jax
-    >>> import jax.numpy as jnp
-    >>> to_jax(and_(Z2((2,))))(jnp.array([True, True]), jnp.array([False, True]))
-    (Array([False,  True], dtype=bool),)
-    """
-    if args and all(isinstance(a, Wire) for a in args):
-        return apply("and_", *args)
-    return apply("and_", _binary_dom(args, "and_"))
-
-
-def xor(*args):
+@composite(2, shape_dtype=BOOL)
+def xor(x, y):
     """Exclusive or ``x + y``: the additive structure ``add`` of the syntax on Z2 wires.
 
     ``xor`` *is* ``catgrad.add`` restricted to bool wires (there is no separate generator), so
@@ -286,12 +275,10 @@ def xor(*args):
     >>> xor(Z2(())).ops[0].gen.name
     'add'
     """
-    if args and all(isinstance(a, Wire) for a in args):
-        for w in args:
-            if w.dtype != BOOL:
-                raise TypeError(f"xor: {_not_z2(w.type)}")
-        return apply("add", *args)
-    return apply("add", _binary_dom(args, "xor"))
+    for w in (x, y):
+        if w.dtype != BOOL:
+            raise TypeError(f"xor: {_not_z2(w.type)}")
+    return add(x, y)
 
 
 def zero(A=()) -> Diagram:
@@ -301,18 +288,6 @@ def zero(A=()) -> Diagram:
     Ty(bool[2])
     """
     return core_zero(_z2_ty(A, "zero"))
-
-
-def one(A=()) -> Diagram:
-    """The constant ``1: 1 → A`` on Z2 wires (``A`` a bool type or a shape); ``R[one] = !``.
-
-    >>> one(3).cod
-    Ty(bool[3])
-    """
-    d = identity(Ty())
-    for t in _z2_ty(A, "one"):
-        d = d @ apply("one", type=t)
-    return d
 
 
 def bits(A, value) -> Diagram:
@@ -329,9 +304,10 @@ def bits(A, value) -> Diagram:
 
 
 def _one_like(w: Wire) -> Wire:
-    return apply("one", into=w.builder, type=w.type)
+    return apply(one, into=w.builder, type=w.type)
 
 
+@composite(1, shape_dtype=BOOL)
 def not_(x):
     """Negation ``x + 1`` (a composite: ``xor`` with ``one``); ``R[not](x, d) = d``.
 
@@ -339,61 +315,27 @@ def not_(x):
     >>> not_(Z2(())).size
     2
     """
-    if isinstance(x, Wire):
-        if x.dtype != BOOL:
-            raise TypeError(f"not_: {_not_z2(x.type)}")
-        return x + _one_like(x)
-    return trace(lambda w: not_(w), _z2_ty(x, "not_"))
+    if x.dtype != BOOL:
+        raise TypeError(f"not_: {_not_z2(x.type)}")
+    return x + _one_like(x)
 
 
-def or_(*args):
+@composite(2, shape_dtype=BOOL)
+def or_(x, y):
     """Disjunction ``x + y + x·y`` (a composite); ``R[or](x, y, d) = ((1 + y)·d, (1 + x)·d)``.
 
     >>> from catgrad.boolean import Z2
     >>> or_(Z2(())).cod
     Ty(bool[])
     """
-    if args and all(isinstance(a, Wire) for a in args):
-        x, y = args
-        return xor(xor(x, y), and_(x, y))
-    return trace(lambda x, y: or_(x, y), _binary_dom(args, "or_"))
+    return xor(xor(x, y), and_(x, y))
 
 
-def threshold(*args, ratio: int = 4):
-    """The pseudo-linear unit ``θ(p, x) = [#(p ∧ x) ≤ ⌊#p / ratio⌋]`` over the last axis.
-
-    ``#`` counts the true bits; with mask ``p`` this says "few of the masked bits are on". It is
-    the model of the [RDA §5] MNIST experiment (the authors' code uses ``ratio = 4``; see
-    ``statusfailed/act-2020-experiments``, ``src/MNIST.hs``). Inputs ``p, x: Z2(s + (a,))``, output
-    ``Z2(s)``. As a function ``Z2ⁿ → Z2`` it is a polynomial, whose multilinear form's derivative is
-    the boolean difference, so its reverse derivative is exact:
-    ``R[θ](p, x, d)ᵢ = (θ(p, x) + θ(p + eᵢ, x))·d`` (and likewise in ``x``), computed in one
-    vectorised generator ``threshold_flips``. That generator has no reverse derivative of its own,
-    so ``R[R[θ]]`` raises ``NotDifferentiableError``.
-
-    >>> from catgrad.boolean import Z2
-    >>> from catgrad import to_jax
-    >>> import jax.numpy as jnp
-    >>> f = to_jax(threshold(Z2((4,)), ratio=2))
-    >>> f(jnp.array([1, 1, 0, 0], bool), jnp.array([1, 0, 1, 1], bool))  # 1 ≤ 2 // 2
-    (Array(True, dtype=bool),)
-    """
-    objs, rest = _split(args)
-    if rest:
-        raise TypeError(f"threshold: unexpected arguments {rest!r}; pass ratio= as a keyword")
-    if objs and all(isinstance(a, Wire) for a in objs):
-        return apply("threshold", *objs, ratio=ratio)
-    return apply("threshold", _binary_dom(objs, "threshold"), ratio=ratio)
-
-
-def threshold_flips(p: Wire, x: Wire, ratio: int):
-    """The boolean differences of ``threshold`` along each bit of ``p`` and of ``x`` (on wires)."""
-    return apply("threshold_flips", p, x, ratio=ratio)
-
-
-#: Names of the generators of Poly_Z2 declared here, and the core ones that act on Z2 wires.
-Z2_GENERATORS = ("and_", "one", "threshold", "threshold_flips")
-STRUCTURAL = ("add", "zero", "constant", "sum", "broadcast", "reshape", "transpose")
+#: The generators of Poly_Z2 declared here, and the core ones that also act on Z2 wires (read off the records).
+Z2_GENERATORS = tuple(g.name for g in (and_, one, threshold, threshold_flips))
+STRUCTURAL = tuple(name for name, g in SIGNATURE.items() if g.z2 is not None and name not in Z2_GENERATORS)
 
 __all__ = ["Z2", "and_", "xor", "zero", "one", "bits", "not_", "or_", "threshold", "threshold_flips",
            "ANF_MAX_BITS", "Z2_GENERATORS", "STRUCTURAL"]
+
+__test__ = doctests((and_, one, threshold, threshold_flips))

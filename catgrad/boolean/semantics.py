@@ -33,6 +33,7 @@ import sympy as sp
 
 from .. import errors
 from ..core.diagram import Diagram
+from ..semantics.functor import as_outputs, interpret
 from ..semantics.jax import check_binary, to_jax
 from ..semantics.sympy import from_array, symbols, to_array
 from .gates import BOOL, STRUCTURAL
@@ -60,50 +61,50 @@ def _lift(arr, gens, shape) -> np.ndarray:
     return out
 
 
-def _check_z2_diagram(f: Diagram, what: str):
-    if not isinstance(f, Diagram):
-        raise TypeError(f"{what} expects a Diagram, got {type(f).__name__} {f!r}")
-    for op in f.ops:
-        if op.gen.z2 is None and op.gen.name not in STRUCTURAL:
-            raise errors.SemanticsError(
-                f"{what}: generator {op.gen.name!r} has no meaning over GF(2) (it is not a Z2 gate); "
-                f"Z2 circuits are built from catgrad.boolean's xor, and_, one, zero, threshold and the "
-                f"structural generators {', '.join(STRUCTURAL)}")
-    for w, t in enumerate(f.wires):
+def _check_z2_wires(types, what: str = "to_gf2"):
+    for t in types:
         if t.dtype != BOOL:
             raise errors.SemanticsError(
                 f"{what}: the diagram has a wire of type {t} (dtype {t.dtype}); a Z2 circuit has only bool wires. "
                 "Smooth circuits have the semantics catgrad.to_sympy / catgrad.to_jax")
 
 
+def gf2_meaning(gens: tuple):
+    """The meaning over GF(2): each record's ``z2`` meaning, every result reduced mod 2 as ``sympy.Poly`` in ``gens``."""
+    def meaning(op, args, types):
+        if op.gen.z2 is None:
+            raise errors.SemanticsError(
+                f"to_gf2: generator {op.gen.name!r} has no meaning over GF(2) (it is not a Z2 gate); Z2 circuits "
+                f"are built from catgrad.boolean's xor, and_, one, zero, threshold and the core generators that "
+                f"state a Z2 meaning ({', '.join(STRUCTURAL)})")
+        _check_z2_wires(types.dom @ types.cod)
+        res = as_outputs(op.gen.z2(*args, **dict(op.attrs)), len(op.outs))
+        return tuple(_lift(r, gens, t.shape) for r, t in zip(res, types.cod))
+    return meaning
+
+
 def gf2_polys(f: Diagram, inputs: Sequence | None = None) -> tuple:
     """``f``'s outputs as object arrays of ``sympy.Poly`` over GF(2) (``modulus=2``), one per codomain wire.
 
     ``inputs`` gives one sympy object (expression, Matrix) per domain wire, or defaults to
-    ``catgrad.symbols(f.dom)``. Generators use their ``z2`` meaning; the structural ones
-    (``add`` = XOR, ``zero``, ``constant``, ``sum``, ``broadcast``, ``reshape``, ``transpose``) their
-    ``sympy`` meaning; every intermediate result is reduced mod 2.
+    ``catgrad.symbols(f.dom)``. Every generator uses the GF(2) meaning its record states (``z2``:
+    ``add`` is XOR, ``sum`` an XOR-reduction, ...); every intermediate result is reduced mod 2.
 
     >>> from catgrad.boolean import Z2, xor
     >>> gf2_polys(xor(Z2(())))[0].item()
     Poly(x0 + x1, x0, x1, modulus=2)
     """
-    _check_z2_diagram(f, "to_gf2")
+    if not isinstance(f, Diagram):
+        raise TypeError(f"to_gf2 expects a Diagram, got {type(f).__name__} {f!r}")
     if inputs is None:
         inputs = symbols(f.dom)
     if len(inputs) != len(f.dom):
         raise TypeError(errors.arity("to_gf2", len(f.dom), len(inputs), f" (its domain is {f.dom})"))
     args = [to_array(x, t) if not isinstance(x, np.ndarray) else x for x, t in zip(inputs, f.dom)]
     gens = _gens(args)
-    env = {w: _lift(a, gens, t.shape) for w, a, t in zip(f.dom_wires, args, f.dom)}
-    for op in f.ops:
-        fn = op.gen.z2 if op.gen.z2 is not None else op.gen.sympy
-        res = fn(*(env[i] for i in op.ins), **dict(op.attrs))
-        if len(op.outs) == 1:
-            res = (res,)
-        for o, r in zip(op.outs, res):
-            env[o] = _lift(r, gens, f.wires[o].shape)
-    return tuple(env[w] for w in f.cod_wires)
+    out = interpret(f, gf2_meaning(gens), [_lift(a, gens, t.shape) for a, t in zip(args, f.dom)])
+    _check_z2_wires(f.dom @ f.cod)
+    return out
 
 
 def to_gf2(f: Diagram, inputs: Sequence | None = None) -> tuple:

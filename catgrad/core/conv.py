@@ -1,4 +1,4 @@
-"""Convolution and pooling generators, closed under R and batching.
+"""Convolution: one generator, closed under R and batching (pooling is in ``catgrad.core.pool``).
 
 One generator ``conv`` covers every convolution that appears: the per-example
 ``conv2d``, its batched form, both of its reverse derivatives, theirs, and so on. Its
@@ -35,25 +35,9 @@ contracted one, so a kernel shared across a batch gets its gradient from one con
 that sums over the batch). Batching prepends a fresh letter to the spec of the batched
 operands and of the output. Negative padding crops.
 
-Max pooling with ``stride == window`` dividing the spatial sizes is a ``reshape`` into
-windows followed by ``reduce_max``; any other ``window``/``stride`` (overlapping windows,
-sizes not divisible; windows that do not fit are dropped, as in ``VALID`` pooling) first
-extracts the windows with a ``conv`` against a constant one-hot kernel (computed at the
-highest precision, so values are copied exactly; an input containing ±inf or NaN then
-gives NaN, since ``0·inf = NaN``).
-
-``R[reduce_max](x, dy) = h · broadcast(dy / Σh)`` with ``h = max_hit(x)`` (1 at the ``t`` entries
-equal to the maximum of their window, 0 elsewhere), so each of the ``t`` tied maxima gets ``dy/t``,
-the division done at the pooled size: **ties share the
-cotangent equally** (as the gradient of ``jax.numpy.max``; ``jax.lax.reduce_window``
-pooling gives all of it to one entry instead). ``max_hit`` is locally constant, ``R = 0``,
-so ``R[R[max_pool2d]]`` exists.
-
 >>> from catgrad import Array
 >>> conv2d(Array((3, 8, 8)), Array((4, 3, 3, 3)), stride=2, padding="SAME").cod
 Ty(f32[4,4,4])
->>> max_pool2d(Array((4, 26, 26))).cod
-Ty(f32[4,13,13])
 """
 from __future__ import annotations
 
@@ -65,13 +49,12 @@ import jax.numpy as jnp
 import numpy as np
 import sympy as sp
 
-from .diagram import Wire, apply
-from .generators import _check_arity, _fail, _neg_axes, broadcast, reshape, polymorphic
-from .generators import sum as sum_
-from .objects import Array, Ty, as_ty
-from .signature import Generator, declare
+from .diagram import composite
+from .generators import _check_arity, _fail, _neg_axes
+from .objects import Ty
+from .signature import Generator, declare, doctests
 
-__all__ = ["conv", "reverse", "reduce_max", "max_hit", "conv2d", "max_pool2d", "conv_output_size"]
+__all__ = ["conv", "reverse", "conv2d", "conv_output_size", "pair", "canon_axes"]
 
 
 # -- the spec: roles of the letters ------------------------------------------------
@@ -341,127 +324,42 @@ def _batch_conv(flags, size, dom, spec, **attrs):
     return {"spec": f"{lhs},{rhs}->{z + s.out}", **attrs}
 
 
-declare(Generator(
-    "conv", _type_conv, _jax_conv, conv_reference, _rdiff_conv, batch=_batch_conv, batch_all=False,
-    canon=_canon_conv, label="⋆",
-    doc="General dilated convolution (correlation) with einsum-like roles; see catgrad.core.conv."))
+conv = declare(Generator(
+    name="conv", signature="x × w → y, the roles of the axes given by spec", typing=_type_conv, jax=_jax_conv, sympy=conv_reference, rdiff=_rdiff_conv, batch=_batch_conv,
+    batch_all=False, canon=_canon_conv, arity=2, label="⋆",
+    summary="The general dilated convolution (correlation) conv(x, w, spec=..., window_strides=..., padding=..., "
+            "lhs_dilation=..., rhs_dilation=...), its letters' roles read off the einsum-like spec "
+            "(see catgrad.core.conv).",
+    formula="out[n, o, j] = Σ_c Σ_i w[o, c, i]·x̃[n, c, j·s + i·d − lo]  (x̃: x dilated by a, padded)",
+    rdiff_formula="R[conv](x, w, dy) = (conv[out,rhs→lhs](dy, rev w), conv[lhs,out→rhs](x, dy)), strides and "
+                  "dilations exchanged (see catgrad.core.conv)",
+    example=">>> from catgrad import Array\n>>> conv(Array((1, 5, 5)), Array((2, 1, 3, 3)), spec='c01,oc01->o01').cod\n"
+            "Ty(f32[2,3,3])"))
 
 
 # -- reverse: flip along axes (linear, its own transpose) -------------------------------
 
-def _canon_axes(name):
+def canon_axes(name):
+    """The canonical form of an ``axes`` attribute (negative, sorted) for the generator ``name``."""
     def canon(dom, axes):
         _check_arity(name, dom, 1)
         return {"axes": _neg_axes(axes, dom[0].ndim, name, dom)}
     return canon
 
 
-declare(Generator(
-    "reverse", lambda dom, axes: dom, lambda x, axes: jnp.flip(x, axes) if axes else x,
-    lambda x, axes: np.flip(x, axes) if axes else x, lambda x, dy, axes: [reverse(dy, axes=axes)],
-    canon=_canon_axes("reverse"), label="rev",
-    doc="reverse(axes): flips the array along `axes`; linear and self-inverse, so R = reverse."))
+reverse = declare(Generator(
+    name="reverse", signature="A → A", typing=lambda dom, axes: dom, jax=lambda x, axes: jnp.flip(x, axes) if axes else x,
+    sympy=lambda x, axes: np.flip(x, axes) if axes else x, rdiff=lambda x, dy, axes: [reverse(dy, axes=axes)],
+    canon=canon_axes("reverse"), params=("axes",), label="rev",
+    summary="reverse(A, axes): the array flipped along axes (linear and self-inverse).",
+    formula="reverse(x)_i = x_{n−1−i} along axes", rdiff_formula="R[reverse](x, dy) = reverse(dy)",
+    example=">>> from catgrad import Array\n>>> reverse(Array((2, 3)), axes=(1,)).cod\nTy(f32[2,3])"))
 
 
-# -- reduce_max and its locally constant mask --------------------------------------------
+# -- the per-example convolution (a composite) ---------------------------------------------
 
-def _type_reduce(name):
-    def typing(dom, axes):
-        a = dom[0]
-        if not a.is_float:
-            _fail(name, dom, f"expects a floating-point array, got dtype {a.dtype}")
-        if name == "max_hit":
-            return Ty(a)
-        return Ty(a.with_shape([n for i, n in enumerate(a.shape) if i - a.ndim not in axes]))
-    return typing
-
-
-def _to_rows(x, axes):
-    """Move ``axes`` last and flatten them: an array of shape ``(…kept, window)``."""
-    nd = x.ndim
-    pos = [a % nd for a in axes]
-    kept = [i for i in range(nd) if i not in pos]
-    y = np.transpose(x, kept + pos)
-    return y.reshape(y.shape[:len(kept)] + (-1,)), kept, pos
-
-
-def _sympy_reduce_max(x, axes):
-    rows, _, _ = _to_rows(x, axes)
-    out = np.empty(rows.shape[:-1], dtype=object)
-    for idx in np.ndindex(*out.shape):
-        out[idx] = sp.Max(*rows[idx])
-    return out
-
-
-declare(Generator(
-    "reduce_max", _type_reduce("reduce_max"), lambda x, axes: jnp.max(x, axis=axes), _sympy_reduce_max,
-    lambda x, dy, axes: [_rdiff_reduce_max(x, dy, axes)],
-    canon=_canon_axes("reduce_max"), label="max",
-    doc="reduce_max(axes): the maximum over `axes`; R = h·broadcast(dy / Σh), h = max_hit(x) (ties share dy equally)."))
-
-
-def _rdiff_reduce_max(x, dy, axes):
-    """``R[reduce_max](x, dy) = h · broadcast(dy / Σ_axes h)`` with ``h = max_hit(x)``: the division
-    happens at the pooled size (cheaper than dividing ``h`` by the tie count at the input's size)."""
-    h = max_hit(x, axes=axes)
-    return h * broadcast(dy / sum_(h, axes=axes), shape=x.shape, axes=axes)
-
-
-def _sympy_max_hit(x, axes):
-    rows, kept, pos = _to_rows(x, axes)
-    out = np.empty(rows.shape, dtype=object)
-    for idx in np.ndindex(*rows.shape[:-1]):
-        r = rows[idx]
-        for i in range(len(r)):
-            out[idx + (i,)] = sp.Mul(*(sp.Heaviside(r[i] - r[j], 1) for j in range(len(r)) if j != i))
-    shape_t = [x.shape[i] for i in kept + pos]
-    return np.transpose(out.reshape(shape_t), np.argsort(kept + pos))
-
-
-declare(Generator(
-    "max_hit", _type_reduce("max_hit"),
-    lambda x, axes: (x == jnp.max(x, axis=axes, keepdims=True)).astype(x.dtype), _sympy_max_hit,
-    lambda x, dy, axes: [None], canon=_canon_axes("max_hit"), label="hit",
-    doc="max_hit(axes): 1 at the entries of each window (over `axes`) equal to its maximum, else 0; "
-        "locally constant, so R = 0."))
-
-
-
-
-# -- functions on wires ------------------------------------------------------------------------
-
-def _on(name, args, attrs):
-    if args and all(isinstance(a, Wire) for a in args):
-        return apply(name, *args, **attrs)
-    dom = Ty()
-    for a in args:
-        dom = dom @ as_ty(a)
-    return apply(name, dom, **attrs)
-
-
-def conv(*args, spec: str, window_strides=None, padding="VALID", lhs_dilation=None, rhs_dilation=None,
-         precision=None):
-    """The general ``conv`` generator (see the module docstring for ``spec`` and the formula)."""
-    return _on("conv", args, dict(spec=spec, window_strides=window_strides, padding=padding,
-                                  lhs_dilation=lhs_dilation, rhs_dilation=rhs_dilation, precision=precision))
-
-
-def reverse(*args, axes):
-    """``reverse(x, axes)``: ``x`` flipped along ``axes``; ``R[reverse](x, dy) = reverse(dy)``."""
-    return _on("reverse", args, dict(axes=axes))
-
-
-def reduce_max(*args, axes):
-    """``max`` over ``axes``; ``R[reduce_max](x, dy) = h·broadcast(dy / Σh)``, ``h = max_hit(x)`` (ties share ``dy``)."""
-    return _on("reduce_max", args, dict(axes=axes))
-
-
-def max_hit(*args, axes):
-    """``1`` where ``x`` equals the maximum of its window over ``axes``, else ``0`` (R = 0)."""
-    return _on("max_hit", args, dict(axes=axes))
-
-
-def _pair(v, what, name):
+def pair(v, what, name):
+    """``v`` as a pair of positive ints (an int ``k`` is ``(k, k)``), or a ``TypeError`` naming ``what``."""
     if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
         v = (int(v), int(v))
     try:
@@ -473,7 +371,7 @@ def _pair(v, what, name):
     return tuple(int(q) for q in v)
 
 
-@polymorphic(2)
+@composite(2)
 def conv2d(x, w, *, stride=1, padding="VALID", dilation=1):
     """2-D convolution (cross-correlation, no kernel flip) of one example.
 
@@ -509,57 +407,12 @@ def conv2d(x, w, *, stride=1, padding="VALID", dilation=1):
     if w.shape[1] != c_in:
         raise TypeError(f"{name}: the input {x.type} has {c_in} channel(s) but the kernel {w.type} (layout O, C, kh, kw) "
                         f"expects {w.shape[1]} (channel mismatch)")
-    stride = _pair(stride, "stride", name)
-    dilation = _pair(dilation, "dilation", name)
+    stride = pair(stride, "stride", name)
+    dilation = pair(dilation, "dilation", name)
     spec = "c01,oc01->o01" if x.type.ndim == 3 else "nc01,oc01->no01"
     try:
         return conv(x, w, spec=spec, window_strides=stride, padding=padding, rhs_dilation=dilation)
     except TypeError as e:
         raise TypeError(f"{name}: {e}") from None
 
-
-def _one_hot_windows(kh, kw, dtype):
-    eye = np.eye(kh * kw, dtype=dtype)
-    return eye.reshape(kh * kw, kh, kw)
-
-
-@polymorphic(1)
-def max_pool2d(x, window=2, stride=None):
-    """2-D max pooling over the last two axes: ``x: (…, H, W)`` ↦ ``(…, H', W')``.
-
-    ``y[…, i, j] = max_{p<k₀, q<k₁} x[…, i·s₀ + p, j·s₁ + q]`` with ``H' = ⌊(H − k₀)/s₀⌋ + 1``
-    (``stride`` defaults to ``window``; windows that do not fit are dropped, no padding).
-    With ``stride == window`` dividing ``H`` and ``W`` this is a reshape into windows and
-    ``reduce_max``; otherwise the windows are gathered by a ``conv`` with a constant one-hot kernel.
-
-    ``R[max_pool2d](x, dy)`` sends ``dy`` to the maximum of each window; **ties share it equally**
-    (like ``jax.numpy.max``; ``jax.lax.reduce_window`` gives it to one entry). It is a diagram of
-    generators whose own ``R`` exists (the mask is locally constant).
-
-    >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
-    >>> f = max_pool2d(Array((1, 4, 4)))
-    >>> to_jax(f)(jnp.arange(16.0).reshape(1, 4, 4))[0]
-    Array([[[ 5.,  7.],
-            [13., 15.]]], dtype=float32)
-    """
-    name = "max_pool2d"
-    k = _pair(window, "window", name)
-    s = k if stride is None else _pair(stride, "stride", name)
-    t = x.type
-    if t.ndim < 2 or not t.is_float:
-        raise TypeError(f"{name}: expects a floating-point array (…, H, W) of rank ≥ 2, got {t}")
-    H, W = t.shape[-2:]
-    if H < k[0] or W < k[1]:
-        raise TypeError(f"{name}: the window {k} is larger than the input's spatial size {(H, W)} ({t})")
-    lead = t.shape[:-2]
-    if s == k and H % k[0] == 0 and W % k[1] == 0:
-        y = reshape(x, (*lead, H // k[0], k[0], W // k[1], k[1]))
-        return reduce_max(y, axes=(-3, -1))
-    c = int(np.prod(lead, dtype=np.int64))
-    flat = x if len(lead) == 1 else reshape(x, (c, H, W))
-    kern = apply("constant", into=x.builder, type=Array((k[0] * k[1], *k), t.dtype),
-                 value=_one_hot_windows(k[0], k[1], t.dtype))
-    windows = conv(flat, kern, spec="c01,p01->cp01", window_strides=s, precision="highest")
-    y = reduce_max(windows, axes=(-3,))
-    return y if len(lead) == 1 else reshape(y, (*lead, *y.shape[-2:]))
+__test__ = doctests((conv, reverse))

@@ -27,7 +27,10 @@ the data: ``(f >> g) >> h`` and ``f >> (g >> h)`` have the same operations in th
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable, Iterable, NamedTuple, Sequence
+
+import numpy as np
 
 from .. import errors
 from .objects import Array, Ty, TyLike, as_ty
@@ -35,18 +38,27 @@ from .signature import Generator, freeze, lookup
 
 
 class Op(NamedTuple):
-    """One operation (hyperedge): a generator, its attributes, input and output wires."""
+    """One operation (hyperedge): a generator, its attributes, input and output wires, and its scope.
+
+    ``scope`` names the layers that built the operation, outermost first (e.g. ``("dense",)``);
+    drawing and printing use it, the semantics ignore it.
+    """
 
     gen: Generator
     attrs: tuple
     ins: tuple
     outs: tuple
+    scope: tuple = ()
 
     def relabel(self, m: Sequence[int]) -> "Op":
-        return Op(self.gen, self.attrs, tuple(m[i] for i in self.ins), tuple(m[o] for o in self.outs))
+        return Op(self.gen, self.attrs, tuple(m[i] for i in self.ins), tuple(m[o] for o in self.outs), self.scope)
 
     def shift(self, n: int) -> "Op":
-        return Op(self.gen, self.attrs, tuple(i + n for i in self.ins), tuple(o + n for o in self.outs))
+        return Op(self.gen, self.attrs, tuple(i + n for i in self.ins), tuple(o + n for o in self.outs), self.scope)
+
+    def within(self, scope: tuple) -> "Op":
+        """The same operation inside the scope ``scope`` (prefixed to its own)."""
+        return self._replace(scope=tuple(scope) + self.scope) if scope else self
 
     @property
     def kwargs(self) -> dict:
@@ -156,7 +168,7 @@ class Diagram:
         seen = {}
         ops = []
         for op in self.ops:
-            op = Op(op.gen, op.attrs, tuple(alias[i] for i in op.ins), op.outs)
+            op = op._replace(ins=tuple(alias[i] for i in op.ins))
             key = (op.gen.name, op.attrs, op.ins)
             if key in seen:
                 for o, p in zip(op.outs, seen[key].outs):
@@ -166,6 +178,17 @@ class Diagram:
                 ops.append(op)
         d = Diagram(self.wires, tuple(ops), self.dom_wires, tuple(alias[c] for c in self.cod_wires))
         return d.prune()
+
+    def named(self, name: str) -> "Diagram":
+        """The same diagram with every operation inside the scope ``name`` (a layer's name).
+
+        >>> from catgrad import Array, sigmoid
+        >>> sigmoid(Array((3,))).named("act").ops[0].scope
+        ('act',)
+        """
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"Diagram.named: a scope name must be a non-empty str, got {name!r}")
+        return Diagram(self.wires, tuple(op.within((name,)) for op in self.ops), self.dom_wires, self.cod_wires)
 
     # -- printing ------------------------------------------------------------
     def __repr__(self):
@@ -209,7 +232,7 @@ def _renumber(wires, ops, dom_wires, cod_wires) -> Diagram:
         return m[w]
 
     dom = tuple(get(w) for w in dom_wires)
-    new_ops = tuple(Op(op.gen, op.attrs, tuple(get(i) for i in op.ins), tuple(get(o) for o in op.outs)) for op in ops)
+    new_ops = tuple(op._replace(ins=tuple(get(i) for i in op.ins), outs=tuple(get(o) for o in op.outs)) for op in ops)
     cod = tuple(get(w) for w in cod_wires)
     new_wires = [None] * len(m)
     for w, j in m.items():
@@ -289,13 +312,13 @@ class Builder:
         self.wires.append(t)
         return len(self.wires) - 1
 
-    def apply(self, gen: Generator, ins: Sequence[int], attrs: tuple, cod: Ty) -> list[int]:
+    def apply(self, gen: Generator, ins: Sequence[int], attrs: tuple, cod: Ty, scope: tuple = ()) -> list[int]:
         outs = tuple(self.new_wire(t) for t in cod)
-        self.ops.append(Op(gen, attrs, tuple(ins), outs))
+        self.ops.append(Op(gen, attrs, tuple(ins), outs, tuple(scope)))
         return list(outs)
 
-    def splice(self, d: Diagram, ins: Sequence[int]) -> list[int]:
-        """Insert diagram ``d`` with its domain glued to wires ``ins``; return its codomain wires."""
+    def splice(self, d: Diagram, ins: Sequence[int], scope: tuple = ()) -> list[int]:
+        """Insert diagram ``d`` (inside ``scope``) with its domain glued to wires ``ins``; return its codomain wires."""
         n = len(self.wires)
         m = [-1] * len(d.wires)
         for w, i in zip(d.dom_wires, ins):
@@ -305,7 +328,7 @@ class Builder:
                 m[j] = n
                 n += 1
                 self.wires.append(t)
-        self.ops.extend(op.relabel(m) for op in d.ops)
+        self.ops.extend(op.relabel(m).within(scope) for op in d.ops)
         return [m[c] for c in d.cod_wires]
 
     def build(self, dom: Sequence[int], cod: Sequence[int]) -> Diagram:
@@ -313,7 +336,7 @@ class Builder:
 
 
 class Wire:
-    """A handle on one wire of a diagram being traced; arithmetic builds operations.
+    """A handle on one wire of a diagram being traced; arithmetic builds operations (broadcasting shapes).
 
     ``x + y`` is ``add``, ``x * y`` is ``mul``, ``-x`` is ``neg``, ``x - y`` is ``x + (-y)``,
     ``x / y`` is ``div``; a Python number on either side is a ``constant``.
@@ -348,19 +371,19 @@ class Wire:
         raise TypeError(f"cannot combine a wire of type {self.type} with {type(other).__name__} {other!r}")
 
     def __add__(self, other):
-        return apply("add", self, self._lift(other))
+        return lookup("add")(self, self._lift(other))
 
     def __radd__(self, other):
-        return apply("add", self._lift(other), self)
+        return lookup("add")(self._lift(other), self)
 
     def __mul__(self, other):
-        return apply("mul", self, self._lift(other))
+        return lookup("mul")(self, self._lift(other))
 
     def __rmul__(self, other):
-        return apply("mul", self._lift(other), self)
+        return lookup("mul")(self._lift(other), self)
 
     def __neg__(self):
-        return apply("neg", self)
+        return lookup("neg")(self)
 
     def __sub__(self, other):
         return self + (-self._lift(other))
@@ -369,10 +392,10 @@ class Wire:
         return self._lift(other) + (-self)
 
     def __truediv__(self, other):
-        return apply("div", self, self._lift(other))
+        return lookup("div")(self, self._lift(other))
 
     def __rtruediv__(self, other):
-        return apply("div", self._lift(other), self)
+        return lookup("div")(self._lift(other), self)
 
 
 def _builder_of(wires: Iterable, what: str) -> Builder:
@@ -423,6 +446,111 @@ def trace(fn: Callable, *dom: TyLike) -> Diagram:
     return b.build([w.id for w in ins], [w.id for w in out])
 
 
+def _is_shape(a) -> bool:
+    return (isinstance(a, (int, np.integer)) and not isinstance(a, bool)) or (
+        isinstance(a, (tuple, list)) and all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in a))
+
+
+def _is_object(a, shape_dtype: str | None) -> bool:
+    if isinstance(a, (Wire, Array, Ty)):
+        return True
+    if isinstance(a, (tuple, list)) and a and all(isinstance(t, Array) for t in a):
+        return True
+    return shape_dtype is not None and _is_shape(a)
+
+
+def _as_object(a, shape_dtype: str | None):
+    if isinstance(a, Wire):
+        return a
+    if shape_dtype is not None and _is_shape(a):
+        return Ty(Array(a, shape_dtype))
+    return as_ty(a)
+
+
+def arguments(what: str, args: tuple, shape_dtype: str | None = None) -> tuple:
+    """Split a call's arguments into objects and the rest: the one place where catgrad decides
+    whether a function (a generator or a composite) is applied to wires or to types.
+
+    Returns ``(on_wires, objects, rest)``: ``objects`` are the wires (``on_wires``) or the types
+    (``Ty``s; a shape stands for ``Array(shape, shape_dtype)`` where ``shape_dtype`` is given), and
+    ``rest`` the other positional arguments in order. Wires and types cannot be mixed.
+    """
+    objs, rest = [], []
+    for a in args:
+        (objs if _is_object(a, shape_dtype) else rest).append(a)
+    objs = [_as_object(a, shape_dtype) for a in objs]
+    n_wires = sum(isinstance(a, Wire) for a in objs)
+    if n_wires and n_wires != len(objs):
+        raise TypeError(errors.mixed_arguments(what, args))
+    return bool(n_wires), objs, rest
+
+
+def _product(objs, arity: int | None) -> Ty:
+    dom = Ty()
+    for t in objs:
+        dom = dom @ t
+    if arity is not None and arity > 1 and len(dom) == 1:
+        dom = Ty(*([dom[0]] * arity))
+    return dom
+
+
+def call(gen: Generator, args: tuple, attrs: dict):
+    """Apply the generator record ``gen`` to ``args`` (what ``gen(*args, **attrs)`` does).
+
+    On wires it gives wires; on types, a diagram: ``g(A)`` is ``g: A → cod`` (for a binary
+    generator, ``A × A → cod``); a nullary generator (``zero``, ``constant``) takes the types as its
+    codomain, one operation per array. Positional non-type arguments fill ``gen.params``.
+    """
+    on_wires, objs, rest = arguments(gen.name, args, gen.shape_dtype)
+    if len(rest) > len(gen.params):
+        raise TypeError(errors.too_many_arguments(gen.name, rest, gen.params))
+    attrs = dict(attrs)
+    for p, v in zip(gen.params, rest):
+        if p in attrs:
+            raise TypeError(f"{gen.name}: got the attribute {p!r} twice (positionally and as a keyword)")
+        attrs[p] = v
+    if on_wires:
+        if gen.prepare is not None:
+            objs = gen.prepare(*objs, **attrs)
+        return apply(gen, *objs, **attrs)
+    if gen.nullary:
+        if "type" in attrs:
+            return apply(gen, **attrs)
+        cod = _product(objs, None) if objs else Ty(Array((), gen.shape_dtype or "float32"))
+        d = Diagram((), (), (), ())
+        for t in cod:
+            d = d @ apply(gen, type=t, **attrs)
+        return d
+    dom = _product(objs, gen.arity)
+    if gen.prepare is not None and len(set(dom)) > 1:  # e.g. broadcasting different shapes: traced on wires
+        return trace(lambda *ws: call(gen, ws, attrs), dom)
+    return apply(gen, dom, **attrs)
+
+
+def composite(arity: int | None = 1, shape_dtype: str | None = None):
+    """Make a function on wires (a composite of generators) also a function on types, like a generator.
+
+    On wires it runs as written; given types it returns the diagram it traces (a single type for a
+    binary composite means ``A × A``).
+
+    >>> from catgrad import Array, exp
+    >>> @composite(2)
+    ... def f(x, y):
+    ...     return exp(x) * y
+    >>> f(Array((3,))).dom
+    Ty(f32[3], f32[3])
+    """
+    def wrap(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kw):
+            on_wires, objs, rest = arguments(fn.__name__, args, shape_dtype)
+            if on_wires or not objs:
+                return fn(*args, **kw)
+            return trace(lambda *ws: fn(*ws, *rest, **kw), _product(objs, arity))
+        return wrapper
+    return wrap
+
+
 def apply(gen: Generator | str, *args, into: Builder | None = None, **attrs):
     """Apply a generator: to types (giving a one-operation ``Diagram``) or to wires (inside ``trace``).
 
@@ -438,10 +566,8 @@ def apply(gen: Generator | str, *args, into: Builder | None = None, **attrs):
         dom = Ty(*(a.type for a in args))
     else:
         if any(isinstance(a, Wire) for a in args):
-            raise TypeError(f"{g.name}: mixes wires and types in its arguments: {args!r}")
-        dom = Ty()
-        for a in args:
-            dom = dom @ as_ty(a)
+            raise TypeError(errors.mixed_arguments(g.name, args))
+        dom = _product([as_ty(a) for a in args], None)
     if g.canon is not None:
         attrs = g.canon(dom, **attrs)
     cod = g.cod(dom, attrs)
@@ -455,9 +581,9 @@ def apply(gen: Generator | str, *args, into: Builder | None = None, **attrs):
     return _pack([Wire(builder, o) for o in outs])
 
 
-def apply_in(builder: Builder, gen: Generator, ins: Sequence[int], attrs: dict) -> list[int]:
-    """Apply ``gen`` to wires ``ins`` of ``builder`` (used by functors building diagrams)."""
+def apply_in(builder: Builder, gen: Generator, ins: Sequence[int], attrs: dict, scope: tuple = ()) -> list[int]:
+    """Apply ``gen`` to wires ``ins`` of ``builder`` inside ``scope`` (used by functors building diagrams)."""
     dom = Ty(*(builder.wires[i] for i in ins))
     if gen.canon is not None:
         attrs = gen.canon(dom, **attrs)
-    return builder.apply(gen, ins, freeze(attrs), gen.cod(dom, attrs))
+    return builder.apply(gen, ins, freeze(attrs), gen.cod(dom, attrs), scope)

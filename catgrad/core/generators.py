@@ -1,8 +1,9 @@
 """The smooth generators: one table, one record per generator.
 
-Each entry gives the typing rule, the JAX meaning, the sympy meaning and the reverse
-derivative ``R[g](x, dy)`` as a diagram of generators (a function on wires). The public
-functions at the bottom take either types (giving a diagram) or wires (inside ``trace``):
+Each record gives the typing rule, the JAX meaning, the sympy meaning, the Z2 meaning where the
+generator also acts on bool wires (``add`` is XOR there, ``sum`` an XOR-reduction), and the reverse
+derivative ``R[g](x, dy)`` as a diagram of generators (a function on wires). The record *is* the
+public function: on types it gives a diagram, on wires (inside ``trace``) a wire:
 
 >>> from catgrad import Array, sigmoid, mul
 >>> A = Array((3,))
@@ -11,37 +12,12 @@ functions at the bottom take either types (giving a diagram) or wires (inside ``
 >>> mul(A).dom
 Ty(f32[3], f32[3])
 
-Formulas of the reverse derivatives (``dy`` the cotangent of the output):
+The formulas below are read off the records (each written once, in its record); ``dy`` is the
+cotangent of the output and ``y`` the forward output, which rules such as ``R[σ]`` reuse:
 
-=============  =========================================================
-generator       R[g](x, dy)
-=============  =========================================================
-neg             −dy
-add(x, y)       (dy, dy)
-mul(x, y)       (dy·y, dy·x)
-div(x, y)       (dy / y, −dy·x / y²)
-scale(c)        c·dy
-exp             dy·exp x
-log             dy / x
-sin, cos        dy·cos x,  −dy·sin x
-sqrt            ½·dy / √x
-pow(k)          k·dy·x^(k−1)
-sigmoid         dy·σ(x)(1 − σ(x))
-tanh            dy·(1 − tanh² x)
-relu            dy·H(x)          (H = heaviside, R[H] = 0)
-sum(axes)       broadcast(dy) over axes
-broadcast       sum(dy) over the new axes
-reshape         reshape(dy) back
-transpose(p)    transpose(dy, p⁻¹)
-einsum(a,b→o)   (einsum(o,b→a)(dy, y), einsum(a,o→b)(x, dy))
-softmax         s·(dy − Σ s·dy),  s = softmax x
-logsumexp       softmax(x)·dy
-argmax          0 (not differentiable; a warning is shown)
-=============  =========================================================
 """
 from __future__ import annotations
 
-import functools
 import operator
 import string
 
@@ -51,9 +27,9 @@ import numpy as np
 import sympy as sp
 
 from .. import errors
-from .diagram import Diagram, Wire, apply, trace
-from .objects import Array, Ty, as_ty
-from .signature import Generator, Literal, declare
+from .diagram import Diagram, Wire, apply, composite
+from .objects import Array, Ty
+from .signature import Generator, Literal, declare, doctests, table
 
 
 # -- typing rules --------------------------------------------------------------
@@ -121,11 +97,6 @@ def _sp_softmax(x, axis):
 
 # -- declarations --------------------------------------------------------------
 
-def _unary(name, jax_fn, sympy_fn, rdiff, param=None, **kw):
-    typing = _float_unary(name) if param is None else _float_unary_param(name, param)
-    return declare(Generator(name=name, typing=typing, jax=jax_fn, sympy=sympy_fn, rdiff=rdiff, **kw))
-
-
 def _float_unary_param(name, param):
     """The typing rule of an elementwise generator with one real attribute ``param`` (required)."""
     base = _float_unary(name)
@@ -141,27 +112,53 @@ def _float_unary_param(name, param):
     return typing
 
 
+def _unary(name, jax_fn, sympy_fn, rdiff, *, summary, formula, rdiff_formula, param=None, **kw):
+    typing = _float_unary(name) if param is None else _float_unary_param(name, param)
+    example = kw.pop("example", f">>> {name}(Array((3,)){', 2.0' if param else ''}).cod\nTy(f32[3])")
+    return declare(Generator(name=name, typing=typing, jax=jax_fn, sympy=sympy_fn, rdiff=rdiff,
+                             params=(param,) if param else (), summary=summary, formula=formula,
+                             signature="A → A, elementwise, A a float array",
+                             rdiff_formula=rdiff_formula, example=">>> from catgrad import Array\n" + example, **kw))
+
+
 def _heaviside(x):
     return (x > 0).astype(x.dtype)
 
 
-_unary("neg", lambda x: -x, lambda x: -x, lambda x, dy: [-dy])
-_unary("exp", jnp.exp, _vec(sp.exp), lambda x, dy: [dy * exp(x)])
-_unary("log", jnp.log, _vec(sp.log), lambda x, dy: [dy / x])
-_unary("sin", jnp.sin, _vec(sp.sin), lambda x, dy: [dy * cos(x)])
-_unary("cos", jnp.cos, _vec(sp.cos), lambda x, dy: [-(dy * sin(x))])
-_unary("sqrt", jnp.sqrt, _vec(sp.sqrt), lambda x, dy: [scale(dy / sqrt(x), 0.5)])
-_unary("sigmoid", jax.nn.sigmoid, _vec(lambda t: 1 / (1 + sp.exp(-t))),
-       lambda x, dy: [dy * (sigmoid(x) * (1.0 - sigmoid(x)))])
-_unary("tanh", jnp.tanh, _vec(sp.tanh), lambda x, dy: [dy * (1.0 - tanh(x) * tanh(x))])
-_unary("relu", jax.nn.relu, _vec(lambda t: sp.Max(t, 0)), lambda x, dy: [dy * heaviside(x)])
-_unary("heaviside", _heaviside, _vec(lambda t: sp.Heaviside(t, 0)), lambda x, dy: [None],
-       doc="H(x) = 1 if x > 0 else 0; locally constant, so R[H] = 0.")
-_unary("scale", lambda x, c: x * jnp.asarray(c, x.dtype), lambda x, c: x * _sp_pow(c),
-       lambda x, dy, c: [scale(dy, c)], param="c", label="×c")
-_unary("pow", lambda x, k: x ** jnp.asarray(k, x.dtype) if not float(k).is_integer() else x ** int(k),
-       lambda x, k: _vec(lambda t: t ** _sp_pow(k))(x),
-       lambda x, dy, k: [scale(dy * pow(x, k - 1), k)] if k != 0 else [None], param="k")
+neg = _unary("neg", lambda x: -x, lambda x: -x, lambda x, dy: [-dy],
+             summary="Negation.", formula="neg(x) = −x", rdiff_formula="R[neg](x, dy) = −dy")
+exp = _unary("exp", jnp.exp, _vec(sp.exp), lambda x, y, dy: [dy * y], rdiff_uses_output=True,
+             summary="Elementwise exponential.", formula="exp(x) = eˣ", rdiff_formula="R[exp](x, dy) = dy·y,  y = eˣ")
+log = _unary("log", jnp.log, _vec(sp.log), lambda x, dy: [dy / x],
+             summary="Elementwise natural logarithm.", formula="log(x) = ln x", rdiff_formula="R[log](x, dy) = dy / x")
+sin = _unary("sin", jnp.sin, _vec(sp.sin), lambda x, dy: [dy * cos(x)],
+             summary="Elementwise sine.", formula="sin(x)", rdiff_formula="R[sin](x, dy) = dy·cos x")
+cos = _unary("cos", jnp.cos, _vec(sp.cos), lambda x, dy: [-(dy * sin(x))],
+             summary="Elementwise cosine.", formula="cos(x)", rdiff_formula="R[cos](x, dy) = −dy·sin x")
+sqrt = _unary("sqrt", jnp.sqrt, _vec(sp.sqrt), lambda x, y, dy: [scale(dy / y, 0.5)], rdiff_uses_output=True,
+              summary="Elementwise square root.", formula="sqrt(x) = √x", rdiff_formula="R[sqrt](x, dy) = ½·dy / y,  y = √x")
+sigmoid = _unary("sigmoid", jax.nn.sigmoid, _vec(lambda t: 1 / (1 + sp.exp(-t))),
+                 lambda x, y, dy: [dy * (y * (1.0 - y))], rdiff_uses_output=True, label="σ",
+                 summary="The logistic function.", formula="σ(x) = 1 / (1 + e^(−x))",
+                 rdiff_formula="R[σ](x, dy) = dy·y·(1 − y),  y = σ(x)")
+tanh = _unary("tanh", jnp.tanh, _vec(sp.tanh), lambda x, y, dy: [dy * (1.0 - y * y)], rdiff_uses_output=True,
+              summary="Elementwise hyperbolic tangent.", formula="tanh(x)",
+              rdiff_formula="R[tanh](x, dy) = dy·(1 − y²),  y = tanh x")
+heaviside = _unary("heaviside", _heaviside, _vec(lambda t: sp.Heaviside(t, 0)), lambda x, dy: [None], label="H",
+                   summary="The Heaviside step.", formula="H(x) = 1 if x > 0 else 0",
+                   rdiff_formula="R[H](x, dy) = 0 (H is locally constant)")
+relu = _unary("relu", jax.nn.relu, _vec(lambda t: sp.Max(t, 0)), lambda x, dy: [dy * heaviside(x)],
+              summary="The rectified linear unit.", formula="relu(x) = max(x, 0)",
+              rdiff_formula="R[relu](x, dy) = dy·H(x)  (H = heaviside, H(0) = 0)")
+scale = _unary("scale", lambda x, c: x * jnp.asarray(c, x.dtype), lambda x, c: x * _sp_pow(c),
+               lambda x, dy, c: [scale(dy, c)], param="c", label="×c",
+               summary="Scaling by a constant: scale(A, c).", formula="scale_c(x) = c·x",
+               rdiff_formula="R[scale_c](x, dy) = c·dy")
+pow = _unary("pow", lambda x, k: x ** jnp.asarray(k, x.dtype) if not float(k).is_integer() else x ** int(k),
+             lambda x, k: _vec(lambda t: t ** _sp_pow(k))(x),
+             lambda x, dy, k: [scale(dy * pow(x, k - 1), k)] if k != 0 else [None], param="k",
+             summary="Elementwise power by a constant: pow(A, k).", formula="pow_k(x) = xᵏ",
+             rdiff_formula="R[pow_k](x, dy) = k·dy·x^(k−1)  (0 for k = 0)")
 
 
 def _additive_type(name):
@@ -176,16 +173,44 @@ def _additive_type(name):
     return typing
 
 
-def _jax_add(x, y):
-    return jnp.logical_xor(x, y) if x.dtype == jnp.bool_ else x + y
+def _broadcasting(name):
+    """Wires of different shapes are broadcast to a common shape (NumPy rules) before the operation."""
+    def prepare(*ws):
+        if len(ws) != 2 or ws[0].type == ws[1].type:
+            return ws
+        x, y = ws
+        if x.dtype != y.dtype:
+            _fail(name, Ty(x.type, y.type), f"both inputs must have the same dtype, got {x.dtype} and {y.dtype}")
+        try:
+            shape = np.broadcast_shapes(x.shape, y.shape)
+        except ValueError:
+            _fail(name, Ty(x.type, y.type), f"shapes {x.shape} and {y.shape} do not broadcast together"
+                  " (NumPy rules: trailing axes must be equal or 1)")
+        return broadcast_to(x, shape), broadcast_to(y, shape)
+    return prepare
 
 
-declare(Generator("add", _additive_type("add"), _jax_add, lambda x, y: x + y, lambda x, y, dy: [dy, dy],
-                  label="+", doc="The left-additive structure +: A × A → A (XOR on bool wires)."))
-declare(Generator("mul", _same_binary("mul"), lambda x, y: x * y, lambda x, y: x * y,
-                  lambda x, y, dy: [dy * y, dy * x], label="×"))
-declare(Generator("div", _same_binary("div"), lambda x, y: x / y, lambda x, y: x / y,
-                  lambda x, y, dy: [dy / y, -(dy * x / (y * y))], label="÷"))
+def _binary(name, typing, jax_fn, sympy_fn, rdiff, **kw):
+    return declare(Generator(name=name, typing=typing, jax=jax_fn, sympy=sympy_fn, rdiff=rdiff, arity=2,
+                             prepare=_broadcasting(name), signature="A × A → A, elementwise (different shapes are "
+                             "broadcast first)", **kw))
+
+
+add = _binary("add", _additive_type("add"), lambda x, y: x + y, lambda x, y: x + y, lambda x, y, dy: [dy, dy],
+              z2_jax=jnp.logical_xor, z2=lambda x, y: x + y, label="+",
+              summary="Addition +: A × A → A, the left-additive structure (XOR on Z2 wires); "
+                      "given two different shapes it broadcasts them (NumPy rules) first.",
+              formula="add(x, y) = x + y", rdiff_formula="R[add](x, y, dy) = (dy, dy)",
+              example=">>> from catgrad import Array\n>>> add(Array((3,))).dom\nTy(f32[3], f32[3])")
+mul = _binary("mul", _same_binary("mul"), lambda x, y: x * y, lambda x, y: x * y, lambda x, y, dy: [dy * y, dy * x],
+              label="×", summary="Elementwise product ×: A × A → A, broadcasting different shapes (NumPy rules).",
+              formula="mul(x, y) = x·y", rdiff_formula="R[mul](x, y, dy) = (dy·y, dy·x)",
+              example=">>> from catgrad import Array\n>>> mul(Array((3,)), Array(())).cod\nTy(f32[3])")
+div = _binary("div", _same_binary("div"), lambda x, y: x / y, lambda x, y: x / y,
+              lambda x, y, dy: [dy / y, -(dy * x / (y * y))], label="÷",
+              summary="Elementwise quotient, broadcasting different shapes.", formula="div(x, y) = x / y",
+              rdiff_formula="R[div](x, y, dy) = (dy / y, −dy·x / y²)",
+              example=">>> from catgrad import Array\n>>> div(Array((2,))).cod\nTy(f32[2])")
 
 
 def _nullary_type(name):
@@ -201,6 +226,10 @@ def _jax_zero(type):
     return jnp.zeros(type.shape, type.dtype)
 
 
+def _sympy_zero(type):
+    return np.full(type.shape, sp.Integer(0), dtype=object)
+
+
 def _jax_constant(type, value):
     v = value.value if isinstance(value, Literal) else value
     return jnp.broadcast_to(jnp.asarray(v, type.dtype), type.shape)
@@ -212,6 +241,10 @@ def _sympy_constant(type, value):
     out[...] = np.vectorize(lambda t: sp.nsimplify(float(t)) if np.asarray(t).dtype.kind == "f" else sp.Integer(int(t)),
                             otypes=[object])(np.broadcast_to(v, type.shape))
     return out
+
+
+def type_name(v) -> str:
+    return f"{type(v).__name__} {v!r}"
 
 
 def _canon_constant(dom, type, value):
@@ -227,15 +260,18 @@ def _canon_constant(dom, type, value):
     return {"type": type, "value": float(value) if type.dtype != "bool" else int(bool(value))}
 
 
-declare(Generator("zero", _nullary_type("zero"), _jax_zero,
-                  lambda type: np.full(type.shape, sp.Integer(0), dtype=object), lambda dy, type: [], label="0",
-                  doc="The left-additive unit 0: 1 → A."))
-declare(Generator("constant", _nullary_type("constant"), _jax_constant, _sympy_constant,
-                  lambda dy, type, value: [], canon=_canon_constant, label="c"))
-
-
-def type_name(v) -> str:
-    return f"{type(v).__name__} {v!r}"
+zero = declare(Generator(
+    name="zero", signature="1 → A", typing=_nullary_type("zero"), jax=_jax_zero, z2_jax=_jax_zero, sympy=_sympy_zero, z2=_sympy_zero,
+    rdiff=lambda dy, type: [], arity=0, label="0",
+    summary="The additive unit 0: 1 → A (for a product of arrays, the pairing of zeros; False on Z2 wires).",
+    formula="zero() = 0", rdiff_formula="R[0](dy) = ! (no inputs)",
+    example=">>> from catgrad import Array\n>>> zero(Array((2,))).cod\nTy(f32[2])"))
+constant = declare(Generator(
+    name="constant", signature="1 → A", typing=_nullary_type("constant"), jax=_jax_constant, z2_jax=_jax_constant, sympy=_sympy_constant,
+    z2=_sympy_constant, rdiff=lambda dy, type, value: [], canon=_canon_constant, arity=0, params=("value",), label="c",
+    summary="The constant map c: 1 → A: constant(A, value), value a number or an array of A's shape.",
+    formula="constant() = c", rdiff_formula="R[c](dy) = ! (no inputs)",
+    example=">>> from catgrad import Array\n>>> constant(Array((2,)), 1.5).cod\nTy(f32[2])"))
 
 
 # -- shape generators ----------------------------------------------------------
@@ -254,15 +290,21 @@ def _type_sum(dom, axes):
     return Ty(a.with_shape(keep))
 
 
-def _jax_sum(x, axes):
-    if x.dtype == jnp.bool_:  # the sum over Z2 is XOR
-        return jax.lax.reduce(x, False, jnp.logical_xor, tuple(a % x.ndim for a in axes))
-    return jnp.sum(x, axis=axes)
+def _xor_reduce(x, axes):
+    return jax.lax.reduce(x, False, jnp.logical_xor, tuple(a % x.ndim for a in axes))
 
 
-declare(Generator("sum", _type_sum, _jax_sum,
-                  lambda x, axes: np.sum(x, axis=axes) if axes else x,
-                  lambda x, dy, axes: [broadcast(dy, shape=x.shape, axes=axes)], canon=_canon_sum, label="Σ"))
+def _sympy_sum(x, axes):
+    return np.sum(x, axis=axes) if axes else x
+
+
+sum = declare(Generator(
+    name="sum", signature="A → A with the summed axes removed", typing=_type_sum, jax=lambda x, axes: jnp.sum(x, axis=axes), z2_jax=_xor_reduce,
+    sympy=_sympy_sum, z2=_sympy_sum, rdiff=lambda x, dy, axes: [broadcast(dy, shape=x.shape, axes=axes)],
+    canon=_canon_sum, params=("axes",), label="Σ",
+    summary="Sum over axes (all by default): sum(A, axes=(0,)); over Z2 an XOR-reduction.",
+    formula="sum(x)_j = Σ_{i over axes} x_{i,j}", rdiff_formula="R[sum](x, dy) = broadcast(dy) over the summed axes",
+    example=">>> from catgrad import Array\n>>> sum(Array((2, 3)), axes=(0,)).cod\nTy(f32[3])"))
 
 
 def _canon_broadcast(dom, shape, axes):
@@ -289,10 +331,14 @@ def _sympy_broadcast(x, shape, axes):
     return np.broadcast_to(np.expand_dims(x, tuple(a + nd for a in axes)), shape).copy()
 
 
-declare(Generator("broadcast", _type_broadcast, _jax_broadcast, _sympy_broadcast,
-                  lambda x, dy, shape, axes: [sum(dy, axes=axes)], canon=_canon_broadcast,
-                  batch=lambda flags, size, dom, shape, axes: {"shape": (size, *shape), "axes": axes},
-                  doc="broadcast(shape, axes): copies the input along the new axes `axes` of `shape`."))
+broadcast = declare(Generator(
+    name="broadcast", signature="A → A with the new axes inserted", typing=_type_broadcast, jax=_jax_broadcast, z2_jax=_jax_broadcast, sympy=_sympy_broadcast,
+    z2=_sympy_broadcast, rdiff=lambda x, dy, shape, axes: [sum(dy, axes=axes)], canon=_canon_broadcast,
+    batch=lambda flags, size, dom, shape, axes: {"shape": (size, *shape), "axes": axes},
+    params=("shape", "axes"), label="⇉",
+    summary="broadcast(A, shape, axes): copies the input along the new axes `axes` of `shape`.",
+    formula="broadcast(x)_{i,j} = x_j  (i over the new axes)", rdiff_formula="R[broadcast](x, dy) = sum(dy) over the new axes",
+    example=">>> from catgrad import Array\n>>> broadcast(Array((3,)), (2, 3), (0,)).cod\nTy(f32[2,3])"))
 
 
 def _int_tuple(name, dom, what, v):
@@ -310,10 +356,22 @@ def _type_reshape(dom, shape):
     return Ty(dom[0].with_shape(shape))
 
 
-declare(Generator("reshape", _type_reshape, lambda x, shape: jnp.reshape(x, shape),
-                  lambda x, shape: x.reshape(shape), lambda x, dy, shape: [reshape(dy, x.shape)],
-                  canon=lambda dom, shape: {"shape": _int_tuple("reshape", dom, "shape", shape)},
-                  batch=lambda flags, size, dom, shape: {"shape": (size, *shape)}))
+def _jax_reshape(x, shape):
+    return jnp.reshape(x, shape)
+
+
+def _sympy_reshape(x, shape):
+    return x.reshape(shape)
+
+
+reshape = declare(Generator(
+    name="reshape", signature="A → A of another shape, same size", typing=_type_reshape, jax=_jax_reshape, z2_jax=_jax_reshape, sympy=_sympy_reshape,
+    z2=_sympy_reshape, rdiff=lambda x, dy, shape: [reshape(dy, x.shape)],
+    canon=lambda dom, shape: {"shape": _int_tuple("reshape", dom, "shape", shape)},
+    batch=lambda flags, size, dom, shape: {"shape": (size, *shape)}, params=("shape",),
+    summary="reshape(A, shape): the same entries in row-major order, another shape.",
+    formula="reshape(x) = x read in another shape", rdiff_formula="R[reshape](x, dy) = reshape(dy) back to x's shape",
+    example=">>> from catgrad import Array\n>>> reshape(Array((2, 3)), (6,)).cod\nTy(f32[6])"))
 
 
 def _type_transpose(dom, perm):
@@ -328,11 +386,22 @@ def _canon_transpose(dom, perm=None):
     return {"perm": tuple(reversed(range(dom[0].ndim))) if perm is None else tuple(int(p) for p in perm)}
 
 
-declare(Generator("transpose", _type_transpose, lambda x, perm: jnp.transpose(x, perm),
-                  lambda x, perm: np.transpose(x, perm),
-                  lambda x, dy, perm: [transpose(dy, perm=tuple(int(i) for i in np.argsort(perm)))],
-                  canon=_canon_transpose,
-                  batch=lambda flags, size, dom, perm: {"perm": (0, *(p + 1 for p in perm))}))
+def _jax_transpose(x, perm):
+    return jnp.transpose(x, perm)
+
+
+def _sympy_transpose(x, perm):
+    return np.transpose(x, perm)
+
+
+transpose = declare(Generator(
+    name="transpose", signature="A → A with permuted axes", typing=_type_transpose, jax=_jax_transpose, z2_jax=_jax_transpose, sympy=_sympy_transpose,
+    z2=_sympy_transpose, rdiff=lambda x, dy, perm: [transpose(dy, perm=tuple(int(i) for i in np.argsort(perm)))],
+    canon=_canon_transpose, batch=lambda flags, size, dom, perm: {"perm": (0, *(p + 1 for p in perm))},
+    params=("perm",), label="ᵀ",
+    summary="transpose(A, perm): the axes permuted (reversed by default).",
+    formula="transpose(x)_{i_perm(0)…} = x_{i_0…}", rdiff_formula="R[transpose](x, dy) = transpose(dy, perm⁻¹)",
+    example=">>> from catgrad import Array\n>>> transpose(Array((2, 3))).cod\nTy(f32[3,2])"))
 
 
 # einsum: every index of an operand appears in exactly one or both of the other two terms,
@@ -342,7 +411,7 @@ def _parse_spec(spec):
     try:
         ins, out = spec.replace(" ", "").split("->")
         a, b = ins.split(",")
-    except ValueError:
+    except (ValueError, AttributeError):
         raise TypeError(f"einsum: spec {spec!r} must look like 'ij,j->i'") from None
     return a, b, out
 
@@ -382,10 +451,24 @@ def _rdiff_einsum(x, y, dy, spec):
     return [einsum(f"{out},{b}->{a}", dy, y), einsum(f"{a},{out}->{b}", x, dy)]
 
 
-declare(Generator("einsum", _type_einsum, lambda x, y, spec: jnp.einsum(spec, x, y),
-                  lambda x, y, spec: np.einsum(spec, x, y) if spec.split("->")[1] else np.asarray(np.einsum(spec, x, y), dtype=object),
-                  _rdiff_einsum, batch=_batch_einsum, batch_all=False,
-                  canon=lambda dom, spec: {"spec": spec.replace(" ", "")}))
+def _sympy_einsum(x, y, spec):
+    return np.einsum(spec, x, y) if spec.split("->")[1] else np.asarray(np.einsum(spec, x, y), dtype=object)
+
+
+def _canon_einsum(dom, spec):
+    if not isinstance(spec, str):
+        raise TypeError(errors.type_rule("einsum", dom, f"spec must be a str such as 'ij,j->i', got {type_name(spec)}"))
+    return {"spec": spec.replace(" ", "")}
+
+
+einsum = declare(Generator(
+    name="einsum", signature="A × B → C, C's shape from the spec", typing=_type_einsum, jax=lambda x, y, spec: jnp.einsum(spec, x, y), sympy=_sympy_einsum,
+    rdiff=_rdiff_einsum, batch=_batch_einsum, batch_all=False, canon=_canon_einsum, arity=2, params=("spec",),
+    summary="Bilinear contraction einsum(spec, A, B) (jnp.einsum semantics, e.g. 'ij,j->i'); every index of an "
+            "operand must also appear in the other operand or the output.",
+    formula="einsum[a,b→o](x, y)_o = Σ x_a·y_b",
+    rdiff_formula="R[einsum[a,b→o]](x, y, dy) = (einsum[o,b→a](dy, y), einsum[a,o→b](x, dy))",
+    example=">>> from catgrad import Array\n>>> einsum('ij,j->i', Array((2, 3)), Array((3,))).cod\nTy(f32[2])"))
 
 
 # -- softmax family --------------------------------------------------------------
@@ -404,110 +487,40 @@ def _drop_axis(name, dtype=None):
     return typing
 
 
-declare(Generator("softmax", lambda dom, axis: _float_unary("softmax")(dom), lambda x, axis: jax.nn.softmax(x, axis=axis),
-                  lambda x, axis: _sp_softmax(x, axis), canon=_canon_axis("softmax"),
-                  rdiff=lambda x, dy, axis: [_rdiff_softmax(x, dy, axis)]))
+def _rdiff_softmax(x, s, dy, axis):
+    return [s * (dy - broadcast(sum(s * dy, axes=axis), shape=x.shape, axes=axis))]
 
 
-def _rdiff_softmax(x, dy, axis):
-    s = softmax(x, axis=axis)
-    return s * (dy - broadcast(sum(s * dy, axes=axis), shape=x.shape, axes=axis))
+softmax = declare(Generator(
+    name="softmax", signature="A → A, A a float array", typing=lambda dom, axis: _float_unary("softmax")(dom), jax=lambda x, axis: jax.nn.softmax(x, axis=axis),
+    sympy=lambda x, axis: _sp_softmax(x, axis), canon=_canon_axis("softmax"), rdiff=_rdiff_softmax,
+    rdiff_uses_output=True, params=("axis",),
+    summary="Softmax along axis (the last by default).", formula="softmax(x)ᵢ = e^(xᵢ) / Σⱼ e^(xⱼ)",
+    rdiff_formula="R[softmax](x, dy) = s·(dy − Σ s·dy),  s = softmax(x)",
+    example=">>> from catgrad import Array\n>>> softmax(Array((2, 3))).cod\nTy(f32[2,3])"))
 
-
-declare(Generator("logsumexp", _drop_axis("logsumexp"), lambda x, axis: jax.nn.logsumexp(x, axis=axis),
-                  lambda x, axis: _vec(sp.log)(np.sum(_vec(sp.exp)(x), axis=axis)),
-                  lambda x, dy, axis: [softmax(x, axis=axis) * broadcast(dy, shape=x.shape, axes=axis)],
-                  canon=_canon_axis("logsumexp")))
+logsumexp = declare(Generator(
+    name="logsumexp", signature="A → A without axis", typing=_drop_axis("logsumexp"), jax=lambda x, axis: jax.nn.logsumexp(x, axis=axis),
+    sympy=lambda x, axis: _vec(sp.log)(np.sum(_vec(sp.exp)(x), axis=axis)),
+    rdiff=lambda x, dy, axis: [softmax(x, axis=axis) * broadcast(dy, shape=x.shape, axes=axis)],
+    canon=_canon_axis("logsumexp"), params=("axis",),
+    summary="log Σ exp along axis (the last by default).", formula="logsumexp(x) = log Σⱼ e^(xⱼ)",
+    rdiff_formula="R[logsumexp](x, dy) = softmax(x)·dy",
+    example=">>> from catgrad import Array\n>>> logsumexp(Array((2, 3))).cod\nTy(f32[2])"))
 
 _ARGMAX_WARNING = "argmax is not differentiable: its reverse derivative is taken to be 0"
 
-
-def _rdiff_argmax(x, dy, axis):
-    return [None]  # rdiff shows _ARGMAX_WARNING (the zero_rdiff_warning) each time it meets argmax
-
-
-declare(Generator("argmax", _drop_axis("argmax", "int32"), lambda x, axis: jnp.argmax(x, axis=axis).astype(jnp.int32),
-                  lambda x, axis: np.vectorize(sp.Integer, otypes=[object])(np.argmax(x.astype(float), axis=axis)),
-                  _rdiff_argmax, canon=_canon_axis("argmax"), zero_rdiff_warning=_ARGMAX_WARNING))
-
-
-# -- public functions -------------------------------------------------------------
-
-def _dom_of(args, n_in):
-    dom = Ty()
-    for a in args:
-        dom = dom @ as_ty(a)
-    if n_in == 2 and len(dom) == 1:
-        dom = dom @ dom
-    return dom
+argmax = declare(Generator(
+    name="argmax", signature="A → int32 A without axis", typing=_drop_axis("argmax", "int32"), jax=lambda x, axis: jnp.argmax(x, axis=axis).astype(jnp.int32),
+    sympy=lambda x, axis: np.vectorize(sp.Integer, otypes=[object])(np.argmax(x.astype(float), axis=axis)),
+    rdiff=lambda x, dy, axis: [None], canon=_canon_axis("argmax"), zero_rdiff_warning=_ARGMAX_WARNING,
+    params=("axis",),
+    summary="Index of the largest entry along axis (int32).", formula="argmax(x) = the i maximising xᵢ",
+    rdiff_formula="R[argmax](x, dy) = 0 (not differentiable; rdiff warns)",
+    example=">>> from catgrad import Array\n>>> argmax(Array((2, 3))).cod\nTy(i32[2])"))
 
 
-def polymorphic(n_in: int):
-    """Make a function on wires also accept types: on types it returns the traced diagram."""
-    def wrap(fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kw):
-            k = 0
-            while k < len(args) and isinstance(args[k], (Wire, Array, Ty)):
-                k += 1
-            objs, rest = args[:k], args[k:]
-            if objs and all(isinstance(a, Wire) for a in objs):
-                return fn(*args, **kw)
-            return trace(lambda *ws: fn(*ws, *rest, **kw), _dom_of(objs, n_in))
-        return wrapper
-    return wrap
-
-
-def _gen_fn(name, n_in, doc, params=()):
-    def fn(*args, **attrs):
-        k = 0
-        while k < len(args) and isinstance(args[k], (Wire, Array, Ty)):
-            k += 1
-        if len(args) - k > len(params):
-            raise TypeError(f"{name}: too many arguments {args[k:]!r}; its parameters are {params}")
-        for p, v in zip(params, args[k:]):
-            attrs[p] = v
-        args = args[:k]
-        if args and all(isinstance(a, Wire) for a in args):
-            return apply(name, *args, **attrs)
-        return apply(name, _dom_of(args, n_in), **attrs)
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    return fn
-
-
-neg = _gen_fn("neg", 1, "Negation ``x ↦ −x``; ``R[neg](x, dy) = −dy``. Example: ``neg(Array((3,)))``.")
-exp = _gen_fn("exp", 1, "Elementwise ``exp``; ``R[exp](x, dy) = dy·exp x``. Example: ``exp(Array((3,)))``.")
-log = _gen_fn("log", 1, "Elementwise natural ``log``; ``R[log](x, dy) = dy / x``.")
-sin = _gen_fn("sin", 1, "Elementwise ``sin``; ``R[sin](x, dy) = dy·cos x``.")
-cos = _gen_fn("cos", 1, "Elementwise ``cos``; ``R[cos](x, dy) = −dy·sin x``.")
-sqrt = _gen_fn("sqrt", 1, "Elementwise ``√x``; ``R[sqrt](x, dy) = ½·dy/√x``.")
-sigmoid = _gen_fn("sigmoid", 1, "Logistic ``σ(x) = 1/(1+e^{−x})``; ``R[σ](x, dy) = dy·σ(x)(1−σ(x))``.\n\n"
-                  ">>> from catgrad import Array\n>>> sigmoid(Array((3,))).cod\nTy(f32[3])")
-tanh = _gen_fn("tanh", 1, "Elementwise ``tanh``; ``R[tanh](x, dy) = dy·(1 − tanh² x)``.")
-relu = _gen_fn("relu", 1, "``relu(x) = max(x, 0)``; ``R[relu](x, dy) = dy·H(x)`` (H = heaviside, H(0) = 0).")
-heaviside = _gen_fn("heaviside", 1, "Step ``H(x) = [x > 0]``; locally constant, so ``R[H] = 0``.")
-scale = _gen_fn("scale", 1, "Scaling by a constant ``x ↦ c·x``: ``scale(A, c)``; ``R = c·dy``.", params=("c",))
-pow = _gen_fn("pow", 1, "Elementwise power ``x ↦ x^k``: ``pow(A, k)``; ``R = k·dy·x^(k−1)``.", params=("k",))
-sum = _gen_fn("sum", 1, "Sum over ``axes`` (all by default): ``sum(A, axes=(0,))``; R broadcasts ``dy`` back.", params=("axes",))
-broadcast = _gen_fn("broadcast", 1, "``broadcast(A, shape, axes)``: copy along the new ``axes`` of ``shape``; R sums them.", params=("shape", "axes"))
-reshape = _gen_fn("reshape", 1, "``reshape(A, shape)``; R reshapes back.", params=("shape",))
-transpose = _gen_fn("transpose", 1, "``transpose(A, perm)`` (reverse order by default); R applies ``perm⁻¹``.", params=("perm",))
-softmax = _gen_fn("softmax", 1, "``softmax(x)ᵢ = e^{xᵢ}/Σⱼ e^{xⱼ}`` along ``axis`` (last); ``R = s·(dy − Σ s·dy)``.", params=("axis",))
-logsumexp = _gen_fn("logsumexp", 1, "``log Σⱼ e^{xⱼ}`` along ``axis`` (last); ``R = softmax(x)·dy``.", params=("axis",))
-argmax = _gen_fn("argmax", 1, "Index of the largest entry along ``axis`` (int32); not differentiable (R = 0, warns).", params=("axis",))
-
-
-def einsum(spec: str, *args):
-    """Bilinear contraction ``einsum(spec, A, B)`` (``jnp.einsum`` semantics, e.g. ``"ij,j->i"``).
-
-    Every index of an operand must also appear in the other operand or the output, so both
-    partial reverse derivatives are einsums: ``R(x, y, dy) = (einsum(o,b→a)(dy, y), einsum(a,o→b)(x, dy))``.
-    """
-    if args and all(isinstance(a, Wire) for a in args):
-        return apply("einsum", *args, spec=spec)
-    return apply("einsum", _dom_of(args, 2), spec=spec)
-
+# -- composites: functions on wires that also take types ----------------------------
 
 def _matmul_spec(a_nd, b_nd):
     specs = {(2, 1): "ij,j->i", (2, 2): "ij,jk->ik", (1, 1): "i,i->", (1, 2): "j,jk->k"}
@@ -517,7 +530,8 @@ def _matmul_spec(a_nd, b_nd):
         raise TypeError(f"matmul: expects operands of rank 1 or 2, got ranks {a_nd} and {b_nd}") from None
 
 
-def matmul(A, B=None):
+@composite(2)
+def matmul(a, b):
     """Matrix product ``(A, B) ↦ A·B`` (``(m,n)·(n,) → (m,)``, ``(m,n)·(n,k) → (m,k)``, ...).
 
     An ``einsum``; ``R[matmul](A, B, dY) = (dY·Bᵀ, Aᵀ·dY)``.
@@ -526,18 +540,18 @@ def matmul(A, B=None):
     >>> matmul(Array((2, 3)), Array((3,))).cod
     Ty(f32[2])
     """
-    if isinstance(A, Wire):
-        return einsum(_matmul_spec(A.type.ndim, B.type.ndim), A, B)
-    dom = _dom_of([A] if B is None else [A, B], 2)
-    _check_arity("matmul", dom, 2)
-    return einsum(_matmul_spec(dom[0].ndim, dom[1].ndim), dom)
+    return einsum(_matmul_spec(a.type.ndim, b.type.ndim), a, b)
 
 
-@polymorphic(1)
+@composite(1)
 def broadcast_to(x, shape):
     """NumPy-style ``broadcast_to(x, shape)``: size-1 and missing leading axes are copied.
 
     It is ``reshape`` (dropping size-1 axes) then ``broadcast`` (adding axes); R sums them back.
+
+    >>> from catgrad import Array
+    >>> broadcast_to(Array((1, 3)), (2, 3)).cod
+    Ty(f32[2,3])
     """
     shape = tuple(shape)
     xs = x.shape
@@ -560,62 +574,18 @@ def broadcast_to(x, shape):
     return broadcast(x, shape=shape, axes=tuple(new_axes))
 
 
-def _broadcasting(name, doc):
-    gen = _gen_fn(name, 2, doc)
-
-    @polymorphic(2)
-    def binary(x, y):
-        if x.type != y.type:
-            if x.dtype != y.dtype:
-                _fail(name, Ty(x.type, y.type), f"both inputs must have the same dtype, got {x.dtype} and {y.dtype}")
-            try:
-                shape = np.broadcast_shapes(x.shape, y.shape)
-            except ValueError:
-                _fail(name, Ty(x.type, y.type), f"shapes {x.shape} and {y.shape} do not broadcast together"
-                      " (NumPy rules: trailing axes must be equal or 1)")
-            x, y = broadcast_to(x, shape), broadcast_to(y, shape)
-        return gen(x, y)
-
-    def fn(*args, **attrs):
-        dom = None if args and all(isinstance(a, Wire) for a in args) else _dom_of(args, 2)
-        if dom is not None and len(dom) == 2 and dom[0] == dom[1]:
-            return gen(dom)
-        return binary(*args)
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    return fn
-
-
-add = _broadcasting("add", "Addition ``+: A × A → A`` (the left-additive structure; XOR on bool wires).\n\n"
-                    "Given two different shapes it broadcasts them (NumPy rules) first. ``R[add](x, y, dy) = (dy, dy)``.\n\n"
-                    ">>> from catgrad import Array\n>>> add(Array((3,))).dom\nTy(f32[3], f32[3])")
-mul = _broadcasting("mul", "Elementwise product ``×: A × A → A``, broadcasting different shapes (NumPy rules).\n\n"
-                    "``R[mul](x, y, dy) = (dy·y, dy·x)``.\n\n>>> from catgrad import Array\n>>> mul(Array((3,)), Array(())).cod\nTy(f32[3])")
-div = _broadcasting("div", "Elementwise quotient ``x / y``, broadcasting; ``R = (dy/y, −dy·x/y²)``.")
-
-
-def zero(A) -> Diagram:
-    """The additive unit ``0: 1 → A`` (for a product, the pairing of zeros).
+@composite(2)
+def sub(x, y):
+    """Difference ``x − y = x + (−y)``, broadcasting; ``R[sub](x, y, dy) = (dy, −dy)``.
 
     >>> from catgrad import Array
-    >>> zero(Array((2,))).cod
-    Ty(f32[2])
+    >>> sub(Array((3,))).cod
+    Ty(f32[3])
     """
-    from .diagram import identity
-    d = identity(Ty())
-    for a in as_ty(A):
-        d = d @ apply("zero", type=a)
-    return d
+    return add(x, neg(y))
 
 
-def constant(A, value) -> Diagram:
-    """The constant map ``c: 1 → A`` (``value`` a number or an array of ``A``'s shape)."""
-    return apply("constant", type=A, value=value)
-
-
-def sub(*args):
-    """Difference ``x − y = x + (−y)``, broadcasting."""
-    @polymorphic(2)
-    def _sub(x, y):
-        return add(x, neg(y))
-    return _sub(*args)
+SMOOTH = (neg, exp, log, sin, cos, sqrt, sigmoid, tanh, relu, heaviside, scale, pow, add, mul, div, zero, constant,
+          sum, broadcast, reshape, transpose, einsum, softmax, logsumexp, argmax)
+__doc__ += table(SMOOTH)
+__test__ = doctests(SMOOTH)

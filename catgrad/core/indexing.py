@@ -30,8 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import errors
-from .diagram import Wire, apply
-from .objects import Array, Ty, as_ty
+from .objects import Ty
 from .signature import Generator, declare
 
 
@@ -83,11 +82,11 @@ def _vmapped(fn, b):
     return fn
 
 
-def _jax_gather(E, i, batch_dims=0):
+def _jax_gather(E, i, batch_dims):
     return _vmapped(lambda e, j: jnp.take(e, j, axis=0, mode="fill", fill_value=jnp.nan), batch_dims)(E, i)
 
 
-def _jax_scatter_add(i, u, rows, batch_dims=0):
+def _jax_scatter_add(i, u, rows, batch_dims):
     def one(j, v):
         return jnp.zeros((rows, *v.shape[j.ndim:]), v.dtype).at[j].add(v, mode="drop")
     return _vmapped(one, batch_dims)(i, u)
@@ -101,14 +100,14 @@ def _concrete(i):
                                     "not symbols") from None
 
 
-def _sympy_gather(E, i, batch_dims=0):
+def _sympy_gather(E, i, batch_dims):
     j = _concrete(i)
     if batch_dims == 0:
         return E[j]
     return np.stack([_sympy_gather(E[k], j[k], batch_dims - 1) for k in range(E.shape[0])])
 
 
-def _sympy_scatter_add(i, u, rows, batch_dims=0):
+def _sympy_scatter_add(i, u, rows, batch_dims):
     j = _concrete(i)
     if batch_dims:
         return np.stack([_sympy_scatter_add(j[k], u[k], rows, batch_dims - 1) for k in range(j.shape[0])])
@@ -123,7 +122,7 @@ def _sympy_scatter_add(i, u, rows, batch_dims=0):
 def _batch_rule(first_is_table: bool):
     """Batching: both operands batched adds a batch dim; an index batched alone (with no batch dims)
     joins the index axes ``I``, so a shared table is never copied along the batch."""
-    def rule(flags, n, dom, batch_dims=0, **attrs):
+    def rule(flags, n, dom, batch_dims, **attrs):
         ft, fi = (flags[0], flags[1]) if first_is_table else (flags[1], flags[0])
         if ft and fi:
             return {**attrs, "batch_dims": batch_dims + 1}
@@ -134,47 +133,43 @@ def _batch_rule(first_is_table: bool):
     return rule
 
 
-def _rdiff_gather(E, i, dy, batch_dims=0):
+def _rdiff_gather(E, i, dy, batch_dims):
     return [scatter_add(i, dy, rows=E.shape[batch_dims], batch_dims=batch_dims), None]
 
 
-def _rdiff_scatter_add(i, u, dy, rows, batch_dims=0):
+def _rdiff_scatter_add(i, u, dy, rows, batch_dims):
     return [None, gather(dy, i, batch_dims=batch_dims)]
 
 
-declare(Generator(
+def _canon_gather(dom, batch_dims=0):
+    return {"batch_dims": _batch_dims("gather", dom, batch_dims)}
+
+
+def _canon_scatter_add(dom, rows=None, batch_dims=0):
+    if rows is None:
+        _fail("scatter_add", dom, "needs the number of rows of its result: scatter_add(i, u, rows=V)")
+    return {"rows": rows, "batch_dims": _batch_dims("scatter_add", dom, batch_dims)}
+
+
+gather = declare(Generator(
     name="gather", typing=_type_gather, jax=_jax_gather, sympy=_sympy_gather, rdiff=_rdiff_gather,
-    batch=_batch_rule(True), batch_all=False, label="gather",
-    doc="gather(E, i)[β, ι] = E[β, i[β, ι]]; R = (scatter_add(i, dy, V), 0)."))
-declare(Generator(
+    batch=_batch_rule(True), batch_all=False, canon=_canon_gather, arity=2, label="gather",
+    summary="Rows of a table picked by int32 indices: gather(E, i), E: (*B, V, *S), i: (*B, *I) → (*B, *I, *S) "
+            "(B: the batch_dims leading axes both share; an index out of 0..V−1 reads NaN).",
+    signature="(*B, V, *S) × int32 (*B, *I) → (*B, *I, *S)",
+    formula="gather(E, i)[β, ι] = E[β, i[β, ι]]",
+    rdiff_formula="R[gather](E, i, dy) = (scatter_add(i, dy, rows=V), 0)",
+    example=">>> from catgrad import Array\n>>> gather(Array((10, 4)), Array((6,), 'int32')).cod\nTy(f32[6,4])"))
+
+scatter_add = declare(Generator(
     name="scatter_add", typing=_type_scatter_add, jax=_jax_scatter_add, sympy=_sympy_scatter_add,
-    rdiff=_rdiff_scatter_add, batch=_batch_rule(False), batch_all=False, label="scatter+",
-    doc="scatter_add(i, u, rows)[β, v] = Σ_{ι: i[β,ι]=v} u[β, ι]; R = (0, gather(dy, i))."))
-
-
-def gather(E, i, *, batch_dims: int = 0):
-    """``gather(E, i)[β, ι] = E[β, i[β, ι]]``: rows of the table ``E`` picked by int32 indices ``i``.
-
-    On wires (inside ``trace``) it returns a wire; on types ``gather(Array((V, D)), Array((T,), "int32"))``
-    the one-operation diagram. ``R[gather](E, i, dy) = (scatter_add(i, dy, V), 0)``.
-    """
-    if isinstance(E, Wire):
-        return apply("gather", E, i, batch_dims=batch_dims)
-    return apply("gather", as_ty(E) @ as_ty(i), batch_dims=batch_dims)
-
-
-def scatter_add(i, u, *, rows: int, batch_dims: int = 0):
-    """``scatter_add(i, u, rows=V)[β, v] = Σ_{ι : i[β, ι] = v} u[β, ι]``, the reverse of ``gather``.
-
-    ``R[scatter_add](i, u, dy) = (0, gather(dy, i))``.
-
-    >>> from catgrad import Array
-    >>> scatter_add(Array((3,), "int32"), Array((3, 2)), rows=5).cod
-    Ty(f32[5,2])
-    """
-    if isinstance(i, Wire):
-        return apply("scatter_add", i, u, rows=rows, batch_dims=batch_dims)
-    return apply("scatter_add", as_ty(i) @ as_ty(u), rows=rows, batch_dims=batch_dims)
-
+    rdiff=_rdiff_scatter_add, batch=_batch_rule(False), batch_all=False, canon=_canon_scatter_add, arity=2,
+    label="scatter+",
+    summary="The reverse of gather: scatter_add(i, u, rows=V) sums the values u into the V rows their "
+            "indices name (an index out of 0..V−1 is dropped).",
+    signature="int32 (*B, *I) × (*B, *I, *S) → (*B, V, *S)",
+    formula="scatter_add(i, u)[β, v] = Σ_{ι : i[β, ι] = v} u[β, ι]",
+    rdiff_formula="R[scatter_add](i, u, dy) = (0, gather(dy, i))",
+    example=">>> from catgrad import Array\n>>> scatter_add(Array((3,), 'int32'), Array((3, 2)), rows=5).cod\nTy(f32[5,2])"))
 
 __all__ = ["gather", "scatter_add"]

@@ -1,17 +1,28 @@
 """The signature: every generator of the syntax, each declared once as one record.
 
-A ``Generator`` holds, in one place, everything catgrad knows about a primitive:
-its typing rule, its JAX meaning, its symbolic (sympy) meaning, its Z2 meaning where
-it has one, its reverse derivative *as a diagram of generators*, and how it acts on a
-batch axis. ``declare`` checks that a record is complete and adds it to the registry.
+A ``Generator`` holds, in one place, everything catgrad knows about a primitive: its typing
+rule, each of its meanings (JAX on real wires, JAX on Z2 wires, sympy, GF(2) polynomials), its
+reverse derivative *as a diagram of generators*, how it acts on a batch axis, the formulas of
+its meaning and of its reverse derivative, and its drawing label. ``declare`` checks that a
+record is complete for the meanings it claims and adds it to the signature.
 
-A reverse-derivative rule is written as a function on wires (see ``catgrad.core.diagram.trace``):
-given input wires ``x₁…xₙ`` and cotangent wires ``dy₁…dyₘ`` it returns the input cotangents,
+The record is the public function: ``catgrad.sigmoid`` *is* the record, and calling it on
+types gives a one-operation diagram, on wires (inside ``trace``) gives wires:
+
+>>> import catgrad as cg
+>>> isinstance(cg.sigmoid, cg.Generator)
+True
+>>> cg.sigmoid(cg.Array((3,)))
+<Diagram f32[3] → f32[3]: 1 op>
+
+A reverse-derivative rule is a function on wires: given input wires ``x₁…xₙ`` and cotangent
+wires ``dy₁…dyₘ`` (and, when ``rdiff_uses_output`` is set, the forward outputs ``y₁…yₘ`` between
+them, as JAX's ``defjvp2`` rules receive the primal output) it returns the input cotangents,
 ``None`` standing for a structural zero. For ``f: A → B`` this is ``R[f]: A × B → A``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import numpy as np
@@ -56,60 +67,141 @@ def freeze(attrs: dict) -> tuple:
     return tuple(out)
 
 
-@dataclass(frozen=True, eq=False)
-class Generator:
-    """One generator of the syntax, declared once.
+Meaning = Optional[Callable[..., Any]]
 
-    Fields:
-        name: unique name, e.g. ``"sigmoid"``.
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class Generator:
+    """One generator of the syntax, declared once; calling it applies it (see the module docstring).
+
+    Fields (keyword-only):
+        name: unique identifier, e.g. ``"sigmoid"``.
         typing: ``(dom: Ty, **attrs) -> Ty``, the codomain, raising ``TypeError`` on bad input.
-        jax: ``(*arrays, **attrs) -> array | tuple``, the JAX meaning (per example).
-        sympy: ``(*object_arrays, **attrs) -> object_array | tuple``, the symbolic meaning.
-        rdiff: ``(*xs, *dys, **attrs) -> list[Wire | None]``, R as a diagram; ``None`` if undefined.
-        batch: ``(flags, size, dom, **attrs) -> dict`` of attributes for the op on a leading batch
-            axis (``flags[i]``: input ``i`` is batched), or ``None`` when every input must be batched
-            and the attributes do not change (the default, right for elementwise generators).
+        jax: ``(*arrays, **attrs) -> array | tuple``, the JAX meaning on real (float/int) wires.
+        z2_jax: the JAX meaning on Z2 (bool) wires, for generators that act on them.
+        sympy: ``(*object_arrays, **attrs)``, the symbolic meaning (sympy expressions).
+        z2: the meaning over GF(2): on object arrays of polynomials (reduced mod 2 by the semantics).
+        rdiff: ``(*xs, [*ys,] *dys, **attrs) -> list[Wire | None]``: R as a diagram; ``None``: not differentiable.
+        rdiff_uses_output: the rule also receives the forward outputs ``ys`` (e.g. ``R[σ]`` reuses ``σ(x)``).
+        zero_rdiff_warning: if set, ``R`` is zero by convention and this warning is shown.
+        batch: ``(flags, size, dom, **attrs) -> dict``, the attributes on a leading batch axis
+            (``flags[i]``: input ``i`` is batched); ``None``: unchanged (elementwise generators).
         batch_all: whether unbatched inputs are broadcast along the batch axis first.
-        canon: ``(dom, **attrs) -> dict``, puts attributes in canonical form (optional).
-        z2: the GF(2) polynomial meaning on object arrays (boolean generators), optional.
-        zero_rdiff_warning: if set, ``rdiff`` is zero by convention and this warning is shown.
+        canon: ``(dom, **attrs) -> dict``, the attributes in canonical form.
+        arity: the number of input wires; a call with one type ``A`` on a binary generator means ``A × A``.
+        params: names of the attributes that a call may pass positionally (``scale(A, 2.0)``).
+        prepare: ``(*wires, **attrs) -> wires``, applied to wire arguments first (e.g. broadcasting).
+        shape_dtype: if set, a shape (``int`` or tuple of ints) in a call means ``Array(shape, shape_dtype)``.
+        summary, signature, formula, rdiff_formula, example, notes: the text of the docstring (``help(g)``):
+            ``signature`` is the typing in words (e.g. ``"A → A, A a float array"``).
         label: the name drawn in string diagrams.
     """
 
     name: str
     typing: Callable[..., Ty]
-    jax: Callable[..., Any]
-    sympy: Optional[Callable[..., Any]]
-    rdiff: Optional[Callable[..., Any]]
+    jax: Meaning = None
+    z2_jax: Meaning = None
+    sympy: Meaning = None
+    z2: Meaning = None
+    rdiff: Meaning = None
+    rdiff_uses_output: bool = False
+    zero_rdiff_warning: Optional[str] = None
     batch: Optional[Callable[..., dict]] = None
     batch_all: bool = True
     canon: Optional[Callable[..., dict]] = None
-    z2: Optional[Callable[..., Any]] = None
-    zero_rdiff_warning: Optional[str] = None
+    arity: Optional[int] = 1
+    params: tuple = ()
+    prepare: Optional[Callable[..., Any]] = None
+    shape_dtype: Optional[str] = None
+    summary: str = ""
+    signature: str = ""
+    formula: str = ""
+    rdiff_formula: str = ""
+    example: str = ""
+    notes: str = ""
     label: Optional[str] = None
-    doc: str = field(default="", repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "__doc__", self._docstring())
 
     def __repr__(self):
         return f"Generator({self.name!r})"
 
+    def __call__(self, *args, **attrs):
+        """Apply the generator: to types (a one-operation ``Diagram``) or to wires (inside ``trace``)."""
+        from .diagram import call
+        return call(self, args, attrs)
+
+    @property
+    def __name__(self) -> str:  # so the record reads as the function it stands for
+        return self.name
+
+    @property
+    def nullary(self) -> bool:
+        return self.arity == 0
+
+    @property
+    def meanings(self) -> tuple:
+        """The names of the meanings this generator has."""
+        return tuple(m for m in ("jax", "z2_jax", "sympy", "z2") if getattr(self, m) is not None)
+
     def cod(self, dom: Ty, attrs: dict) -> Ty:
         return as_ty(self.typing(dom, **attrs))
+
+    def _docstring(self) -> str:
+        lines = [self.summary or f"The generator {self.name!r}."]
+        if self.signature:
+            lines += ["", f"Typing: {self.name}: {self.signature}"]
+        if self.formula:
+            lines += ["", f"Meaning: {self.formula}"]
+        if self.rdiff is not None:
+            lines += ["", f"Reverse derivative: {self.rdiff_formula}"]
+        elif self.zero_rdiff_warning is None:
+            lines += ["", "Reverse derivative: none (rdiff raises NotDifferentiableError)."]
+        if self.z2_jax is not None or self.z2 is not None:
+            lines += ["", "Acts on Z2 (bool) wires" + (" too." if self.jax is not None else ".")]
+        if self.params:
+            lines += ["", f"Attributes passed positionally: {', '.join(self.params)}."]
+        if self.notes:
+            lines += ["", self.notes]
+        if self.example:
+            lines += ["", "Example:", "", self.example]
+        return "\n".join(lines)
 
 
 SIGNATURE: dict[str, Generator] = {}
 
 
 def declare(gen: Generator, *, replace: bool = False) -> Generator:
-    """Add a generator to the signature, checking that its record is complete.
+    """Add a generator to the signature, checking that its record is complete for what it claims.
 
-    A generator must have a name, a typing rule and a JAX meaning; a missing reverse
-    derivative is allowed (``rdiff`` then raises ``NotDifferentiableError``).
+    A generator needs an identifier as name, a typing rule, a JAX meaning (on real or on Z2
+    wires) and the formula of its meaning; each meaning it gives must be callable; one with a
+    reverse-derivative rule must state its formula. A missing rule is allowed (``rdiff`` then
+    raises ``NotDifferentiableError``).
     """
+    if not isinstance(gen, Generator):
+        raise TypeError(f"declare expects a Generator record, got {type(gen).__name__} {gen!r}")
     if not isinstance(gen.name, str) or not gen.name.isidentifier():
         raise ValueError(f"a generator needs an identifier as name, got {gen.name!r}")
-    for fld in ("typing", "jax"):
-        if not callable(getattr(gen, fld)):
-            raise ValueError(f"generator {gen.name!r} is incomplete: {fld} must be callable")
+    if not callable(gen.typing):
+        raise ValueError(f"generator {gen.name!r} is incomplete: typing must be callable")
+    if gen.jax is None and gen.z2_jax is None:
+        raise ValueError(f"generator {gen.name!r} is incomplete: it needs a JAX meaning (jax= or z2_jax=)")
+    for fld in ("jax", "z2_jax", "sympy", "z2", "rdiff", "batch", "canon", "prepare"):
+        v = getattr(gen, fld)
+        if v is not None and not callable(v):
+            raise ValueError(f"generator {gen.name!r} is incomplete: {fld} must be callable, got {v!r}")
+    if not gen.formula:
+        raise ValueError(f"generator {gen.name!r} is incomplete: state the formula of its meaning (formula=...)")
+    if gen.rdiff is not None and not gen.rdiff_formula:
+        raise ValueError(f"generator {gen.name!r} is incomplete: state the formula of its reverse derivative "
+                         "(rdiff_formula=...)")
+    if (gen.z2_jax is None) != (gen.z2 is None):
+        raise ValueError(f"generator {gen.name!r} is incomplete: a Z2 generator needs both its JAX meaning on "
+                         "bool wires (z2_jax=) and its GF(2) meaning (z2=)")
+    if not all(isinstance(p, str) for p in gen.params):
+        raise ValueError(f"generator {gen.name!r}: params must be attribute names, got {gen.params!r}")
     if gen.name in SIGNATURE and not replace:
         raise ValueError(f"generator {gen.name!r} is already declared")
     SIGNATURE[gen.name] = gen
@@ -122,3 +214,18 @@ def lookup(name: str) -> Generator:
         return SIGNATURE[name]
     except KeyError:
         raise errors.UnknownGeneratorError(errors.unknown_generator(name, SIGNATURE)) from None
+
+
+def doctests(gens) -> dict:
+    """``{name: docstring}`` of generator records, for a module's ``__test__`` (so doctest runs their examples)."""
+    return {g.name: g.__doc__ for g in gens if g.example}
+
+
+def table(gens, columns=("name", "formula", "rdiff_formula")) -> str:
+    """A reStructuredText table of generator records (for module docstrings): each formula written once."""
+    rows = [[str(getattr(g, c) or "") for c in columns] for g in gens]
+    head = [c.replace("rdiff_formula", "R[g](x, dy)").replace("formula", "meaning") for c in columns]
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(columns))]
+    rule = "  ".join("=" * w for w in widths)
+    fmt = lambda r: "  ".join(s.ljust(w) for s, w in zip(r, widths)).rstrip()  # noqa: E731
+    return "\n".join([rule, fmt(head), rule, *map(fmt, rows), rule])

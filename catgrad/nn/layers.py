@@ -58,7 +58,7 @@ def _one(A: Ty, name: str) -> Array:
 
 
 def _activation(fn, name):
-    layer = Layer(lambda A: Para.of(fn(_one(A, name))), name)
+    layer = Layer(lambda A: Para.of(fn(_one(A, name))).named(name), name)
     layer.__doc__ = f"The {name} activation as a Para morphism with no parameters."
     return layer
 
@@ -82,7 +82,7 @@ def linear(n_in: int, n_out: int, init="glorot_uniform", name: str = "linear") -
     Ty(f32[2,3])
     """
     W = Array((n_out, n_in))
-    return Para(W, g.matmul(W, Array((n_in,))), [(name, "W")], _init_one(init, W.shape))
+    return Para(W, g.matmul(W, Array((n_in,))), [(name, "W")], _init_one(init, W.shape)).named(name)
 
 
 def bias(n: int, init="zeros", name: str = "bias") -> Para:
@@ -92,7 +92,7 @@ def bias(n: int, init="zeros", name: str = "bias") -> Para:
     Ty(f32[3])
     """
     b = Array((n,))
-    return Para(b, trace(lambda b_, x: x + b_, b, b), [(name, "b")], _init_one(init, b.shape))
+    return Para(b, trace(lambda b_, x: x + b_, b, b), [(name, "b")], _init_one(init, b.shape)).named(name)
 
 
 def _as_layer(activation) -> LayerLike | None:
@@ -119,12 +119,12 @@ def dense(n_in: int, n_out: int, activation=None, init="glorot_uniform", name: s
     if act is not None:
         p = p >> act
     # the composite's parameters are bias × linear (Para composition puts the later layer's first)
-    return Para(p.param, p.map, [(name, "b"), (name, "W")], p.init_fn)
+    return Para(p.param, p.map, [(name, "b"), (name, "W")], p.init_fn).named(name)
 
 
 def flatten_para(A: Ty) -> Para:
     a = _one(A, "flatten")
-    return Para.of(g.reshape(a, (a.size,)))
+    return Para.of(g.reshape(a, (a.size,))).named("flatten")
 
 
 flatten = Layer(flatten_para, "flatten")
@@ -155,7 +155,7 @@ def conv2d(c_in: int, c_out: int, kernel_size, stride=1, padding="VALID", use_bi
             p = p >> Para(bb, add_b, [("b",)], _init_one("zeros", bb.shape))
             # one layer: both parameters under its name (composition alone would rename it name_1)
             p = Para(p.param, p.map, [(name, "b"), (name, "K")], p.init_fn)
-        return p
+        return p.named(name)
 
     return Layer(build, name)
 
@@ -163,8 +163,8 @@ def conv2d(c_in: int, c_out: int, kernel_size, stride=1, padding="VALID", use_bi
 def max_pool2d(window: int = 2, stride: int | None = None) -> Layer:
     """Max pooling over ``window × window`` patches of ``(C, H, W)``, per channel."""
     def build(A: Ty) -> Para:
-        from ..core import conv as conv_gens
-        return Para.of(conv_gens.max_pool2d(_one(A, "max_pool2d"), window=window, stride=stride))
+        from ..core import pool
+        return Para.of(pool.max_pool2d(_one(A, "max_pool2d"), window=window, stride=stride)).named("max_pool2d")
     return Layer(build, f"max_pool2d({window})")
 
 

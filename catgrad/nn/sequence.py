@@ -57,8 +57,8 @@ MASK = -1e9
 # -- helpers ---------------------------------------------------------------------------
 
 def rename(p: Para, name: str) -> Para:
-    """``p`` with every parameter path prefixed by ``name`` (one layer made of several)."""
-    return Para(p.param, p.map, [(name, *n) for n in p.names], p.init_fn)
+    """``p`` as one layer ``name``: every parameter path prefixed by ``name``, its operations in the scope ``name``."""
+    return Para(p.param, p.map, [(name, *n) for n in p.names], p.init_fn).named(name)
 
 
 def _named(p: Para, names) -> Para:
@@ -117,7 +117,7 @@ def embedding(vocab: int, width: int, init="normal", name: str = "embedding") ->
         i = _one(A, name)
         if i.dtype != "int32":
             raise TypeError(f"{name}: expects int32 token indices, got {A}")
-        return Para(E, trace(lambda e, j: gather(e, j), E, i), [(name, "E")], _inits((init, E.shape)))
+        return Para(E, trace(lambda e, j: gather(e, j), E, i), [(name, "E")], _inits((init, E.shape))).named(name)
     return Layer(build, name)
 
 
@@ -141,7 +141,7 @@ def layer_norm(width: int, eps: float = 1e-5, name: str = "layer_norm") -> Layer
             var = _mean_last(c * c)
             return g.add(g.mul(c / g.sqrt(var + eps), gamma), beta)
         return Para(D @ D, trace(fn, D, D, x), [(name, "gamma"), (name, "beta")],
-                    _inits((ones, D.shape), ("zeros", D.shape)))
+                    _inits((ones, D.shape), ("zeros", D.shape))).named(name)
     return Layer(build, name)
 
 
@@ -150,7 +150,7 @@ def _gelu(x):
     return 0.5 * x * (1.0 + g.tanh(c * (x + 0.044715 * (x * x * x))))
 
 
-gelu = Layer(lambda A: Para.of(trace(_gelu, _float_seq(A, "gelu"))), "gelu")
+gelu = Layer(lambda A: Para.of(trace(_gelu, _float_seq(A, "gelu"))).named("gelu"), "gelu")
 gelu.__doc__ = "GELU, tanh form: ``½ x (1 + tanh(√(2/π)(x + 0.044715 x³)))`` (``jax.nn.gelu(approximate=True)``)."
 
 
@@ -174,7 +174,7 @@ def pointwise(n_in: int, n_out: int, activation=None, init="glorot_uniform", nam
                  _inits((init, W.shape), ("zeros", b.shape)))
         if activation is not None:
             p = _named(p >> activation, p.names)
-        return p
+        return p.named(name)
     return Layer(build, name)
 
 
@@ -222,7 +222,8 @@ def attention(heads: int, causal: bool = False, init="glorot_uniform", name: str
             return g.einsum("ti,oi->to", o, wo)
 
         names = [(name, w) for w in ("Wq", "Wk", "Wv", "Wo")]
-        return Para(Wt @ Wt @ Wt @ Wt, trace(fn, Wt, Wt, Wt, Wt, x), names, _inits(*[(init, Wt.shape)] * 4))
+        return Para(Wt @ Wt @ Wt @ Wt, trace(fn, Wt, Wt, Wt, Wt, x), names,
+                    _inits(*[(init, Wt.shape)] * 4)).named(name)
     return Layer(build, name)
 
 
@@ -279,8 +280,8 @@ def positional(kind: str = "sinusoidal", init=initialisers.normal(0.02), name: s
         x = _float_seq(A, name, ndim=2)
         if kind == "sinusoidal":
             pe = sinusoids(*x.shape).astype(x.dtype)
-            return Para.of(trace(lambda x_: x_ + _constant(x_, x, pe), x))
-        return Para(x, trace(lambda p, x_: x_ + p, x, x), [(name, "P")], _inits((init, x.shape)))
+            return Para.of(trace(lambda x_: x_ + _constant(x_, x, pe), x)).named(name)
+        return Para(x, trace(lambda p, x_: x_ + p, x, x), [(name, "P")], _inits((init, x.shape))).named(name)
     return Layer(build, name)
 
 

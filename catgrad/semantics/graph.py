@@ -1,14 +1,17 @@
 """The diagram's own data as a networkx graph (what ``draw`` renders).
 
-Nodes: ``("wire", i)`` (attribute ``type``), ``("op", k)`` (attributes ``gen``, ``attrs``,
-``label``), and the boundary ports ``("dom", i)`` and ``("cod", j)``. Edges run in the
+A functor into graphs, through the one interpreter: each operation adds its node. Nodes:
+``("wire", i)`` (attribute ``type``), ``("op", k)`` (attributes ``gen``, ``attrs``, ``label``, ``scope``), and the boundary ports ``("dom", i)`` and ``("cod", j)``. Edges run in the
 direction data flows, with the port number as the ``port`` attribute.
 """
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 
 from ..core.diagram import Diagram
+from .functor import interpret
 
 
 def to_networkx(f: Diagram) -> nx.MultiDiGraph:
@@ -22,18 +25,28 @@ def to_networkx(f: Diagram) -> nx.MultiDiGraph:
     if not isinstance(f, Diagram):
         raise TypeError(f"to_networkx expects a Diagram, got {type(f).__name__} {f!r}")
     g = nx.MultiDiGraph()
-    for i, t in enumerate(f.wires):
-        g.add_node(("wire", i), kind="wire", type=t)
-    for k, op in enumerate(f.ops):
-        g.add_node(("op", k), kind="op", gen=op.gen.name, attrs=dict(op.attrs), label=op.gen.label or op.gen.name)
-        for p, i in enumerate(op.ins):
-            g.add_edge(("wire", i), ("op", k), port=p)
-        for p, o in enumerate(op.outs):
-            g.add_edge(("op", k), ("wire", o), port=p)
-    for p, w in enumerate(f.dom_wires):
+    for i, w in enumerate(f.dom_wires):
+        g.add_node(("wire", w), kind="wire", type=f.wires[w])
+    count = itertools.count()
+
+    def meaning(op, args, types):  # an operation becomes a node, its output wires nodes fed by it
+        k = ("op", next(count))
+        g.add_node(k, kind="op", gen=op.gen.name, attrs=dict(op.attrs), label=op.gen.label or op.gen.name,
+                   scope=op.scope)
+        for p, w in enumerate(args):
+            g.add_edge(w, k, port=p)
+        outs = [("wire", o) for o in op.outs]
+        for p, (w, t) in enumerate(zip(outs, types.cod)):
+            g.add_node(w, kind="wire", type=t)
+            g.add_edge(k, w, port=p)
+        return outs
+
+    doms = [("wire", w) for w in f.dom_wires]
+    cods = interpret(f, meaning, doms)
+    for p, w in enumerate(doms):
         g.add_node(("dom", p), kind="dom")
-        g.add_edge(("dom", p), ("wire", w), port=p)
-    for p, w in enumerate(f.cod_wires):
+        g.add_edge(("dom", p), w, port=p)
+    for p, w in enumerate(cods):
         g.add_node(("cod", p), kind="cod")
-        g.add_edge(("wire", w), ("cod", p), port=p)
+        g.add_edge(w, ("cod", p), port=p)
     return g

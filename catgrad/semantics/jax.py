@@ -18,6 +18,9 @@ import numpy as np
 
 from .. import errors
 from ..core.diagram import Diagram
+from ..errors import SemanticsError
+from . import functor
+from .functor import as_outputs
 
 
 def _check_args(name: str, f: Diagram, args) -> list:
@@ -80,16 +83,18 @@ def check_binary(x, name: str = "input"):
     return a.astype(bool)
 
 
+def jax_meaning(op, args, types) -> tuple:
+    """The JAX meaning of one operation: the record's ``z2_jax`` on Z2 (bool) wires, else its ``jax``."""
+    fn = op.gen.z2_jax if types.z2 else op.gen.jax
+    if fn is None:
+        kind = "Z2 (bool)" if types.z2 else "real"
+        raise SemanticsError(f"generator {op.gen.name!r} has no JAX meaning on {kind} wires ({types.dom} → {types.cod})")
+    return as_outputs(fn(*args, **dict(op.attrs)), len(op.outs))
+
+
 def interpret(f: Diagram, args) -> tuple:
-    """Run ``f`` on JAX arrays (already checked): the interpreter loop."""
-    env = dict(zip(f.dom_wires, args))
-    for op in f.ops:
-        res = op.gen.jax(*(env[i] for i in op.ins), **dict(op.attrs))
-        if len(op.outs) == 1:
-            env[op.outs[0]] = res
-        else:
-            env.update(zip(op.outs, res))
-    return tuple(env[w] for w in f.cod_wires)
+    """Run ``f`` on JAX arrays (already checked): the one interpreter with the JAX meaning."""
+    return functor.interpret(f, jax_meaning, args)
 
 
 def to_jax(f: Diagram, *, name: str | None = None) -> Callable:
@@ -118,6 +123,14 @@ def to_jax(f: Diagram, *, name: str | None = None) -> Callable:
 
 
 def compile(f: Diagram, *, simplify: bool = True, **jit_kwargs) -> Callable:
-    """``jax.jit(to_jax(f))``, after common-subexpression elimination (``simplify``)."""
+    """``jax.jit(to_jax(f))``, after common-subexpression elimination (``simplify``).
+
+    >>> from catgrad import Array, exp
+    >>> import jax.numpy as jnp
+    >>> compile(exp(Array(())))(jnp.float32(0.0))
+    (Array(1., dtype=float32),)
+    """
+    if not isinstance(f, Diagram):
+        raise TypeError(f"compile expects a Diagram, got {type(f).__name__} {f!r}")
     g = f.simplify() if simplify else f
     return jax.jit(to_jax(g, name=f"compiled {f!r}"), **jit_kwargs)

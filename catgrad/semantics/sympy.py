@@ -16,6 +16,7 @@ import sympy as sp
 from .. import errors
 from ..core.diagram import Diagram
 from ..core.objects import Array, TyLike, as_ty
+from . import functor
 
 
 def symbols(dom: TyLike, prefix: str = "x", **assumptions) -> list:
@@ -56,21 +57,17 @@ def from_array(a: np.ndarray):
     return sp.Array(a.tolist())
 
 
-def interpret(f: Diagram, args: list, meaning: str = "sympy") -> tuple:
-    """Run ``f`` on object arrays with each generator's ``meaning`` field (``sympy`` or ``z2``)."""
-    env = dict(zip(f.dom_wires, args))
-    for op in f.ops:
-        fn = getattr(op.gen, meaning)
-        if fn is None:
-            raise errors.SemanticsError(
-                f"generator {op.gen.name!r} has no {meaning} meaning, so this diagram has no {meaning} semantics")
-        res = fn(*(env[i] for i in op.ins), **dict(op.attrs))
-        if len(op.outs) == 1:
-            env[op.outs[0]] = np.asarray(res, dtype=object).reshape(f.wires[op.outs[0]].shape)
-        else:
-            for o, r in zip(op.outs, res):
-                env[o] = np.asarray(r, dtype=object).reshape(f.wires[o].shape)
-    return tuple(env[w] for w in f.cod_wires)
+def object_meaning(*fields: str):
+    """A meaning on object arrays read off the records' ``fields`` (``sympy``; ``z2`` then ``sympy``):
+    each output is reshaped to its wire's shape."""
+    base = functor.field_meaning(*fields)
+
+    def meaning(op, args, types):
+        return tuple(np.asarray(r, dtype=object).reshape(t.shape) for r, t in zip(base(op, args, types), types.cod))
+    return meaning
+
+
+sympy_meaning = object_meaning("sympy")
 
 
 def to_sympy(f: Diagram, inputs: list | None = None) -> tuple:
@@ -81,7 +78,7 @@ def to_sympy(f: Diagram, inputs: list | None = None) -> tuple:
     """
     if not isinstance(f, Diagram):
         raise TypeError(f"to_sympy expects a Diagram, got {type(f).__name__} {f!r}")
-    if any(t.dtype == "bool" for t in f.dom) or any(op.gen.sympy is None and op.gen.z2 is not None for op in f.ops):
+    if any(t.dtype == "bool" for t in f.wires):
         raise errors.SemanticsError(
             "to_sympy: this is a Z2 (boolean) circuit; its symbolic meaning is a polynomial over GF(2): "
             "use catgrad.boolean.to_gf2")
@@ -90,4 +87,4 @@ def to_sympy(f: Diagram, inputs: list | None = None) -> tuple:
     if len(inputs) != len(f.dom):
         raise TypeError(errors.arity("to_sympy", len(f.dom), len(inputs), f" (its domain is {f.dom})"))
     args = [to_array(x, t) for x, t in zip(inputs, f.dom)]
-    return tuple(from_array(a) for a in interpret(f, args))
+    return tuple(from_array(a) for a in functor.interpret(f, sympy_meaning, args))
