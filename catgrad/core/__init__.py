@@ -7,3 +7,4 @@ from . import generators
 from . import conv
 from . import pool
 from . import indexing
+from . import scan as loops
