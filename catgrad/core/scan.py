@@ -113,7 +113,7 @@ def _jax_scan(*arrays, body, length, consts, carry, reverse, interpret):
         return tuple(out[:carry]), tuple(out[carry:])
 
     c, ys = jax.lax.scan(step, c, xs, length=length, reverse=reverse)
-    return (*c, *ys)
+    return _result((*c, *ys))
 
 
 def _unrolled(*arrays, body, length, consts, carry, reverse, interpret):
@@ -124,7 +124,12 @@ def _unrolled(*arrays, body, length, consts, carry, reverse, interpret):
         out = interpret(body, [*k, *c, *(np.asarray(x, dtype=object)[t] for x in xs)])
         c, steps[t] = tuple(out[:carry]), tuple(out[carry:])
     ys = [np.stack([np.asarray(steps[t][j], dtype=object) for t in range(length)]) for j in range(len(body.cod) - carry)]
-    return (*c, *ys)
+    return _result((*c, *ys))
+
+
+def _result(outs: tuple):
+    """A meaning's result: one output bare, several as a tuple (as the interpreter reads them)."""
+    return outs[0] if len(outs) == 1 else outs
 
 
 def _outputs(res) -> tuple:

@@ -300,13 +300,14 @@ def transformer_block(width: int, heads: int, hidden: int | None = None, causal:
 
 
 def transformer_lm(vocab: int, context: int, width: int, heads: int, depth: int, hidden: int | None = None,
-                   pos: str = "learned") -> Para:
+                   pos: str = "learned", stack: bool = False) -> Para:
     """A decoder-only character (or token) language model: int32 tokens ``(context,)`` to next-token
     logits ``(context, vocab)``:
     ``embedding ; positional ; block₀ ; … ; block_{depth−1} ; layer_norm ; pointwise(width, vocab)``.
 
     Blocks are ``transformer_block(width, heads, hidden, causal=True)``, their parameters under
-    ``block0``, ``block1``, …
+    ``block0``, ``block1``, …; with ``stack=True`` they are one ``nn.stack`` (a scan over depth, the
+    diagram holding one block), their parameters under ``blocks`` with a leading axis ``depth``.
 
     >>> m = transformer_lm(vocab=12, context=8, width=16, heads=2, depth=2)
     >>> m.dom, m.cod
@@ -316,8 +317,12 @@ def transformer_lm(vocab: int, context: int, width: int, heads: int, depth: int,
     A = Array((context,), "int32")
     X = Array((context, width))
     p = (embedding(vocab, width) >> positional(pos))(A)
-    for k in range(depth):
-        p = p >> rename(transformer_block(width, heads, hidden)(X), f"block{k}")
+    if stack:
+        from .stack import stack as stack_layers
+        p = p >> rename(stack_layers(transformer_block(width, heads, hidden)(X), depth, name="stack"), "blocks")
+    else:
+        for k in range(depth):
+            p = p >> rename(transformer_block(width, heads, hidden)(X), f"block{k}")
     return p >> layer_norm(width, name="ln_f") >> pointwise(width, vocab, name="head")
 
 
