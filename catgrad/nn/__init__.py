@@ -4,6 +4,6 @@ from .layers import (Layer, linear, bias, dense, sigmoid, tanh, relu, softmax, f
                      sequential)
 from . import init
 from .sequence import (embedding, layer_norm, gelu, pointwise, attention, residual, positional, transformer_block,
-                       transformer_lm)
+                       transformer_lm, gru_cell, gru)
 from .stack import stack, repeat
 from . import sequence

@@ -17,6 +17,7 @@ Per example a sequence is an array ``(T, D)`` (T positions, width D); tokens are
 - ``positional("sinusoidal")``: ``x ↦ x + PE`` with ``PE[t, 2j] = sin(t / 10000^{2j/D})``,
   ``PE[t, 2j+1] = cos(t / 10000^{2j/D})`` [Vaswani et al. 2017 §3.5]; ``positional("learned")``:
   ``x ↦ x + P`` with a parameter ``P: (T, D)``;
+- ``gru_cell(n, H)``: the GRU cell [Cho et al. 2014]; ``gru(n, H)``: a ``scan`` of it over a sequence;
 - ``transformer_block(D, heads)`` (pre-norm, as GPT-2): ``residual(layer_norm ; attention) ;
   residual(layer_norm ; pointwise(D, 4D, gelu) ; pointwise(4D, D))``;
 - ``transformer_lm(V, T, D, heads, depth)``: ``embedding ; positional ; block^depth ; layer_norm ;
@@ -326,5 +327,66 @@ def transformer_lm(vocab: int, context: int, width: int, heads: int, depth: int,
     return p >> layer_norm(width, name="ln_f") >> pointwise(width, vocab, name="head")
 
 
+GRU_GATES = ("z", "r", "h")
+
+
+def gru_cell(n_in: int, n_hidden: int, init="glorot_uniform", name: str = "gru") -> Para:
+    """The GRU cell [Cho et al. 2014] as a Para ``(P, (p, h, x) ↦ h')`` on a hidden state ``h: (H,)`` and an
+    input ``x: (n,)``::
+
+        z = σ(W_z x + U_z h + b_z),   r = σ(W_r x + U_r h + b_r),
+        ĥ = tanh(W_h x + U_h (r ⊙ h) + b_h),   h' = (1 − z) ⊙ h + z ⊙ ĥ
+
+    parameters ``{name: {"Wz", "Uz", "bz", "Wr", "Ur", "br", "Wh", "Uh", "bh"}}`` (W: (H, n), U: (H, H), b: (H,)).
+
+    >>> gru_cell(3, 5).dom
+    Ty(f32[5], f32[3])
+    """
+    H = n_hidden
+    W, U, b = Array((H, n_in)), Array((H, H)), Array((H,))
+    types = Ty(*[t for _ in GRU_GATES for t in (W, U, b)])
+
+    def fn(*ws):
+        (wz, uz, bz, wr, ur, br, wh, uh, bh), h, x = ws[:9], ws[9], ws[10]
+        z = g.sigmoid(g.matmul(wz, x) + g.matmul(uz, h) + bz)
+        r = g.sigmoid(g.matmul(wr, x) + g.matmul(ur, h) + br)
+        h_new = g.tanh(g.matmul(wh, x) + g.matmul(uh, r * h) + bh)
+        return (1.0 - z) * h + z * h_new
+
+    names = [(name, f"{m}{k}") for k in GRU_GATES for m in ("W", "U", "b")]
+    inits = [p for _ in GRU_GATES for p in ((init, W.shape), (init, U.shape), ("zeros", b.shape))]
+    return Para(types, trace(fn, types @ b @ Array((n_in,))), names, _inits(*inits)).named(name)
+
+
+def gru(n_in: int, n_hidden: int, return_sequences: bool = False, init="glorot_uniform", name: str = "gru") -> Layer:
+    """A GRU over a sequence ``(T, n_in)``: ``scan`` of ``gru_cell`` from ``h₀ = 0`` with the parameters as
+    the scan's constants (so ``R`` sums their gradients over time); the last state ``h_T: (H,)``, or all
+    states ``(T, H)`` with ``return_sequences``.
+
+    >>> from catgrad import Array
+    >>> gru(1, 8)(Array((10, 1))).cod
+    Ty(f32[8])
+    """
+    from ..core.scan import scan
+
+    def build(A: Ty) -> Para:
+        x = _float_seq(A, name, ndim=2)
+        if x.shape[1] != n_in:
+            raise TypeError(f"{name}: expects steps of width {n_in}, got an input {x}")
+        cell = gru_cell(n_in, n_hidden, init, name)
+        nP = len(cell.param)
+        body = trace(lambda *ws: (cell.map(*ws), cell.map(*ws)) if return_sequences else cell.map(*ws), cell.map.dom)
+        body = body.simplify()
+        loop = scan(body, x.shape[0], consts=nP)
+        H = Array((n_hidden,), x.dtype)
+
+        def fn(*ws):
+            h0 = _constant(ws[-1], H, 0.0)
+            out = loop(*ws[:nP], h0, ws[-1])
+            return out[1] if return_sequences else out
+        return Para(cell.param, trace(fn, cell.param @ x), cell.names, cell.init_fn).named(name)
+    return Layer(build, name)
+
+
 __all__ = ["embedding", "layer_norm", "gelu", "pointwise", "attention", "residual", "positional", "sinusoids",
-           "causal_mask", "check_heads", "transformer_block", "transformer_lm", "rename", "MASK"]
+           "causal_mask", "check_heads", "transformer_block", "transformer_lm", "rename", "MASK", "gru_cell", "gru"]
