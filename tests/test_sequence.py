@@ -125,12 +125,13 @@ def test_scatter_add_rdiff():
     _check(d, lambda j, v: jnp.zeros((4, 2)).at[j].add(v), [i, u])
 
 
-@pytest.mark.parametrize("flags", [(False, True), (True, True)])
+@pytest.mark.parametrize("flags", [(False, True), (True, True), (True, False)])
 def test_gather_batched_against_vmap(flags):
     n = 3
     d = gather(Array((5, 2)), Array((4,), "int32"))
     E = _rand(0, n, 5, 2) if flags[0] else _rand(0, 5, 2)
-    i = jnp.asarray(np.random.default_rng(1).integers(0, 5, (n, 4)), jnp.int32)
+    ib = jnp.asarray(np.random.default_rng(1).integers(0, 5, (n, 4)), jnp.int32)
+    i = ib if flags[1] else ib[0]
     axes = tuple(0 if f else None for f in flags)
     want = jax.vmap(lambda e, j: jnp.take(e, j, axis=0), in_axes=axes)(E, i)
     bd = cg.batch(d, n, flags)
@@ -140,9 +141,29 @@ def test_gather_batched_against_vmap(flags):
     r = cg.rdiff(d)
     dy = _rand(2, n, 4, 2)
     Eb = E if flags[0] else jnp.broadcast_to(E, (n, 5, 2))
-    got = cg.to_jax(cg.batch(r, n))(Eb, i, dy)[0]
-    want = jax.vmap(lambda e, j, g_: jax.vjp(lambda e_: jnp.take(e_, j, axis=0), e)[1](g_)[0])(Eb, i, dy)
+    got = cg.to_jax(cg.batch(r, n))(Eb, ib, dy)[0]
+    want = jax.vmap(lambda e, j, g_: jax.vjp(lambda e_: jnp.take(e_, j, axis=0), e)[1](g_)[0])(Eb, ib, dy)
     np.testing.assert_allclose(got, want, **TOL)
+
+
+@pytest.mark.parametrize("flags", [(True, True), (True, False), (False, True)])
+def test_scatter_add_and_batched_gather_batched_against_vmap(flags):
+    n = 3
+    i = jnp.asarray(np.random.default_rng(0).integers(0, 4, (n, 5)), jnp.int32)
+    u = _rand(1, n, 5, 2)
+    args = [i if flags[0] else i[0], u if flags[1] else u[0]]
+    axes = tuple(0 if f else None for f in flags)
+    d = scatter_add(Array((5,), "int32"), Array((5, 2)), rows=4)
+    want = jax.vmap(lambda j, v: jnp.zeros((4, 2)).at[j].add(v), in_axes=axes)(*args)
+    np.testing.assert_allclose(cg.to_jax(cg.batch(d, n, flags))(*args)[0], want, **TOL)
+    # a gather that is already batched (batch_dims=1), batched again with only one operand
+    g1 = gather(Array((2, 4, 3)), Array((2, 5), "int32"), batch_dims=1)
+    E, j = _rand(2, 2, 4, 3), i[:2]
+    for fl in ((True, False), (False, True)):
+        Eb = jnp.stack([E * (k + 1) for k in range(n)]) if fl[0] else E
+        jb = jnp.stack([j] * n) if fl[1] else j
+        ref = jax.vmap(jax.vmap(lambda e, k: e[k]), in_axes=(0 if fl[0] else None, 0 if fl[1] else None))(Eb, jb)
+        np.testing.assert_allclose(cg.to_jax(cg.batch(g1, n, fl))(Eb, jb)[0], ref, **TOL)
 
 
 def test_gather_sympy_with_concrete_indices():

@@ -30,6 +30,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import errors
+from .diagram import trace
+from .generators import broadcast
 from .objects import Ty
 from .signature import Generator, declare
 
@@ -120,16 +122,21 @@ def _sympy_scatter_add(i, u, rows, batch_dims):
 
 
 def _batch_rule(first_is_table: bool):
-    """Batching: both operands batched adds a batch dim; an index batched alone (with no batch dims)
-    joins the index axes ``I``, so a shared table is never copied along the batch."""
+    """Batching: both operands batched adds a batch dim; an index batched alone (with no batch dims) joins
+    the index axes ``I`` of ``gather``, so a shared table is never copied along the batch; otherwise the
+    unbatched operand is broadcast along the batch (for an index, a copy of integers) first."""
     def rule(flags, n, dom, batch_dims, **attrs):
         ft, fi = (flags[0], flags[1]) if first_is_table else (flags[1], flags[0])
         if ft and fi:
             return {**attrs, "batch_dims": batch_dims + 1}
         if fi and not ft and batch_dims == 0 and first_is_table:
             return {**attrs, "batch_dims": 0}
-        raise TypeError(f"batch: {'gather' if first_is_table else 'scatter_add'} with batch_dims={batch_dims} "
-                        f"and batched inputs {tuple(flags)} ({dom}) has no batched form without copying an operand")
+        gen = gather if first_is_table else scatter_add
+
+        def form(*ws):
+            ws = [w if f else broadcast(w, shape=(n, *w.shape), axes=(-(w.type.ndim + 1),)) for w, f in zip(ws, flags)]
+            return gen(*ws, **attrs, batch_dims=batch_dims + 1)
+        return trace(form, Ty(*(t.with_shape((n, *t.shape)) if f else t for t, f in zip(dom, flags)))), (True,)
     return rule
 
 
