@@ -38,13 +38,8 @@ _spec.loader.exec_module(ex)
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--context", type=int, default=64)
-    ap.add_argument("--width", type=int, default=64)
-    ap.add_argument("--heads", type=int, default=4)
-    ap.add_argument("--depth", type=int, default=2)
-    ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--eta", type=float, default=3e-3)
+    ap = ex.model_arguments(argparse.ArgumentParser(description=__doc__,
+                                                    formatter_class=argparse.RawDescriptionHelpFormatter))
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--steps", type=int, default=5)
     args = ap.parse_args(argv)

@@ -150,18 +150,40 @@ def sample(learner, params, vocab, prompt: str, length: int, context: int, key, 
     return vocab.decode(ids)
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def model_arguments(ap: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The model's and the optimiser's command-line options (shared with bench/transformer.py)."""
     ap.add_argument("--context", type=int, default=64)
     ap.add_argument("--width", type=int, default=64)
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--depth", type=int, default=2)
-    ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--eta", type=float, default=3e-3)
+    return ap
+
+
+def draw_model(m, folder: str) -> None:
+    """The model and its reverse derivative drawn with one box per layer (``depth=1``: the blocks,
+    ``R(block0)``, …), as SVG files in ``folder``."""
+    import pathlib
+
+    from catgrad import rdiff
+    from catgrad.drawing import draw
+    out = pathlib.Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    draw(m, out / "transformer.svg", depth=1)
+    draw(rdiff(m.map), out / "R_transformer.svg", depth=1)
+    print(f"drawn: {out / 'transformer.svg'}, {out / 'R_transformer.svg'}")
+
+
+def main(argv=None):
+    ap = model_arguments(argparse.ArgumentParser(description=__doc__,
+                                                 formatter_class=argparse.RawDescriptionHelpFormatter))
+    ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--stack", action="store_true", help="the blocks as one nn.stack (scanned over depth)")
     ap.add_argument("--no-twin", action="store_true", help="skip the hand-written JAX + optax twin")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--draw", metavar="DIR", help="also draw the model and its R at depth 1 (one box per block) "
+                                                  "into DIR/transformer.svg and DIR/R_transformer.svg")
     args = ap.parse_args(argv)
 
     vocab, x, y = data(args.context)
@@ -171,6 +193,8 @@ def main(argv=None):
     n_params = sum(int(np.prod(t.shape)) for t in m.param)
     print(f"model: width {args.width}, {args.heads} heads, {args.depth} blocks{' (stacked)' if args.stack else ''}, "
           f"{n_params:,} parameters; the per-example diagram has {m.map.size} operations")
+    if args.draw:
+        draw_model(m, args.draw)
     learner = learn.supervised(m, learn.softmax_cross_entropy, learn.learning_rate(1.0), learn.adam(args.eta))
     state0 = learner.init(jax.random.PRNGKey(args.seed))
     fit_key = jax.random.PRNGKey(args.seed + 1)
