@@ -54,13 +54,17 @@ def test_char_vocab_and_windows():
         datasets.char_windows(np.arange(3), context=5)
 
 
-def test_transformer_lm_trains_like_its_jax_optax_twin(ex):
+@pytest.mark.parametrize("stack", [False, True], ids=["unrolled", "stacked"])
+def test_transformer_lm_trains_like_its_jax_optax_twin(ex, stack):
     """Same initial parameters and batches: the per-epoch losses agree far within 2%, and so do the
-    parameters after the steps (differences at float32 rounding)."""
+    parameters after the steps (differences at float32 rounding). Stacked: the blocks are one scan
+    (R[scan] inside the learner), the twin's blocks a ``lax.scan`` over the stacked parameters."""
     vocab, x, y = ex.data(context=8)
     x, y = x[:64], y[:64]
     heads, eta = 2, 1e-2
-    m = nn.transformer_lm(len(vocab), context=8, width=16, heads=heads, depth=2)
+    m = nn.transformer_lm(len(vocab), context=8, width=16, heads=heads, depth=2, stack=stack)
+    if stack:
+        assert sum(op.gen.name == "scan" for op in m.map.ops) == 1
     lrn = learn.supervised(m, learn.softmax_cross_entropy, learn.learning_rate(1.0), learn.adam(eta))
     st0 = lrn.init(jax.random.PRNGKey(0))
     key = jax.random.PRNGKey(1)
