@@ -58,7 +58,12 @@ MASK = -1e9
 # -- helpers ---------------------------------------------------------------------------
 
 def rename(p: Para, name: str) -> Para:
-    """``p`` as one layer ``name``: every parameter path prefixed by ``name``, its operations in the scope ``name``."""
+    """``p`` as one layer ``name``: every parameter path prefixed by ``name``, its operations in the scope ``name``.
+
+    >>> from catgrad import Array
+    >>> rename(layer_norm(4)(Array((2, 4))), "block0").names
+    (('block0', 'layer_norm', 'gamma'), ('block0', 'layer_norm', 'beta'))
+    """
     return Para(p.param, p.map, [(name, *n) for n in p.names], p.init_fn).named(name)
 
 
@@ -67,7 +72,11 @@ def _named(p: Para, names) -> Para:
 
 
 def ones(key, shape, dtype="float32"):
-    """All ones (the key is unused): the initial scale of a normalisation."""
+    """All ones (the key is unused): the initial scale of a normalisation.
+
+    >>> ones(None, (2,)).tolist()
+    [1.0, 1.0]
+    """
     return jnp.ones(shape, dtype)
 
 
@@ -152,7 +161,13 @@ def _gelu(x):
 
 
 gelu = Layer(lambda A: Para.of(trace(_gelu, _float_seq(A, "gelu"))).named("gelu"), "gelu")
-gelu.__doc__ = "GELU, tanh form: ``½ x (1 + tanh(√(2/π)(x + 0.044715 x³)))`` (``jax.nn.gelu(approximate=True)``)."
+gelu.__doc__ = """GELU, tanh form: ``½ x (1 + tanh(√(2/π)(x + 0.044715 x³)))`` (``jax.nn.gelu(approximate=True)``).
+
+>>> from catgrad import Array, to_jax
+>>> import jax.numpy as jnp
+>>> round(float(to_jax(gelu(Array(())).map)(jnp.float32(1.0))[0]), 4)
+0.8412
+"""
 
 
 def pointwise(n_in: int, n_out: int, activation=None, init="glorot_uniform", name: str = "pointwise") -> Layer:
@@ -180,7 +195,15 @@ def pointwise(n_in: int, n_out: int, activation=None, init="glorot_uniform", nam
 
 
 def check_heads(width: int, heads: int, name: str = "attention") -> int:
-    """The width of one head, ``width / heads``, or a ``TypeError`` naming both when it does not divide."""
+    """The width of one head, ``width / heads``, or a ``TypeError`` naming both when it does not divide.
+
+    >>> check_heads(64, 4)
+    16
+    >>> check_heads(64, 3)
+    Traceback (most recent call last):
+    ...
+    TypeError: attention: 3 heads do not divide the width 64 (width % heads = 1); choose heads among the divisors of 64
+    """
     if isinstance(heads, bool) or not isinstance(heads, int) or heads < 1:
         raise TypeError(f"{name}: heads must be a positive int, got {heads!r}")
     if width % heads:
@@ -190,7 +213,11 @@ def check_heads(width: int, heads: int, name: str = "attention") -> int:
 
 
 def causal_mask(T: int) -> np.ndarray:
-    """``M[t, s] = 0`` if ``s ≤ t`` else ``MASK`` (position ``t`` attends to ``s ≤ t`` only)."""
+    """``M[t, s] = 0`` if ``s ≤ t`` else ``MASK`` (position ``t`` attends to ``s ≤ t`` only).
+
+    >>> (causal_mask(3) == 0).astype(int).tolist()
+    [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
+    """
     return np.where(np.tril(np.ones((T, T), bool)), 0.0, MASK).astype(np.float32)
 
 
@@ -259,7 +286,11 @@ def residual(layer: LayerLike) -> LayerLike:
 
 
 def sinusoids(T: int, D: int) -> np.ndarray:
-    """``PE[t, 2j] = sin(t / 10000^{2j/D})``, ``PE[t, 2j+1] = cos(t / 10000^{2j/D})`` (float32 ``(T, D)``)."""
+    """``PE[t, 2j] = sin(t / 10000^{2j/D})``, ``PE[t, 2j+1] = cos(t / 10000^{2j/D})`` (float32 ``(T, D)``).
+
+    >>> sinusoids(2, 2).astype(float).round(4).tolist()
+    [[0.0, 1.0], [0.8415, 0.5403]]
+    """
     t = np.arange(T)[:, None]
     j = np.arange(D)[None, :]
     angle = t / np.power(10000.0, (j - j % 2) / D)
@@ -291,6 +322,10 @@ def transformer_block(width: int, heads: int, hidden: int | None = None, causal:
     ``residual(layer_norm ; attention) ; residual(layer_norm ; pointwise(width, hidden, gelu) ; pointwise(hidden, width))``.
 
     ``hidden`` defaults to ``4·width``; parameters are named ``ln1``, ``attention``, ``ln2``, ``ff1``, ``ff2``.
+
+    >>> from catgrad import Array
+    >>> transformer_block(8, heads=2, hidden=16)(Array((3, 8))).param[-2:]
+    Ty(f32[8], f32[8])
     """
     check_heads(width, heads)
     hidden = 4 * width if hidden is None else hidden
