@@ -300,7 +300,7 @@ def test_a_length_that_disagrees_with_the_data():
     with pytest.raises(TypeError, match=r"the scan length is 5 but the stacked input 1 \(f32\[7,2\]\) has 7 steps"):
         cg.trace(fn, A, Array((7, 2)), Array((7, 2)))
     with pytest.raises(TypeError, match="the scan length is 5 but the stacked input 1"):
-        cg.trace(lambda h, xs: cg.apply(cg.core.loops.SCAN, h, xs, body=body, length=5), A, Array((7, 2)))
+        cg.trace(lambda h, xs: cg.apply(cg.scan, h, xs, body=body, length=5), A, Array((7, 2)))
     with pytest.raises(TypeError, match=r"expects 2 input wire\(s\)"):
         cg.trace(lambda h: cg.scan(body, h, length=5), A)
     with pytest.raises(TypeError, match="the body must be a Diagram"):
@@ -378,3 +378,10 @@ def test_stack_errors():
         nn.stack(nn.dense(3, 2), 4)
     with pytest.raises(TypeError, match="positive int, got 0"):
         nn.repeat(nn.dense(3, 3), 0)
+
+
+def test_scan_is_its_declared_record():
+    from catgrad.core.signature import SIGNATURE
+    assert isinstance(cg.scan, cg.Generator) and SIGNATURE["scan"] is cg.scan
+    assert cg.scan.formula in cg.scan.__doc__ and cg.scan.rdiff_formula in cg.scan.__doc__
+    assert cg.scan.__doc__.startswith(cg.scan.summary)

@@ -346,3 +346,10 @@ def test_gru_learns_running_parity():
     state, hist = learn.fit(lrn, state, x, y, epochs=40, batch_size=16, key=jax.random.PRNGKey(1), progress=False)
     assert ex.accuracy(lrn, state.params, x, y) == (1.0, 1.0)
     assert hist["loss"][-1] < 0.05 * hist["loss"][0]
+
+
+@pytest.mark.parametrize("g", [gather, scatter_add], ids=lambda g: g.name)
+def test_indexing_generators_are_their_declared_records(g):
+    from catgrad.core.signature import SIGNATURE
+    assert isinstance(g, cg.Generator) and SIGNATURE[g.name] is g and g is getattr(cg, g.name)
+    assert g.formula in g.__doc__ and g.rdiff_formula in g.__doc__

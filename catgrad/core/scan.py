@@ -35,6 +35,8 @@ True
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import jax
 import numpy as np
 
@@ -146,7 +148,7 @@ def _rdiff_scan(*ws, body, length, consts, carry, reverse, rdiff):
     cs = ()
     if nC:
         store = trace(lambda *a: (*_outputs(body(*a))[:nC], *a[nK:nK + nC]), body.dom).simplify()
-        cs = apply(SCAN, *k, *c0, *xs, body=store, length=length, consts=nK, carry=nC, reverse=reverse)[nC:]
+        cs = apply(scan, *k, *c0, *xs, body=store, length=length, consts=nK, carry=nC, reverse=reverse)[nC:]
         cs = cs if isinstance(cs, tuple) else (cs,)
 
     # 2. the scan of R[body] the other way, carrying (dk, dc)
@@ -161,7 +163,7 @@ def _rdiff_scan(*ws, body, length, consts, carry, reverse, rdiff):
     back_body = trace(back, K @ Ty(*(K[i] for i in fk)) @ C @ C @ X @ Y).simplify()
     anchor = ws[0]
     zeros = [apply(zero, into=anchor.builder, type=K[i]) for i in fk]
-    outs = _outputs(apply(SCAN, *k, *zeros, *dcn, *cs, *xs, *dys, body=back_body, length=length, consts=nK,
+    outs = _outputs(apply(scan, *k, *zeros, *dcn, *cs, *xs, *dys, body=back_body, length=length, consts=nK,
                           carry=len(fk) + nC, reverse=not reverse))
     dk, dc0, dxs = _split(outs, [len(fk), nC, len(outs) - len(fk) - nC])
     dk, dxs = iter(dk), iter(dxs)
@@ -185,7 +187,7 @@ def _batch_scan(flags, n, dom, body, length, consts, carry, reverse, batch):
         c = [w if f else apply("broadcast", w, shape=(n, *w.shape), axes=(-(w.type.ndim + 1),))
              for w, f in zip(c, cf)]
         xs = [_swap01(w) if f else w for w, f in zip(xs, xf)]
-        outs = _outputs(apply(SCAN, *k, *c, *xs, body=bb, length=length, consts=len(K), carry=len(C),
+        outs = _outputs(apply(scan, *k, *c, *xs, body=bb, length=length, consts=len(K), carry=len(C),
                               reverse=reverse))
         return (*outs[:len(C)], *(_swap01(y) for y in outs[len(C):]))
 
@@ -193,50 +195,31 @@ def _batch_scan(flags, n, dom, body, length, consts, carry, reverse, batch):
     return trace(form, in_types), (True,) * (len(C) + len(Y))
 
 
-SCAN = declare(Generator(
-    name="scan", typing=_typing, jax=_jax_scan, sympy=_unrolled, rdiff=_rdiff_scan, batch=_batch_scan,
-    batch_all=False, canon=_canon, arity=None, label="scan",
-    summary="A loop: scan(body, n) runs body: K × C × X → C × Y along the leading axis of the stacked inputs, "
-            "as jax.lax.scan (K constants, C the carry).",
-    signature="K × C × Xⁿ → C × Yⁿ for a body K × C × X → C × Y",
-    formula="(c_{t+1}, y_t) = body(k, c_t, x_t), t = 0…n−1; scan(k, c_0, x) = (c_n, y)",
-    rdiff_formula="R[scan] = a forward scan emitting the carries c_t ; a reverse scan of R[body] carrying "
-                  "(Σ dk, dc) from (0, dc_n)",
-    notes="scan is higher-order: its meanings, R and batching are built from its body's (the functors "
-          "hand themselves to its rules). The public function catgrad.scan builds the operation from the body.",
-))
+@dataclass(frozen=True, eq=False, kw_only=True)
+class Loop(Generator):
+    """The record of a higher-order generator whose attribute is a diagram: called with the body first
+    (``scan(body, n)``, or ``scan(body, *wires)`` inside ``trace``) instead of with types."""
+
+    def __call__(self, body: Diagram, *args, carry: int = 1, consts: int = 0, reverse: bool = False,
+                 length: int | None = None):
+        return _apply_scan(self, body, args, carry, consts, reverse, length)
 
 
-def scan(body: Diagram, *args, carry: int = 1, consts: int = 0, reverse: bool = False, length: int | None = None):
-    """The loop ``scan(body, n): K × C × Xⁿ → C × Yⁿ`` of a body ``K × C × X → C × Y`` (see the module
-    docstring): ``(c_{t+1}, y_t) = body(k, c_t, x_t)``, ``t = 0 … n−1``, as ``jax.lax.scan``.
-
-    ``scan(body, n)`` is the one-operation diagram; inside ``trace``, ``scan(body, *wires)`` applies it to
-    wires, its length read off the stacked inputs (or given as ``length=``). ``carry`` and ``consts``
-    count the body's first wires that are the carry (after the constants) and the constants.
-
-    Errors name both sides: a body whose carry outputs differ from its carry inputs, a length that
-    disagrees with a stacked input.
-
-    >>> from catgrad import Array, trace
-    >>> A = Array((3,))
-    >>> cumsum = trace(lambda c, x: (c + x, c + x), A, A)
-    >>> scan(cumsum, 5).dom
-    Ty(f32[3], f32[5,3])
-    """
+def _apply_scan(gen, body, args, carry, consts, reverse, length):
+    """``scan(body, n)`` (the one-operation diagram) or ``scan(body, *wires)`` (on wires, the length read
+    off the stacked inputs unless given)."""
     if not isinstance(body, Diagram):
         raise TypeError(f"scan: the body must be a Diagram K × C × X → C × Y, got {type(body).__name__} {body!r}")
     if args and all(isinstance(a, Wire) for a in args):
-        n_stacked = len(args) - consts - carry
         if length is None:
-            if n_stacked < 1:
+            if len(args) - consts - carry < 1:
                 raise TypeError("scan: with no stacked inputs the length cannot be read off the wires; "
                                 "give it: scan(body, *wires, length=n)")
             first = args[consts + carry]
             if first.type.ndim < 1:
                 raise TypeError(f"scan: the stacked input {consts + carry} ({first.type}) has no leading axis to scan")
             length = first.type.shape[0]
-        return apply(SCAN, *args, body=body, length=length, consts=consts, carry=carry, reverse=reverse)
+        return apply(gen, *args, body=body, length=length, consts=consts, carry=carry, reverse=reverse)
     if len(args) == 1 and isinstance(args[0], (int, np.integer)) and not isinstance(args[0], bool):
         if length is not None and length != args[0]:
             raise TypeError(f"scan: two lengths given, {args[0]} and length={length}")
@@ -247,8 +230,29 @@ def scan(body: Diagram, *args, carry: int = 1, consts: int = 0, reverse: bool = 
         raise TypeError(errors.type_rule("scan", body.dom, f"the body has {len(body.dom)} input(s), fewer than "
                                          f"{consts} constant(s) and a carry of {carry}"))
     K, C, X, _ = _parts(body, consts, carry)
-    return apply(SCAN, K @ C @ Ty(*(stacked(x, length) for x in X)), body=body, length=length, consts=consts,
+    return apply(gen, K @ C @ Ty(*(stacked(x, length) for x in X)), body=body, length=length, consts=consts,
                  carry=carry, reverse=reverse)
 
 
-__all__ = ["scan", "SCAN", "stacked"]
+scan = declare(Loop(
+    name="scan", typing=_typing, jax=_jax_scan, sympy=_unrolled, rdiff=_rdiff_scan, batch=_batch_scan,
+    batch_all=False, canon=_canon, arity=None, label="scan",
+    summary="A loop: scan(body, n) runs body: K × C × X → C × Y (K constants, C the carry, X a step's input, "
+            "Y a step's output) along the leading axis of the stacked inputs, as jax.lax.scan. Called with "
+            "the body: scan(body, n) is the one-operation diagram; inside trace, scan(body, *wires) applies it "
+            "(the length read off the stacked inputs, or given as length=). carry and consts count the body's "
+            "carry wires (after the constants) and constants; reverse=True runs t = n−1 … 0. A body whose carry "
+            "outputs differ from its carry inputs, or a length that disagrees with a stacked input, raises a "
+            "TypeError naming both.",
+    signature="K × C × Xⁿ → C × Yⁿ for a body K × C × X → C × Y",
+    formula="(c_{t+1}, y_t) = body(k, c_t, x_t), t = 0…n−1; scan(k, c_0, x) = (c_n, y)",
+    rdiff_formula="R[scan] = a forward scan emitting the carries c_t ; a reverse scan of R[body] carrying "
+                  "(Σ dk, dc) from (0, dc_n)",
+    example=">>> from catgrad import Array, trace\n>>> A = Array((3,))\n"
+            ">>> cumsum = trace(lambda c, x: (c + x, c + x), A, A)\n>>> scan(cumsum, 5).dom\nTy(f32[3], f32[5,3])",
+    notes="scan is higher-order: its meanings, R and batching are built from its body's (the functors hand "
+          "themselves to its rules).",
+))
+
+
+__all__ = ["scan", "Loop", "stacked"]
