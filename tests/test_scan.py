@@ -385,3 +385,31 @@ def test_scan_is_its_declared_record():
     assert isinstance(cg.scan, cg.Generator) and SIGNATURE["scan"] is cg.scan
     assert cg.scan.formula in cg.scan.__doc__ and cg.scan.rdiff_formula in cg.scan.__doc__
     assert cg.scan.__doc__.startswith(cg.scan.summary)
+
+
+def test_nested_scans():
+    """A body that is itself a loop: forward, R, batching and R[R] against nested lax.scan."""
+    inner = cg.trace(lambda h, x: (cg.tanh(h * x), cg.sin(h)), A, A)
+
+    def outer_fn(h, xs):
+        hn, ys = cg.scan(inner, h, xs)
+        return hn + cg.sum(ys, axes=(0,)), hn
+
+    s = cg.scan(cg.trace(outer_fn, A, Array((3, 2))), 4)
+
+    def ref(h, xss):
+        def step(h_, xs):
+            hn, ys = jax.lax.scan(lambda a, x: (jnp.tanh(a * x), jnp.sin(a)), h_, xs)
+            return hn + ys.sum(0), hn
+        return jax.lax.scan(step, h, xss)
+
+    h, xss = _rand(0, 2), _rand(1, 4, 3, 2)
+    _close(cg.compile(s)(h, xss), ref(h, xss))
+    dy = (_rand(2, 2), _rand(3, 4, 2))
+    _close(cg.compile(cg.rdiff(s))(h, xss, *dy), jax.vjp(ref, h, xss)[1](dy))
+    hb, xb = jnp.stack([h, 2 * h, 3 * h]), jnp.stack([xss] * 3)
+    _close(cg.compile(cg.batch(s, 3))(hb, xb), jax.vmap(ref)(hb, xb))
+    cts = (_rand(4, 2), _rand(5, 4, 3, 2))
+    r1 = jax.jit(lambda *a: jax.vjp(ref, *a[:2])[1](tuple(a[2:])))
+    _close(cg.compile(cg.rdiff(cg.rdiff(s)))(h, xss, *dy, *cts), jax.vjp(r1, h, xss, *dy)[1](cts),
+           dict(rtol=2e-5, atol=2e-5))
