@@ -4,7 +4,7 @@ JAX + optax (examples/transformer.py's twin).
     python bench/transformer.py                  # width 64, 4 heads, 2 blocks, context 64, batch 32
     python bench/transformer.py --depth 4 --rounds 5
 
-Both take one Adam step (η = 3·10⁻³) on a batch of windows of the shipped text (Genesis, KJV), from
+Both take one Adam step (η = 3·10⁻³) on a batch of windows of the shipped text (Genesis 1–30, KJV), from
 the same initial parameters. catgrad: the learner's jitted flat step ``learner._jitted_step(B)``, for
 the blocks unrolled (``nn.transformer_lm``) and as one ``nn.stack`` (a scan over depth); hand:
 ``jax.jit`` of ``value_and_grad`` + ``optax.adam`` (its blocks a Python loop, or ``lax.scan`` for the

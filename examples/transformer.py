@@ -1,4 +1,4 @@
-"""A character-level transformer language model on the Book of Genesis (KJV), trained with
+"""A character-level transformer language model on Genesis 1–30 (KJV), trained with
 ``learn.fit`` and Adam, beside the same model hand-written in plain JAX + optax.
 
     python examples/transformer.py                   # width 64, 2 blocks, 4 heads, context 64, 10 epochs
@@ -188,7 +188,7 @@ def main(argv=None):
 
     vocab, x, y = data(args.context)
     T, V = args.context, len(vocab)
-    print(f"text: Genesis (KJV), {len(datasets.genesis()):,} characters, vocabulary {V}; {x.shape[0]:,} windows of {T}")
+    print(f"text: Genesis 1–30 (KJV), {len(datasets.genesis()):,} characters, vocabulary {V}; {x.shape[0]:,} windows of {T}")
     m = model(V, T, args.width, args.heads, args.depth, args.stack)
     n_params = sum(int(np.prod(t.shape)) for t in m.param)
     print(f"model: width {args.width}, {args.heads} heads, {args.depth} blocks{' (stacked)' if args.stack else ''}, "

@@ -7,7 +7,7 @@ example script. Also the shipped text's loader (``datasets.genesis``) and its en
 """
 from __future__ import annotations
 
-import gzip
+import bz2
 import importlib.util
 import pathlib
 
@@ -30,16 +30,22 @@ def ex():
 
 def test_genesis_text():
     text = datasets.genesis()
-    assert len(text) == 196_818 and text.count("\n") == 1533  # Genesis has 1,533 verses
+    assert len(text) == 110_319 and text.count("\n") == 874  # Genesis 1–30 has 874 verses
     assert text.startswith("In the beginning God created the heaven and the earth.\n")
-    assert text.endswith("and he was put in a coffin in Egypt.\n")
+    assert text.endswith("and maidservants, and menservants, and camels, and asses.\n")  # Genesis 30:43
 
 
 def test_genesis_checksum_is_checked(tmp_path, monkeypatch):
     from catgrad.datasets import text as text_mod
-    (tmp_path / "genesis_kjv.txt.gz").write_bytes(gzip.compress(b"In the beginning"))
+    (tmp_path / text_mod.GENESIS_FILE).write_bytes(bz2.compress(b"In the beginning"))
     monkeypatch.setattr(text_mod, "DATA", tmp_path)
-    with pytest.raises(datasets.DatasetError, match="genesis_kjv.txt.gz: sha256 of the text is"):
+    with pytest.raises(datasets.DatasetError, match="genesis_1-30_kjv.txt.bz2: sha256 of the text is"):
+        datasets.genesis()
+    (tmp_path / text_mod.GENESIS_FILE).write_bytes(b"not bzip2")
+    with pytest.raises(datasets.DatasetError, match="not a readable bzip2 file"):
+        datasets.genesis()
+    (tmp_path / text_mod.GENESIS_FILE).unlink()
+    with pytest.raises(datasets.DatasetFileNotFoundError, match="no such file"):
         datasets.genesis()
 
 

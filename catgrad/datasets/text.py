@@ -1,7 +1,8 @@
 """A small text shipped with the package, and its character-level encoding for language models.
 
-* :func:`genesis`: the Book of Genesis in the King James Version (1611; public domain), 1,533
-  verses, one per line, 196,818 characters (source, licence and checksum in ``data/README.txt``).
+* :func:`genesis`: chapters 1–30 of the Book of Genesis in the King James Version (1611; public
+  domain), 874 verses, one per line, 110,319 characters (source, licence and checksum in
+  ``data/README.txt``).
 * :class:`CharVocab`: the sorted characters of a text; ``encode`` gives int32 ids, ``decode`` text.
 * :func:`char_windows`: next-character pairs ``x[k] = ids[s : s + T]``, ``y[k] = ids[s + 1 : s + T + 1]``
   with ``s = k·stride``, for a model mapping ``T`` tokens to ``T`` next-token predictions.
@@ -14,11 +15,11 @@
 (60, 'God')
 >>> x, y = char_windows(vocab.encode(text), context=8)
 >>> x.shape, vocab.decode(x[0]), vocab.decode(y[0])
-((24602, 8), 'In the b', 'n the be')
+((13789, 8), 'In the b', 'n the be')
 """
 from __future__ import annotations
 
-import gzip
+import bz2
 import hashlib
 from dataclasses import dataclass
 
@@ -27,24 +28,25 @@ import numpy as np
 from .base import DatasetError, DatasetFileNotFoundError, bad_file
 from .shipped import DATA
 
-GENESIS_SHA256 = "e7b72bfd25d395f55a3bd0c1ada5cbf3fd627f61734d239503d834ac9b5e23b6"
+GENESIS_FILE = "genesis_1-30_kjv.txt.bz2"
+GENESIS_SHA256 = "3a77b45d0e127eb1e56b6267f625e66bbeb5f5c66d5d2cba675d38623de1538f"
 """sha256 of the uncompressed text (UTF-8), checked on every load."""
 
 
 def genesis() -> str:
-    """The Book of Genesis, King James Version (public domain): 1,533 verses, one per line.
+    """Genesis 1–30 in the King James Version (public domain): 874 verses, one per line, 110,319 characters.
 
-    Read from ``catgrad/datasets/data/genesis_kjv.txt.gz`` and checked against its sha256; a
+    Read from ``catgrad/datasets/data/genesis_1-30_kjv.txt.bz2`` and checked against its sha256; a
     missing or altered file raises :class:`DatasetError` naming the file.
     """
-    path = DATA / "genesis_kjv.txt.gz"
+    path = DATA / GENESIS_FILE
     try:
-        with gzip.open(path, "rb") as fh:
+        with bz2.open(path, "rb") as fh:
             raw = fh.read()
     except FileNotFoundError:
         raise DatasetFileNotFoundError(bad_file(path, "no such file (the package data is incomplete)")) from None
-    except (OSError, EOFError) as exc:
-        raise DatasetError(bad_file(path, f"not a readable gzip file ({exc})")) from None
+    except (OSError, EOFError, ValueError) as exc:
+        raise DatasetError(bad_file(path, f"not a readable bzip2 file ({exc})")) from None
     digest = hashlib.sha256(raw).hexdigest()
     if digest != GENESIS_SHA256:
         raise DatasetError(bad_file(path, f"sha256 of the text is {digest}, expected {GENESIS_SHA256}"))
@@ -107,4 +109,4 @@ def char_windows(ids, context: int, stride: int | None = None) -> tuple:
     return ids[idx], ids[idx + 1]
 
 
-__all__ = ["genesis", "CharVocab", "char_windows", "GENESIS_SHA256"]
+__all__ = ["genesis", "CharVocab", "char_windows", "GENESIS_FILE", "GENESIS_SHA256"]
