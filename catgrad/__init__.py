@@ -29,6 +29,8 @@ from .semantics.jax import to_jax, compile
 from .semantics.sympy import to_sympy, symbols
 from .semantics.graph import to_networkx
 from .semantics.functor import interpret
+from .semantics.formula import formula, Formula
+from .drawing import draw, Drawing
 from .errors import NotDifferentiableError, UnknownGeneratorError, SemanticsError
 
 from . import nn, learn, datasets

@@ -7,6 +7,7 @@
     catgrad train iris --optimiser adam --lr 0.003 --epochs 100 --plot curves.png --save params.npz
     catgrad eval iris --params params.npz
     catgrad train iris --boolean                         # the boolean (RDA) learners, when installed
+    catgrad draw iris --model hidden --what learner -o learner.svg   # see catgrad.drawing.cli
 
 Bad input (an unknown data set, a missing --data folder, ...) exits with status 2 and one line
 on stderr; no traceback.
@@ -46,7 +47,7 @@ _fraction = _number("fraction", float, lambda v: 0.0 <= v < 1.0, "a fraction in 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``catgrad``."""
     ap = argparse.ArgumentParser(prog="catgrad", description="Categorical deep learning: train the papers' models.")
-    sub = ap.add_subparsers(dest="command", metavar="{train,eval}")
+    sub = ap.add_subparsers(dest="command", metavar="{train,eval,draw}")
     sub.required = True
     tr = sub.add_parser("train", help="train a model and report train and test accuracy")
     tr.add_argument("dataset", help=f"one of {', '.join(E.DATASETS)}")
@@ -69,6 +70,8 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("dataset", help=f"one of {', '.join(E.DATASETS)}")
     ev.add_argument("--params", required=True, help="a .npz file written by `catgrad train --save`")
     ev.add_argument("--data", help="mnist only: folder with the MNIST IDX files")
+    from .drawing import cli as draw_cli
+    draw_cli.add_parser(sub)
     return ap
 
 
@@ -208,6 +211,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if args.command == "train":
             return train(args)
+        if args.command == "draw":
+            from .drawing import cli as draw_cli
+            return draw_cli.run(args)
         return evaluate(args)
     except CLIError as exc:
         print(f"catgrad: error: {exc}", file=sys.stderr)

@@ -103,6 +103,10 @@ class Lens:
         """Both maps inside the scope ``name`` (see ``Diagram.named``)."""
         return Lens(self.fwd.named(name), self.bwd.named(name))
 
+    def rescoped(self, rename: dict) -> "Lens":
+        """Both maps with their outermost scope names renamed (see ``Diagram.rescoped``)."""
+        return Lens(self.fwd.rescoped(rename), self.bwd.rescoped(rename))
+
     def __rshift__(self, other):
         return self.then(other)
 
@@ -112,6 +116,15 @@ class Lens:
     def __repr__(self):
         (A, Ap), (B, Bp) = self.dom, self.cod
         return f"<Lens ({A}, {Ap}) → ({B}, {Bp})>"
+
+    def draw(self, path=None, **options):
+        """The picture of ``self`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
+        from .drawing import draw
+        return draw(self, path, **options)
+
+    def _repr_svg_(self):
+        from .drawing.draw import repr_svg
+        return repr_svg(self)
 
 
 def _apply(d: Diagram, ws, anchor: Wire) -> list:

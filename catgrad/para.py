@@ -123,10 +123,11 @@ class Para:
             raise TypeError(f"cannot compose Para morphisms: the codomain {self.cod} of the first is not the "
                             f"domain {other.dom} of the second")
         Q = other.param
+        g = _distinct_scopes(self.map, other.map)
         if isinstance(self.map, Lens):
-            m = (Lens.identity(Q, other.map.bwd.cod[:len(Q)]) @ self.map) >> other.map  # (Q, Q') may differ
+            m = (Lens.identity(Q, other.map.bwd.cod[:len(Q)]) @ self.map) >> g  # (Q, Q') may differ
         else:
-            m = (identity(Q) @ self.map) >> other.map
+            m = (identity(Q) @ self.map) >> g
         return Para(Q @ self.param, m, _unique(other.names, self.names), _init_product(other, self))
 
     def tensor(self, other: "Para") -> "Para":
@@ -149,9 +150,9 @@ class Para:
             back_order = [*range(n, n + nPp), *range(n + nPp + nAp, n + nPp + nAp + nQp),
                           *range(n + nPp, n + nPp + nAp), *range(n + nPp + nAp + nQp, n + nPp + nAp + nQp + nCp)]
             back = wiring(dom @ f_p @ g_p, back_order)
-            m = Lens(w, back) >> (self.map @ other.map)
+            m = Lens(w, back) >> (self.map @ _distinct_scopes(self.map, other.map))
         else:
-            m = w >> (self.map @ other.map)
+            m = w >> (self.map @ _distinct_scopes(self.map, other.map))
         names = _unique(other.names, self.names)  # Q's names, then P's
         q_names, p_names = names[: len(other.names)], names[len(other.names):]
         return Para(self.param @ other.param, m, p_names + q_names, _init_product(self, other))
@@ -228,6 +229,15 @@ class Para:
         kind = "Para(Lens)" if isinstance(self.map, Lens) else "Para"
         return f"<{kind} {self.dom} → {self.cod} with parameters {self.param}>"
 
+    def draw(self, path=None, **options):
+        """The picture of ``self`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
+        from .drawing import draw
+        return draw(self, path, **options)
+
+    def _repr_svg_(self):
+        from .drawing.draw import repr_svg
+        return repr_svg(self)
+
 
 def reparam(p: Para, r: Map, names: Sequence | None = None, init_fn: Callable | None = None) -> Para:
     """Reparametrise ``(P, f)`` by ``r: Q → P``: ``(Q, (r × 1) ; f)`` (a 2-cell of Para).
@@ -245,6 +255,20 @@ def reparam(p: Para, r: Map, names: Sequence | None = None, init_fn: Callable | 
     else:
         m = (rf @ identity(p.dom)) >> p.map
     return Para(rf.dom, m, names or (), init_fn)
+
+
+def _distinct_scopes(first: Map, second: Map) -> Map:
+    """``second`` with the layer (scope) names it shares with ``first`` suffixed, ``dense`` → ``dense_1``
+    (and ``R(dense)`` → ``R(dense_1)``), as ``_unique`` does for parameter names: each layer keeps its own box."""
+    a, b = _fwd(first).top_scopes(), _fwd(second).top_scopes()
+    taken, rename = a | b, {}
+    for top in sorted(a & b):
+        k = 1
+        while f"{top}_{k}" in taken:
+            k += 1
+        rename[top], rename[f"R({top})"] = f"{top}_{k}", f"R({top}_{k})"
+        taken.add(f"{top}_{k}")
+    return second.rescoped(rename) if rename else second
 
 
 def _init_product(first: Para, second: Para):

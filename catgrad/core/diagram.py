@@ -190,6 +190,18 @@ class Diagram:
             raise TypeError(f"Diagram.named: a scope name must be a non-empty str, got {name!r}")
         return Diagram(self.wires, tuple(op.within((name,)) for op in self.ops), self.dom_wires, self.cod_wires)
 
+    def top_scopes(self) -> set:
+        """The outermost scope names of the operations (the layers that built them)."""
+        return {op.scope[0] for op in self.ops if op.scope}
+
+    def rescoped(self, rename: dict) -> "Diagram":
+        """The same diagram with the outermost scope names renamed by ``rename`` (``{"dense": "dense_1"}``)."""
+        if not rename:
+            return self
+        ops = tuple(op._replace(scope=(rename.get(op.scope[0], op.scope[0]),) + op.scope[1:]) if op.scope else op
+                    for op in self.ops)
+        return Diagram(self.wires, ops, self.dom_wires, self.cod_wires)
+
     # -- printing ------------------------------------------------------------
     def __repr__(self):
         return f"<Diagram {self.dom} → {self.cod}: {self.size} op{'s' if self.size != 1 else ''}>"
@@ -211,6 +223,15 @@ class Diagram:
             lines.append(f"    {outs} = {op.gen.name}{attrs} {ins}".rstrip())
         lines.append(f"  in ({', '.join(name(c) for c in self.cod_wires)}) }}")
         return "\n".join(lines)
+
+    def draw(self, path=None, **options):
+        """The picture of ``self`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
+        from ..drawing import draw
+        return draw(self, path, **options)
+
+    def _repr_svg_(self):
+        from ..drawing.draw import repr_svg
+        return repr_svg(self)
 
 
 def _wire_name(i: int) -> str:

@@ -239,6 +239,15 @@ class Learner:
             y = _as_binary(y, "targets")
         return xs, [y.astype(t.dtype)]
 
+    def draw(self, path=None, **options):
+        """The picture ``U ; R(model) ; R(loss) ; α`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
+        from ..drawing import draw
+        return draw(self, path, **options)
+
+    def _repr_svg_(self):
+        from ..drawing.draw import repr_svg
+        return repr_svg(self)
+
 
 def _ready(a, t: Array, dt: np.dtype) -> bool:
     """Whether ``a`` is already a JAX batch of examples of type ``t``: a (strongly typed) array of

@@ -1,0 +1,557 @@
+"""The layered layout of a diagram, left to right [Sugiyama et al. 1981].
+
+1. **Layers** by longest path: the domain is layer 0, every box or dot one layer after the
+   latest of its inputs, sources (``zero``, constants) just before their first use, the
+   codomain last. A wire used twice or more gets a copy dot, an unused one a discard dot.
+2. **Dummy points** on every wire that skips layers, one per layer crossed.
+3. **Crossing reduction**: a few barycentre sweeps (each node moves to the mean position of its
+   neighbours in the previous layer, then the next), keeping the order with the fewest crossings.
+   The domain and codomain keep their order.
+4. **Coordinates**: a layer is a column as wide as its widest box; within a column the nodes
+   keep their order, at least their half-heights plus a gap apart, as close as possible to their
+   neighbours' ports (an isotonic regression, solved exactly by pooling adjacent violators).
+   Boxes are sized to their label in the fixed-width font, so no two boxes overlap.
+5. **Wires** run horizontally through columns and bend between them; parameter wires
+   (the first ``params`` domain wires of a ``Para``'s map) enter their box from the top.
+
+Everything is computed from the diagram's data in a fixed order, so the same diagram gives
+the same drawing, whatever ``PYTHONHASHSEED`` is.
+"""
+from __future__ import annotations
+
+from ..core.diagram import Diagram
+from .data import Box, Dot, Drawing, Text, WirePath, shorten, text_width
+from .graph import nodes
+
+PITCH = 20.0          # vertical distance between two ports, or two wires
+BOX_PAD = 8.0         # horizontal padding of a label inside its box
+MIN_BOX_WIDTH = 28.0
+DOT_RADIUS = 3.5
+VGAP = 14.0           # vertical gap between two boxes of one column
+GAP_MIN = 36.0        # horizontal gap between two columns
+GAP_MAX = 96.0        # type labels longer than this are shortened
+LANE = 8.0            # distance between parameter wires coming down one gap
+MARGIN = 10.0
+SWEEPS = 4
+LABEL_ROW = 11.0      # height of a row of parameter names on top
+SPAN_MAX = 8          # a wire skipping more layers runs along a track under the drawing
+TRACK = 8.0           # distance between two such tracks
+
+_POINT = ("dom", "cod", "param", "dummy")
+_DOTS = ("copy", "discard", "add", "zero", "one")
+
+
+def layout(f: Diagram, *, depth=None, params: int = 0, param_names=(), types: bool = True,
+           sweeps: int = SWEEPS) -> Drawing:
+    """The drawing of ``f``: boxes, dots and wires placed left to right (see the module docstring).
+
+    Args:
+        f: the diagram.
+        depth: ``None`` draws every generator; ``k`` draws one box per scope of depth ``k``.
+        params: how many leading domain wires are parameters (drawn entering from the top).
+        param_names: a label per parameter wire.
+        types: whether wires carry their type as a label.
+        sweeps: the number of barycentre sweeps.
+    """
+    g = _Graph(f, depth, params)
+    g.assign_layers()
+    g.add_dummies()
+    g.order(sweeps)
+    g.place()
+    return g.drawing(types, param_names)
+
+
+class _Graph:
+    """The layout graph in flat lists indexed by node id (kept lean for 10⁵ dummy points)."""
+
+    def __init__(self, f: Diagram, depth, params: int):
+        self.f = f
+        ns = nodes(f, depth)
+        nd, nn = len(f.dom_wires), len(ns)
+        self.kind, self.label, self.name = [], [], []
+        self.nin, self.nout = [], []
+        for i in range(nd):
+            self._add("param" if i < params else "dom", "", "", 0, 1)
+        for n in ns:
+            self._add(n.kind, n.label, n.name, len(n.ins), len(n.outs))
+        cod0 = nd + nn
+        for _ in f.cod_wires:
+            self._add("cod", "", "", 1, 0)
+        uses: dict = {}
+        for j, n in enumerate(ns):
+            for p, w in enumerate(n.ins):
+                uses.setdefault(w, []).append((nd + j, p))
+        for j, w in enumerate(f.cod_wires):
+            uses.setdefault(w, []).append((cod0 + j, 0))
+        # edges: [u, pu, v, pv, type, top]; a copy dot fans a wire out, a discard dot ends it
+        self.edges = []
+        self.topo = []
+        self.top_in = [()] * len(self.kind)
+
+        def wire_from(u, pu, w):
+            us = uses.get(w, ())
+            t = str(f.wires[w])
+            top = self.kind[u] == "param"
+            if len(us) == 1:
+                self.edges.append([u, pu, us[0][0], us[0][1], t, top])
+                return
+            d = self._add("copy" if us else "discard", "", "", 1, len(us))
+            self.top_in.append(())
+            self.edges.append([u, pu, d, 0, t, top])
+            for k, (v, pv) in enumerate(us):
+                self.edges.append([d, k, v, pv, "", False])
+            self.topo.append(d)
+
+        for i, w in enumerate(f.dom_wires):
+            self.topo.append(i)
+            wire_from(i, 0, w)
+        for j, n in enumerate(ns):
+            self.topo.append(nd + j)
+            for p, w in enumerate(n.outs):
+                wire_from(nd + j, p, w)
+        self.topo.extend(range(cod0, cod0 + len(f.cod_wires)))
+        self.n_dom, self.n_params, self.cod0, self.n_cod = nd, params, cod0, len(f.cod_wires)
+        # which input ports are entered from the top
+        tops = [set() for _ in self.kind]
+        for u, pu, v, pv, t, top in self.edges:
+            if top:
+                tops[v].add(pv)
+        self.top_in = [tuple(sorted(s)) for s in tops]
+
+    def _add(self, kind, label, name, nin, nout) -> int:
+        self.kind.append(kind)
+        self.label.append(label)
+        self.name.append(name)
+        self.nin.append(nin)
+        self.nout.append(nout)
+        return len(self.kind) - 1
+
+    # -- 1. layers --------------------------------------------------------------------
+    def assign_layers(self):
+        N = len(self.kind)
+        preds = [[] for _ in range(N)]
+        succs = [[] for _ in range(N)]
+        for u, pu, v, pv, t, top in self.edges:
+            if not top:
+                preds[v].append(u)
+                succs[u].append(v)
+        layer = [0] * N
+        for v in self.topo:
+            k = self.kind[v]
+            if k in ("dom", "param"):
+                layer[v] = 0
+            elif k != "cod":
+                layer[v] = 1 + max((layer[u] for u in preds[v]), default=0)
+        for v in reversed(self.topo):  # sources as late as their first use allows
+            if self.kind[v] not in ("dom", "param", "cod") and not preds[v] and succs[v]:
+                later = [layer[s] for s in succs[v] if self.kind[s] != "cod"]
+                if later:
+                    layer[v] = max(1, min(later) - 1)
+        last = 1 + max((layer[v] for v in range(N) if self.kind[v] not in ("cod",)), default=0)
+        for v in range(self.cod0, self.cod0 + self.n_cod):
+            layer[v] = last
+        self.layer = layer
+        self.n_layers = last + 1
+
+    # -- 2. dummy points ---------------------------------------------------------------
+    def add_dummies(self):
+        layer = self.layer
+        self.chains = []
+        self.long = []
+        for k, e in enumerate(self.edges):
+            u, pu, v, pv, t, top = e
+            chain = [u]
+            if not top and layer[v] - layer[u] > SPAN_MAX:
+                self.long.append(k)
+            elif not top:
+                for l in range(layer[u] + 1, layer[v]):
+                    d = self._add("dummy", "", "", 1, 1)
+                    layer.append(l)
+                    self.top_in.append(())
+                    chain.append(d)
+            chain.append(v)
+            self.chains.append(chain)
+        # segments between consecutive layers: per node, (neighbour, its port, my port)
+        N = len(self.kind)
+        self.up = [[] for _ in range(N)]
+        self.down = [[] for _ in range(N)]
+        long = set(self.long)
+        for j, (e, chain) in enumerate(zip(self.edges, self.chains)):
+            if e[5] or j in long:
+                continue
+            for k in range(len(chain) - 1):
+                a, b = chain[k], chain[k + 1]
+                pa = e[1] if k == 0 else 0
+                pb = e[3] if k == len(chain) - 2 else 0
+                self.down[a].append((b, pb, pa))
+                self.up[b].append((a, pa, pb))
+
+    # -- 3. crossing reduction --------------------------------------------------------
+    def order(self, sweeps: int):
+        layers = [[] for _ in range(self.n_layers)]
+        for v in range(len(self.kind)):
+            if self.kind[v] != "param":
+                layers[self.layer[v]].append(v)
+        self.pos = pos = [0] * len(self.kind)
+        for ids in layers:
+            for i, v in enumerate(ids):
+                pos[v] = i
+        best, best_x = [list(l) for l in layers], self.crossings(layers)
+        for s in range(sweeps):
+            down = s % 2 == 0
+            rng = range(1, self.n_layers - 1) if down else range(self.n_layers - 2, 0, -1)
+            for l in rng:
+                self._sort(layers[l], self.up if down else self.down)
+            x = self.crossings(layers)
+            if x < best_x:
+                best, best_x = [list(l) for l in layers], x
+            if best_x == 0:
+                break
+        for ids in best:
+            for i, v in enumerate(ids):
+                pos[v] = i
+        self.layers = best
+
+    def _sort(self, ids: list, nbrs: list):
+        pos, kind, nout, nin, top_in = self.pos, self.kind, self.nout, self.nin, self.top_in
+        keys = {}
+        for v in ids:
+            ns = nbrs[v]
+            if ns:
+                total = 0.0
+                for (u, pu, _) in ns:
+                    total += pos[u] + (pu + 0.5) / (1 + max(nout[u], nin[u]))
+                keys[v] = total / len(ns)
+            elif top_in[v]:
+                keys[v] = -1.0
+            else:
+                keys[v] = pos[v]
+        ids.sort(key=lambda v: (keys[v], pos[v]))
+        for i, v in enumerate(ids):
+            pos[v] = i
+
+    def crossings(self, layers) -> int:
+        """The number of crossings between consecutive layers (inversions, counted by merge sort)."""
+        pos, down = self.pos, self.down
+        for ids in layers:
+            for i, v in enumerate(ids):
+                pos[v] = i
+        total = 0
+        for ids in layers[:-1]:
+            pairs = []
+            for v in ids:
+                pv_ = pos[v]
+                for (w, pw, p) in down[v]:
+                    pairs.append((pv_, p, pos[w], pw))
+            if len(pairs) > 1:
+                pairs.sort()
+                total += _inversions([(c, d) for _, _, c, d in pairs])
+        return total
+
+    # -- 4. coordinates ----------------------------------------------------------------
+    def _size(self, v):
+        k = self.kind[v]
+        if k in _POINT:
+            return 0.0, 0.0
+        if k in _DOTS:
+            return 2 * DOT_RADIUS, 2 * DOT_RADIUS
+        n_top = len(self.top_in[v])
+        n_left = self.nin[v] - n_top
+        w = max(text_width(self.label[v]) + 2 * BOX_PAD, MIN_BOX_WIDTH, n_top * PITCH)
+        return w, max(n_left, self.nout[v], 1) * PITCH
+
+    def _extent(self, v):
+        """Space needed above and below the centre of ``v`` within its column."""
+        k = self.kind[v]
+        if k in _POINT:
+            return PITCH / 2, PITCH / 2
+        h = self.h[v]
+        up = h / 2 + (VGAP / 2 if k not in _DOTS else PITCH / 2 - h / 2)
+        if self.top_in[v]:
+            up += LANE
+        return up, up - (LANE if self.top_in[v] else 0)
+
+    def _port_offsets(self):
+        """Per node: the y offsets (from its centre) of its left inputs and right outputs."""
+        N = len(self.kind)
+        self.in_off = [None] * N
+        self.out_off = [None] * N
+        for v in range(N):
+            h = self.h[v]
+            if h == 0 or self.kind[v] in _DOTS:
+                self.in_off[v] = [0.0] * max(self.nin[v], 1)
+                self.out_off[v] = [0.0] * max(self.nout[v], 1)
+                continue
+            tops = self.top_in[v]
+            left = [p for p in range(self.nin[v]) if p not in tops]
+            offs = [0.0] * max(self.nin[v], 1)
+            for k, p in enumerate(left):
+                offs[p] = -h / 2 + (k + 0.5) * h / len(left)
+            self.in_off[v] = offs
+            n = self.nout[v]
+            self.out_off[v] = [-h / 2 + (k + 0.5) * h / n for k in range(n)] or [0.0]
+
+    def place(self):
+        N = len(self.kind)
+        sizes = [self._size(v) for v in range(N)]
+        self.w = [s[0] for s in sizes]
+        self.h = [s[1] for s in sizes]
+        self._port_offsets()
+        ext = [self._extent(v) for v in range(N)]
+        self.ext = ext
+        y = [0.0] * N
+        for ids in self.layers:  # start: each column stacked from 0
+            c = 0.0
+            for i, v in enumerate(ids):
+                if i:
+                    c += ext[ids[i - 1]][1] + ext[v][0]
+                y[v] = c
+        self.y = y
+        L = self.n_layers
+        for sweep, rng in enumerate((range(L), range(L - 1, -1, -1), range(L), range(L - 1, -1, -1))):
+            for l in rng:
+                self._place_layer(self.layers[l], use_up=sweep == 0 or sweep > 1 or l == L - 1,
+                                  use_down=sweep > 0 or l == 0)
+
+    def _place_layer(self, ids, use_up: bool, use_down: bool):
+        y, ext, in_off, out_off = self.y, self.ext, self.in_off, self.out_off
+        desired = []
+        for v in ids:
+            total, n = 0.0, 0
+            if use_up:
+                for (u, pu, pv) in self.up[v]:
+                    total += y[u] + out_off[u][pu] - in_off[v][pv]
+                    n += 1
+            if use_down:
+                for (w, pw, pv) in self.down[v]:
+                    total += y[w] + in_off[w][pw] - out_off[v][pv]
+                    n += 1
+            desired.append(total / n if n else y[v])
+        seps = [ext[ids[i - 1]][1] + ext[ids[i]][0] for i in range(1, len(ids))]
+        for v, c in zip(ids, _pav(desired, seps)):
+            y[v] = c
+
+    # -- 5. the drawing ----------------------------------------------------------------
+    def drawing(self, types: bool, param_names) -> Drawing:
+        kind, layer, y, w, h = self.kind, self.layer, self.y, self.w, self.h
+        L = self.n_layers
+        col_w = [0.0] * L
+        for v in range(len(kind)):
+            if kind[v] != "param":
+                col_w[layer[v]] = max(col_w[layer[v]], w[v])
+        self.col_w = col_w
+        # the gap after each column: its type labels, then the lanes of long and parameter wires
+        labw = [0.0] * L
+        top_lanes, src_lanes, tgt_lanes = ([[] for _ in range(L)] for _ in range(3))
+        for k, e in enumerate(self.edges):
+            u, pu, v, pv, t, top = e
+            if top:
+                if self._needs_lane(v):
+                    top_lanes[layer[v]].append(k)
+            elif t and types and kind[u] != "copy":
+                room = text_width(t, small=True) + 8 - (col_w[layer[u]] - w[u]) / 2
+                labw[layer[u]] = max(labw[layer[u]], min(room, GAP_MAX))
+        for k in self.long:
+            u, pu, v, pv = self.edges[k][:4]
+            src_lanes[layer[u]].append(k)
+            tgt_lanes[layer[v]].append(k)
+        for l in range(L):  # lanes ordered so that the wires to and from them do not cross them
+            src_lanes[l].sort(key=lambda k: -self._port_y(self.edges[k], out=True))
+            tgt_lanes[l].sort(key=lambda k: self._port_y(self.edges[k], out=False))
+        gap = [GAP_MIN] * L
+        for l in range(L - 1):
+            lanes = len(src_lanes[l]) + len(tgt_lanes[l + 1]) + len(top_lanes[l + 1])
+            gap[l] = max(GAP_MIN, labw[l] + 12 + LANE * lanes)
+        col_x = [MARGIN] * L
+        for l in range(1, L):
+            col_x[l] = col_x[l - 1] + col_w[l - 1] + gap[l - 1]
+        self.col_x = col_x
+        self.x = x = [col_x[layer[v]] + (col_w[layer[v]] - w[v]) / 2 if kind[v] != "param" else 0.0
+                      for v in range(len(kind))]
+        lane_x = {}
+        for l in range(L - 1):
+            base = col_x[l] + col_w[l] + labw[l] + 6
+            for i, k in enumerate(src_lanes[l]):
+                lane_x[("src", k)] = base + LANE * i
+            base += LANE * len(src_lanes[l])
+            for i, k in enumerate(tgt_lanes[l + 1]):
+                lane_x[("tgt", k)] = base + LANE * i
+            for i, k in enumerate(top_lanes[l + 1]):
+                lane_x[("top", k)] = col_x[l + 1] - 6 - LANE * i
+        placed = [v for v in range(len(kind)) if kind[v] != "param"]
+        top_y = min((y[v] - self.ext[v][0] for v in placed), default=0.0) - PITCH / 2
+        bottom = max((y[v] + self.ext[v][1] for v in placed), default=0.0)
+        track_y = self._tracks(bottom)
+        boxes, dots = [], []
+        for v in placed:
+            k = kind[v]
+            if k in _DOTS:
+                dots.append(Dot(x[v] + w[v] / 2, y[v], k, {"zero": "0", "one": "1"}.get(k, "")))
+            elif k not in _POINT:
+                boxes.append(Box(self.label[v], x[v], y[v] - h[v] / 2, w[v], h[v], k))
+        wires, param_x = [], {}
+        for k, (e, chain) in enumerate(zip(self.edges, self.chains)):
+            if e[5]:
+                wires.append(self._top_wire(e, top_y, lane_x.get(("top", k)), param_x))
+            else:
+                pts = self._points(e, chain, track_y.get(k), lane_x.get(("src", k)), lane_x.get(("tgt", k)))
+                wires.append(self._labelled(e, pts, types, col_x[layer[e[0]]] + col_w[layer[e[0]]] + labw[layer[e[0]]]))
+        texts, params = self._param_labels(param_x, param_names, top_y)
+        inputs = tuple((x[v], y[v]) for v in range(self.n_params, self.n_dom))
+        outputs = tuple((x[v], y[v]) for v in range(self.cod0, self.cod0 + self.n_cod))
+        d = Drawing(boxes=tuple(boxes), wires=tuple(wires), dots=tuple(dots), texts=tuple(texts),
+                    inputs=inputs, outputs=outputs, params=params, width=col_x[-1] + col_w[-1] + MARGIN)
+        low = min([top_y - LABEL_ROW * _rows(texts)] + [y[v] - self.ext[v][0] for v in placed]) - MARGIN
+        high = max([bottom] + list(track_y.values())) + MARGIN
+        return d.shifted(0, -low).with_(height=high - low)
+
+    def _port_y(self, e, out: bool) -> float:
+        u, pu, v, pv = e[:4]
+        return self.y[u] + self.out_off[u][pu] if out else self.y[v] + self.in_off[v][pv]
+
+    def _tracks(self, bottom: float) -> dict:
+        """A horizontal track under the drawing for each long wire; wires whose layers do not
+        overlap share a track (interval partitioning, first fit)."""
+        ends, out = [], {}
+        layer = self.layer
+        for k in sorted(self.long, key=lambda k: (layer[self.edges[k][0]], layer[self.edges[k][2]], k)):
+            lu, lv = layer[self.edges[k][0]], layer[self.edges[k][2]]
+            t = next((i for i, end in enumerate(ends) if end < lu), None)
+            if t is None:
+                t = len(ends)
+                ends.append(lv)
+            ends[t] = lv
+            out[k] = bottom + TRACK * (t + 1)
+        return out
+
+    def _points(self, e, chain, track, src_x, tgt_x) -> list:
+        """The points of a wire: through its column, its dummy points (or down to its track), into its port."""
+        u, pu, v, pv = e[:4]
+        x, y, w, col_x, col_w, layer = self.x, self.y, self.w, self.col_x, self.col_w, self.layer
+        ux = x[u] + (w[u] / 2 if self.kind[u] in _DOTS else w[u])
+        uy = y[u] + self.out_off[u][pu]
+        lu = layer[u]
+        pts = [(ux, uy), (col_x[lu] + col_w[lu], uy)]
+        vx = x[v] + (w[v] / 2 if self.kind[v] in _DOTS else 0.0)
+        vy = y[v] + self.in_off[v][pv]
+        if track is not None:
+            pts += [(src_x, uy), (src_x, track), (tgt_x, track), (tgt_x, vy)]
+        for d in chain[1:-1]:
+            pts.append((col_x[layer[d]], y[d]))
+            pts.append((col_x[layer[d]] + col_w[layer[d]], y[d]))
+        pts.append((col_x[layer[v]], vy))
+        pts.append((vx, vy))
+        return _dedupe(pts)
+
+    def _labelled(self, e, pts, types, zone_end) -> WirePath:
+        u, t = e[0], e[4]
+        if not (types and t and self.kind[u] != "copy"):
+            return WirePath(tuple(pts), t)
+        ux, uy = pts[0]
+        label = shorten(t, zone_end - ux - 2, small=True)
+        return WirePath(tuple(pts), t, label, (ux + 3, uy - 3) if label else ())
+
+    def _needs_lane(self, v) -> bool:
+        """Whether a parameter wire into ``v`` must come down beside its column (a box or dot is above)."""
+        if self.kind[v] == "cod":
+            return True
+        l, p = self.layer[v], self.pos[v]
+        return any(self.kind[u] not in _POINT for u in self.layers[l][:p])
+
+    def _top_wire(self, e, top_y, lx, param_x) -> WirePath:
+        u, pu, v, pv, t, _ = e
+        x, y, w, h = self.x, self.y, self.w, self.h
+        kind = self.kind[v]
+        if kind in _DOTS:
+            px, py = x[v] + w[v] / 2, y[v]
+        elif kind == "cod":
+            px, py = x[v], y[v]
+        else:
+            tops = self.top_in[v]
+            k = tops.index(pv)
+            px, py = x[v] + (k + 0.5) * w[v] / len(tops), y[v] - h[v] / 2
+        if lx is None:
+            pts = [(px, top_y), (px, py)]
+        else:
+            if kind in ("cod",) + _DOTS:
+                pts = [(lx, top_y), (lx, py), (px, py)]
+            else:
+                pts = [(lx, top_y), (lx, py - LANE), (px, py - LANE), (px, py)]
+        param_x[u] = pts[0][0]
+        return WirePath(tuple(pts), t)
+
+    def _param_labels(self, param_x, names, top_y) -> tuple:
+        texts, rows_end = [], []
+        params = tuple((param_x[u], top_y) for u in range(self.n_params) if u in param_x)
+        for u in sorted(param_x, key=lambda u: (param_x[u], u)):
+            px = param_x[u]
+            name = names[u] if u < len(names) else ""
+            if not name:
+                continue
+            half = text_width(name, small=True) / 2
+            row = 0
+            while row < len(rows_end) and rows_end[row] > px - half - 2:
+                row += 1
+            if row == len(rows_end):
+                rows_end.append(0.0)
+            rows_end[row] = px + half
+            texts.append(Text(name, px, top_y - 3 - LABEL_ROW * row, "middle"))
+        return texts, params
+
+
+def _rows(texts) -> int:
+    ys = {t.y for t in texts}
+    return len(ys)
+
+
+def _dedupe(pts: list) -> list:
+    out = [pts[0]]
+    for p in pts[1:]:
+        if abs(p[0] - out[-1][0]) > 1e-9 or abs(p[1] - out[-1][1]) > 1e-9:
+            out.append(p)
+    return out
+
+
+def _pav(desired: list, seps: list) -> list:
+    """Centres ``c`` with ``c[i+1] ≥ c[i] + seps[i]`` minimising ``Σ (c[i] − desired[i])²``.
+
+    Substituting ``z[i] = c[i] − o[i]`` (``o`` the running sum of ``seps``) makes it isotonic
+    regression of ``desired − o``, solved by pooling adjacent violators.
+    """
+    offs = [0.0]
+    for s in seps:
+        offs.append(offs[-1] + s)
+    blocks = []  # [sum, count]
+    for d, o in zip(desired, offs):
+        blocks.append([d - o, 1])
+        while len(blocks) > 1 and blocks[-2][0] * blocks[-1][1] > blocks[-1][0] * blocks[-2][1]:
+            s, n = blocks.pop()
+            blocks[-1][0] += s
+            blocks[-1][1] += n
+    out = []
+    i = 0
+    for s, n in blocks:
+        m = s / n
+        for _ in range(n):
+            out.append(m + offs[i])
+            i += 1
+    return out
+
+
+def _inversions(seq: list) -> int:
+    """The number of pairs ``i < j`` with ``seq[i] > seq[j]`` (merge sort)."""
+    if len(seq) < 2:
+        return 0
+    mid = len(seq) // 2
+    a, b = seq[:mid], seq[mid:]
+    n = _inversions(a) + _inversions(b)
+    a.sort()
+    b.sort()
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if a[i] <= b[j]:
+            i += 1
+        else:
+            n += len(a) - i
+            j += 1
+    return n

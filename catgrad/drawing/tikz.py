@@ -1,0 +1,84 @@
+"""TikZ, for papers: the same drawing as ``\\begin{tikzpicture}`` text (``\\usepackage{tikz}``).
+
+Coordinates are the layout's pixels, scaled by ``x=0.75pt, y=-0.75pt`` (so ``y`` still points
+down); labels are set in ``\\ttfamily`` with the few non-ASCII symbols as math.
+"""
+from __future__ import annotations
+
+from .data import Drawing, segments
+from .svg import num
+
+_SYMBOLS = {
+    "σ": r"$\sigma$", "×": r"$\times$", "→": r"$\to$", "Σ": r"$\Sigma$", "−": r"$-$", "⋆": r"$\star$",
+    "∧": r"$\wedge$", "θ": r"$\theta$", "∂": r"$\partial$", "÷": r"$\div$", "√": r"$\surd$", "ᵀ": r"$^T$",
+    "…": r"\ldots{}", "α": r"$\alpha$", "Δ": r"$\Delta$", "·": r"$\cdot$",
+}
+_ESCAPES = {"\\": r"\textbackslash{}", "_": r"\_", "#": r"\#", "%": r"\%", "&": r"\&", "{": r"\{", "}": r"\}",
+            "^": r"\^{}", "~": r"\~{}", "$": r"\$"}
+
+
+def tex(s: str) -> str:
+    r"""``s`` as LaTeX text: special characters escaped, symbols as math.
+
+    >>> tex("einsum ij,j→i")
+    'einsum ij,j$\\to$i'
+    """
+    return "".join(_SYMBOLS.get(c) or _ESCAPES.get(c) or (c if ord(c) < 128 else "?") for c in s)
+
+
+def _path(points) -> str:
+    out = [f"({num(points[0][0])},{num(points[0][1])})"]
+    for (x0, y0), (x1, y1), bend in segments(points):
+        m = num((x0 + x1) / 2)
+        out.append(f".. controls ({m},{num(y0)}) and ({m},{num(y1)}) .. ({num(x1)},{num(y1)})" if bend
+                   else f"-- ({num(x1)},{num(y1)})")
+    return " ".join(out)
+
+
+def to_tikz(d: Drawing) -> str:
+    r"""The drawing as a ``tikzpicture``.
+
+    >>> from catgrad.drawing.data import Drawing, Box
+    >>> print(to_tikz(Drawing(boxes=(Box("σ", 0, 0, 20, 20),), width=20, height=20)), end="")
+    \begin{tikzpicture}[x=0.75pt,y=-0.75pt,font=\ttfamily\small]
+    \draw[rounded corners=1pt,fill=white] (0,0) rectangle (20,20);
+    \node at (10,10) {$\sigma$};
+    \end{tikzpicture}
+    """
+    out = [r"\begin{tikzpicture}[x=0.75pt,y=-0.75pt,font=\ttfamily\small]"]
+    if d.title:
+        out.append(rf"\node[anchor=base west,font=\ttfamily\tiny] at (4,12) {{{tex(d.title)}}};")
+    for f in d.frames:
+        out.append(rf"\draw[dashed,gray,rounded corners=3pt] ({num(f.x)},{num(f.y)}) rectangle "
+                   rf"({num(f.x + f.width)},{num(f.y + f.height)});")
+        out.append(rf"\node[anchor=base west,gray] at ({num(f.x + 6)},{num(f.y + 12)}) {{{tex(f.label)}}};")
+    for w in d.wires:
+        colour = "[red!60!black]" if w.backward else ""
+        out.append(rf"\draw{colour} {_path(w.points)};")
+    for w in d.wires:
+        if w.label:
+            anchor = "base east" if w.backward else "base west"
+            out.append(rf"\node[anchor={anchor},font=\ttfamily\tiny,gray] at ({num(w.label_at[0])},{num(w.label_at[1])}) "
+                       rf"{{{tex(w.label)}}};")
+    for b in d.boxes:
+        fill = "blue!5" if b.kind == "layer" else "white"
+        out.append(rf"\draw[rounded corners=1pt,fill={fill}] ({num(b.x)},{num(b.y)}) rectangle "
+                   rf"({num(b.x + b.width)},{num(b.y + b.height)});")
+        if b.kind == "lens":
+            out.append(rf"\draw[dashed,gray] ({num(b.x)},{num(b.y + b.height / 2)}) -- "
+                       rf"({num(b.x + b.width)},{num(b.y + b.height / 2)});")
+            cy = b.y + b.height / 4
+        else:
+            cy = b.y + b.height / 2
+        out.append(rf"\node at ({num(b.x + b.width / 2)},{num(cy)}) {{{tex(b.label)}}};")
+    for p in d.dots:
+        style = "fill=black" if p.kind in ("copy", "discard") else "fill=white,draw=black"
+        out.append(rf"\filldraw[{style}] ({num(p.x)},{num(p.y)}) circle[radius=2.6pt];")
+        if p.label:
+            out.append(rf"\node[anchor=base,font=\ttfamily\tiny] at ({num(p.x)},{num(p.y - 6)}) {{{tex(p.label)}}};")
+    for t in d.texts:
+        anchor = {"start": "base west", "middle": "base", "end": "base east"}[t.anchor]
+        size = r",font=\ttfamily\tiny" if t.small else ""
+        out.append(rf"\node[anchor={anchor}{size}] at ({num(t.x)},{num(t.y)}) {{{tex(t.text)}}};")
+    out.append(r"\end{tikzpicture}")
+    return "\n".join(out) + "\n"
