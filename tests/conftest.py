@@ -1,5 +1,8 @@
 """Shared fixtures: float64 mode (restored afterwards) and the hypothesis profile.
 
+``jax.enable_x64`` (a context manager, new in jax 0.8) is ``jax.experimental.enable_x64`` on the
+older jax versions that pyproject.toml admits; the tests use it by its new name on every version.
+
 The profile is derandomized (a fixed sequence of examples, so CI is stable) and has no
 deadline (the first example of a test pays for JAX's tracing caches).
 """
@@ -10,6 +13,11 @@ import os
 import jax
 import pytest
 from hypothesis import HealthCheck, settings
+
+if not hasattr(jax, "enable_x64"):  # jax < 0.8 (pyproject admits ≥ 0.4.30): the same context manager, older home
+    from jax.experimental import enable_x64 as _enable_x64
+
+    jax.enable_x64 = _enable_x64
 
 settings.register_profile(
     "catgrad",

@@ -17,7 +17,8 @@ def _write_idx(path, array, gz):
     a = np.asarray(array, np.uint8)
     header = struct.pack(">BBBB", 0, 0, 0x08, a.ndim) + b"".join(struct.pack(">i", n) for n in a.shape)
     data = header + a.tobytes()
-    (gzip.open if gz else open)(path, "wb").write(data)
+    with (gzip.open if gz else open)(path, "wb") as fh:
+        fh.write(data)
 
 
 def _synthetic(n, rng):

@@ -43,3 +43,18 @@ def test_array_basics():
 def test_bad_objects(bad, match):
     with pytest.raises(TypeError, match=match):
         bad()
+
+
+def test_integer_sizes_of_any_integer_type_are_python_ints():
+    import jax.numpy as jnp
+    import numpy as np
+    a = cg.Array((np.int64(2), jnp.int32(3)))
+    assert a == cg.Array((2, 3)) and all(type(n) is int for n in a.shape)
+    assert cg.Array(np.array([4, 5])).shape == (4, 5) and cg.Array(np.int32(6)).shape == (6,)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False).filter(lambda v: not v.is_integer()))
+@settings(max_examples=30)
+def test_a_fractional_size_is_never_truncated(v):
+    with pytest.raises(TypeError, match=r"Array shape must be a tuple of ints, got .*: size 1 is float .*, not an int"):
+        cg.Array((3, v))

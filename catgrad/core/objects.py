@@ -12,6 +12,7 @@ True
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Union
 
@@ -31,6 +32,31 @@ def _canonical_dtype(dtype) -> str:
     return name
 
 
+def _canonical_shape(shape) -> tuple:
+    """A shape as a tuple of Python ints ≥ 0; sizes that are not integers (``2.5``, ``"3"``, ``True``) are refused."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    try:
+        if isinstance(shape, (str, bytes)):
+            raise TypeError
+        shape = tuple(shape)
+    except TypeError:
+        raise TypeError(f"Array shape must be a tuple of ints, got {shape!r}") from None
+    sizes = []
+    for i, n in enumerate(shape):
+        try:
+            if isinstance(n, (bool, np.bool_)):
+                raise TypeError
+            sizes.append(operator.index(n))
+        except TypeError:
+            fix = f"; write {int(n)}" if isinstance(n, (float, np.floating)) and float(n).is_integer() else ""
+            raise TypeError(f"Array shape must be a tuple of ints, got {shape!r}: size {i} is "
+                            f"{type(n).__name__} {n!r}, not an int{fix}") from None
+    if any(n < 0 for n in sizes):
+        raise TypeError(f"Array shape must have non-negative sizes, got {shape!r}")
+    return tuple(sizes)
+
+
 @dataclass(frozen=True, init=False)
 class Array:
     """The type of one wire: an array of a fixed ``shape`` and ``dtype``.
@@ -48,15 +74,7 @@ class Array:
     dtype: str
 
     def __init__(self, shape: Iterable[int] | int = (), dtype="float32"):
-        if isinstance(shape, (int, np.integer)):
-            shape = (int(shape),)
-        try:
-            shape = tuple(int(n) for n in shape)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"Array shape must be a tuple of ints, got {shape!r}") from exc
-        if any(n < 0 for n in shape):
-            raise TypeError(f"Array shape must have non-negative sizes, got {shape!r}")
-        object.__setattr__(self, "shape", shape)
+        object.__setattr__(self, "shape", _canonical_shape(shape))
         object.__setattr__(self, "dtype", _canonical_dtype(dtype))
 
     @property

@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import errors
+
 
 class DatasetError(ValueError):
     """A data file is missing, truncated or malformed; the message names the file and the problem."""
@@ -69,6 +71,7 @@ def one_hot(y: np.ndarray, k: int) -> np.ndarray:
     array([[0., 0., 1.],
            [1., 0., 0.]], dtype=float32)
     """
+    k = errors.positive_int("one_hot", "k", k)
     y = np.asarray(y)
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"one_hot: labels must be a 1-d integer array, got dtype {y.dtype} shape {y.shape}")

@@ -34,6 +34,7 @@ import zlib
 
 import numpy as np
 
+from .. import errors
 from .base import DatasetError, DatasetFileNotFoundError, bad_file
 
 #: IDX type code -> numpy dtype (native byte order; the file stores big-endian).
@@ -51,6 +52,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 def read_bytes(path: str | os.PathLike) -> bytes:
     """The content of ``path``, decompressed if it is gzip; a ``DatasetError`` names the file otherwise."""
+    path = errors.path("read_idx", "path", path)
     try:
         with open(path, "rb") as fh:
             data = fh.read()
@@ -124,6 +126,7 @@ def write_idx(path: str | os.PathLike, array: np.ndarray, *, compress: bool | No
     >>> read_idx(path)
     array([ 1.5, -2. ], dtype=float32)
     """
+    path = errors.path("write_idx", "path", path)
     array = np.asarray(array)
     code = _CODES.get(array.dtype.newbyteorder("="))
     if code is None:

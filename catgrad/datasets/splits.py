@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import errors
+
 
 def _check_xy(fn: str, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x, y = np.asarray(x), np.asarray(y)
+    if y.dtype.kind not in "iub":
+        raise TypeError(f"{fn}: labels y must be integers, got dtype {y.dtype}"
+                        + (" (convert with y.astype(int))" if y.dtype.kind == "f" else ""))
     if y.ndim != 1:
         raise ValueError(f"{fn}: labels y must be 1-d, got shape {y.shape}")
     if x.ndim == 0 or x.shape[0] != y.shape[0]:
         raise ValueError(f"{fn}: x has {x.shape[0] if x.ndim else 0} row(s) (shape {x.shape}) "
                          f"but y has {y.shape[0]} label(s)")
+    if y.shape[0] == 0:
+        raise ValueError(f"{fn}: no examples to split (x of shape {x.shape}, y of shape {y.shape})")
     return x, y
 
 
@@ -26,6 +33,8 @@ def stratified_split(x: np.ndarray, y: np.ndarray, test_fraction: float, seed: i
     halves up), chosen by a permutation from ``numpy.random.default_rng(seed)``, go to the
     test set and the rest to the training set. Rows keep their original relative order in
     both parts. The same ``(x, y, test_fraction, seed)`` always gives the same split.
+    ``seed`` is a non-negative int. A fraction that leaves either part empty (every row held
+    out, or none) is refused with a ``ValueError``.
 
     >>> x = np.arange(10.0)[:, None]; y = np.array([0] * 6 + [1] * 4)
     >>> x_tr, y_tr, x_te, y_te = stratified_split(x, y, 0.5, seed=0)
@@ -33,14 +42,25 @@ def stratified_split(x: np.ndarray, y: np.ndarray, test_fraction: float, seed: i
     (array([3, 2]), array([3, 2]))
     """
     x, y = _check_xy("stratified_split", x, y)
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"stratified_split: test_fraction must lie strictly between 0 and 1, got {test_fraction}")
+    try:
+        errors.real("stratified_split", "test_fraction", test_fraction, low=0.0, high=1.0, low_open=True,
+                    high_open=True)
+    except ValueError:
+        raise ValueError(f"stratified_split: test_fraction must lie strictly between 0 and 1, got {test_fraction}"
+                         + ("; to train on everything, do not split" if test_fraction == 0 else "")) from None
+    seed = errors.integer("stratified_split", "seed", seed, minimum=0)
     rng = np.random.default_rng(seed)
     test = np.zeros(y.shape[0], bool)
     for c in np.unique(y):
         rows = np.flatnonzero(y == c)
         n_test = int(np.floor(test_fraction * rows.size + 0.5))
         test[rng.permutation(rows)[:n_test]] = True
+    if test.all() or not test.any():
+        counts = np.unique(y, return_counts=True)[1]
+        part = "training" if test.all() else "test"
+        raise ValueError(f"stratified_split: test_fraction={test_fraction} leaves the {part} part empty "
+                         f"({y.shape[0]} rows, classes of {counts.min()} to {counts.max()} rows; per class "
+                         "round(test_fraction · n_c) rows are held out)")
     return x[~test], y[~test], x[test], y[test]
 
 
@@ -60,8 +80,7 @@ def per_class_split(x: np.ndarray, y: np.ndarray, n_train: int
     (array([0, 1, 3, 4]), array([2, 5]))
     """
     x, y = _check_xy("per_class_split", x, y)
-    if n_train < 0:
-        raise ValueError(f"per_class_split: n_train must be >= 0, got {n_train}")
+    n_train = errors.integer("per_class_split", "n_train", n_train, minimum=0)
     train = np.zeros(y.shape[0], bool)
     for c in np.unique(y):
         rows = np.flatnonzero(y == c)
@@ -83,8 +102,8 @@ def minmax(x: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
            [1. , 0. ],
            [0.5, 0. ]], dtype=float32)
     """
-    x = np.asarray(x, np.float32)
-    ref = x if reference is None else np.asarray(reference, np.float32)
+    x = _floats("minmax", "x", x)
+    ref = x if reference is None else _floats("minmax", "reference", reference)
     if ref.ndim == 0 or ref.shape[1:] != x.shape[1:] or ref.shape[0] == 0:
         raise ValueError(f"minmax: reference of shape {ref.shape} does not match x of shape {x.shape} "
                          "(need at least one row with the same feature shape)")
@@ -99,4 +118,12 @@ def binarize(x: np.ndarray, threshold: float) -> np.ndarray:
     >>> binarize(np.array([0.1, 0.5, 0.9]), 0.5)
     array([0., 0., 1.], dtype=float32)
     """
-    return (np.asarray(x) > threshold).astype(np.float32)
+    threshold = errors.real("binarize", "threshold", threshold)
+    return (_floats("binarize", "x", x) > threshold).astype(np.float32)
+
+
+def _floats(fn: str, arg: str, x) -> np.ndarray:
+    a = np.asarray(x)
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{fn}: {arg} must be an array of numbers, got dtype {a.dtype} ({errors.describe(x)[:80]})")
+    return a.astype(np.float32)

@@ -21,6 +21,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .. import errors
+
 Initialiser = Callable[..., jax.Array]
 
 
@@ -35,7 +37,9 @@ def fans(shape) -> tuple:
 
 
 def normal(stddev: float = 1.0) -> Initialiser:
-    """N(0, stddev²)."""
+    """N(0, stddev²); ``stddev`` a finite real number > 0."""
+    stddev = errors.real("nn.init.normal", "stddev", stddev, low=0.0, low_open=True)
+
     def init(key, shape, dtype="float32"):
         return stddev * jax.random.normal(key, shape, dtype)
     return init
@@ -69,11 +73,12 @@ INITIALISERS = {"glorot_uniform": glorot_uniform, "glorot": glorot_uniform, "glo
                 "he_normal": he_normal, "he": he_normal, "zeros": zeros, "normal": normal(1.0)}
 
 
-def get(init) -> Initialiser:
-    """An initialiser by name or as given."""
+def get(init, where: str = "nn.init.get") -> Initialiser:
+    """An initialiser by name (one of :data:`INITIALISERS`) or as given (a function ``(key, shape, dtype)``)."""
     if callable(init):
         return init
-    try:
-        return INITIALISERS[init]
-    except KeyError:
-        raise ValueError(f"unknown initialiser {init!r}; known: {sorted(INITIALISERS)}") from None
+    if not isinstance(init, str):
+        raise TypeError(errors.expected(
+            where, "init", f"a function (key, shape, dtype) -> array or one of the names {sorted(INITIALISERS)}",
+            init, "e.g. init=nn.init.normal(0.1)" if isinstance(init, (int, float)) else ""))
+    return INITIALISERS[errors.choice(where, "initialiser", init, sorted(INITIALISERS))]

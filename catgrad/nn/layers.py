@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Callable, Union
 
 
+from .. import errors
 from ..core import generators as g
 from ..core.diagram import trace
 from ..core.objects import Array, Ty, TyLike, as_ty
@@ -34,6 +35,8 @@ class Layer:
     """A Para morphism waiting for its input type: ``layer(A) -> Para``; ``>>`` composes."""
 
     def __init__(self, build: Callable[[Ty], Para], name: str):
+        if not callable(build):
+            raise TypeError(errors.expected("Layer", "build", "a function from an input type to a Para", build))
         self.build = build
         self.name = name
 
@@ -42,6 +45,8 @@ class Layer:
         return p if isinstance(p, Para) else Para.of(p)
 
     def __rshift__(self, other) -> "Layer":
+        if not isinstance(other, (Para, Layer)) and not callable(other):
+            raise TypeError(errors.expected(f"{self.name} >> …", "the right-hand side", "a layer or a Para", other))
         return Layer(lambda A: self(A) >> other, f"{self.name} >> {getattr(other, 'name', other)}")
 
     def __repr__(self):
@@ -70,9 +75,15 @@ softmax = _activation(g.softmax, "softmax")
 ACTIVATIONS = {"sigmoid": sigmoid, "tanh": tanh, "relu": relu, "softmax": softmax}
 
 
-def _init_one(init, shape):
-    fn = initialisers.get(init)
+def _init_one(init, shape, where="nn"):
+    fn = initialisers.get(init, where)
     return lambda key: (fn(key, shape),)
+
+
+def _name(where: str, name) -> str:
+    if not isinstance(name, str) or not name:
+        raise TypeError(errors.expected(where, "name", "a non-empty str (the parameters' layer name)", name))
+    return name
 
 
 def linear(n_in: int, n_out: int, init="glorot_uniform", name: str = "linear") -> Para:
@@ -81,8 +92,10 @@ def linear(n_in: int, n_out: int, init="glorot_uniform", name: str = "linear") -
     >>> linear(3, 2).param
     Ty(f32[2,3])
     """
+    n_in, n_out = errors.positive_int("linear", "n_in", n_in), errors.positive_int("linear", "n_out", n_out)
+    name = _name("linear", name)
     W = Array((n_out, n_in))
-    return Para(W, g.matmul(W, Array((n_in,))), [(name, "W")], _init_one(init, W.shape)).named(name)
+    return Para(W, g.matmul(W, Array((n_in,))), [(name, "W")], _init_one(init, W.shape, "linear")).named(name)
 
 
 def bias(n: int, init="zeros", name: str = "bias") -> Para:
@@ -91,18 +104,20 @@ def bias(n: int, init="zeros", name: str = "bias") -> Para:
     >>> bias(3).dom
     Ty(f32[3])
     """
+    n, name = errors.positive_int("bias", "n", n), _name("bias", name)
     b = Array((n,))
-    return Para(b, trace(lambda b_, x: x + b_, b, b), [(name, "b")], _init_one(init, b.shape)).named(name)
+    return Para(b, trace(lambda b_, x: x + b_, b, b), [(name, "b")], _init_one(init, b.shape, "bias")).named(name)
 
 
-def _as_layer(activation) -> LayerLike | None:
+def _as_layer(where: str, activation) -> LayerLike | None:
     if activation is None:
         return None
     if isinstance(activation, str):
-        try:
-            return ACTIVATIONS[activation]
-        except KeyError:
-            raise ValueError(f"unknown activation {activation!r}; known: {sorted(ACTIVATIONS)}") from None
+        return ACTIVATIONS[errors.choice(where, "activation", activation, sorted(ACTIVATIONS))]
+    if not isinstance(activation, (Para, Layer)) and not callable(activation):
+        raise TypeError(errors.expected(
+            where, "activation", f"a layer (nn.sigmoid, …), one of the names {sorted(ACTIVATIONS)}, or None",
+            activation))
     return activation
 
 
@@ -114,8 +129,10 @@ def dense(n_in: int, n_out: int, activation=None, init="glorot_uniform", name: s
     >>> dense(4, 3, "sigmoid").cod
     Ty(f32[3])
     """
+    n_in, n_out = errors.positive_int("dense", "n_in", n_in), errors.positive_int("dense", "n_out", n_out)
+    name = _name("dense", name)
+    act = _as_layer("dense", activation)
     p = linear(n_in, n_out, init) >> bias(n_out)
-    act = _as_layer(activation)
     if act is not None:
         p = p >> act
     # the composite's parameters are bias × linear (Para composition puts the later layer's first)
@@ -138,7 +155,11 @@ def conv2d(c_in: int, c_out: int, kernel_size, stride=1, padding="VALID", use_bi
     ``(ℝ^{O×C×kh×kw}, (K, x) ↦ K ⋆ x)``, lowered to ``jax.lax.conv_general_dilated``;
     parameters ``{name: {"K"}}`` (and ``"b"`` with ``use_bias``).
     """
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+    c_in, c_out = errors.positive_int("conv2d", "c_in", c_in), errors.positive_int("conv2d", "c_out", c_out)
+    kh, kw = errors.positive_pair("conv2d", "kernel_size", kernel_size)
+    stride = errors.positive_pair("conv2d", "stride", stride)
+    name = _name("conv2d", name)
+    initialisers.get(init, "conv2d")  # an unknown initialiser is refused here, not when the layer is applied
     K = Array((c_out, c_in, kh, kw))
 
     def build(A: Ty) -> Para:
@@ -147,7 +168,7 @@ def conv2d(c_in: int, c_out: int, kernel_size, stride=1, padding="VALID", use_bi
             raise TypeError(f"{name}: expects an input (C={c_in}, H, W), got {x}")
         from ..core import conv as conv_gens
         m = trace(lambda k, x_: conv_gens.conv2d(x_, k, stride=stride, padding=padding), K, x)
-        p = Para(K, m, [(name, "K")], _init_one(init, K.shape))
+        p = Para(K, m, [(name, "K")], _init_one(init, K.shape, "conv2d"))
         if use_bias:
             out = p.cod[0]
             bb = Array((c_out,))
@@ -161,11 +182,14 @@ def conv2d(c_in: int, c_out: int, kernel_size, stride=1, padding="VALID", use_bi
 
 
 def max_pool2d(window: int = 2, stride: int | None = None) -> Layer:
-    """Max pooling over ``window × window`` patches of ``(C, H, W)``, per channel."""
+    """Max pooling over ``window × window`` patches of ``(C, H, W)``, per channel (stride: default ``window``)."""
+    window = errors.positive_pair("max_pool2d", "window", window)
+    stride = None if stride is None else errors.positive_pair("max_pool2d", "stride", stride)
+
     def build(A: Ty) -> Para:
         from ..core import pool
         return Para.of(pool.max_pool2d(_one(A, "max_pool2d"), window=window, stride=stride)).named("max_pool2d")
-    return Layer(build, f"max_pool2d({window})")
+    return Layer(build, f"max_pool2d({window[0] if window[0] == window[1] else window})")
 
 
 def sequential(A: TyLike, *layers: LayerLike) -> Para:
