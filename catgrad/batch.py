@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .core.diagram import Builder, Diagram, apply_in
+from .core.diagram import Builder, Diagram, apply_in, bodies
 from .core.objects import Array, Ty
 from .core.signature import lookup
 
@@ -62,7 +62,17 @@ def batch(f: Diagram, n: int, batched: Sequence[bool] | None = None) -> Diagram:
             ins = [w if f_ else _spread(b, w, n, op.scope) for w, f_ in zip(ins, fl)]
             fl = [True] * len(fl)
         if op.gen.batch is not None:
-            attrs = op.gen.batch(tuple(fl), n, Ty(*(f.wires[i] for i in op.ins)), **attrs)
+            hook = {"batch": batch} if bodies(op.attrs) else {}  # a higher-order generator batches its body
+            attrs = op.gen.batch(tuple(fl), n, Ty(*(f.wires[i] for i in op.ins)), **attrs, **hook)
+            if isinstance(attrs, tuple):  # the batched form as a diagram on the batched inputs, and its output flags
+                form, out_flags = attrs
+                for o, new, fo in zip(op.outs, b.splice(form, ins, op.scope), out_flags):
+                    expected = _batched(f.wires[o], n) if fo else f.wires[o]
+                    if b.wires[new] != expected:
+                        raise TypeError(f"batch: the batched form of {op.gen.name!r} has type {b.wires[new]}, "
+                                        f"expected {expected}")
+                    m[o], flag[o] = new, bool(fo)
+                continue
         outs = apply_in(b, op.gen, ins, attrs, op.scope)
         for o, new in zip(op.outs, outs):
             expected = _batched(f.wires[o], n)

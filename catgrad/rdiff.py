@@ -41,7 +41,7 @@ import warnings
 from functools import lru_cache
 
 from . import errors
-from .core.diagram import Builder, Diagram, Wire, apply_in
+from .core.diagram import Builder, Diagram, Wire, apply_in, bodies
 from .core.objects import Ty
 from .core.signature import Generator, lookup
 
@@ -66,7 +66,8 @@ def rule(gen: Generator, dom: Ty, attrs: tuple) -> tuple:
     xs = [Wire(b, b.new_wire(t)) for t in dom]
     ys = [Wire(b, b.new_wire(t)) for t in cod] if gen.rdiff_uses_output else []
     dys = [Wire(b, b.new_wire(t)) for t in cod]
-    outs = list(gen.rdiff(*xs, *ys, *dys, **kw))
+    hook = {"rdiff": rdiff} if bodies(attrs) else {}  # a higher-order generator builds R from its body's R
+    outs = list(gen.rdiff(*xs, *ys, *dys, **kw, **hook))
     if len(outs) != len(dom):
         raise ValueError(f"the rdiff rule of {gen.name!r} returned {len(outs)} cotangents for {len(dom)} inputs")
     for o, t in zip(outs, dom):

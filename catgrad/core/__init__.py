@@ -6,3 +6,5 @@ from .signature import Generator, declare, lookup, SIGNATURE, Literal
 from . import generators
 from . import conv
 from . import pool
+from . import indexing
+from . import scan as loops

@@ -602,6 +602,16 @@ def apply(gen: Generator | str, *args, into: Builder | None = None, **attrs):
     return _pack([Wire(builder, o) for o in outs])
 
 
+def bodies(attrs) -> tuple:
+    """The diagrams among an operation's attributes: the bodies of a higher-order generator (``scan``).
+
+    The functors hand themselves to such a generator's rules, so that its meanings, R and batching are
+    built from its body's: a meaning passes ``interpret`` (the fold under the same meaning), ``rdiff``
+    passes ``rdiff`` and ``batch`` passes ``batch``.
+    """
+    return tuple(v for _, v in (attrs.items() if isinstance(attrs, dict) else attrs) if isinstance(v, Diagram))
+
+
 def apply_in(builder: Builder, gen: Generator, ins: Sequence[int], attrs: dict, scope: tuple = ()) -> list[int]:
     """Apply ``gen`` to wires ``ins`` of ``builder`` inside ``scope`` (used by functors building diagrams)."""
     dom = Ty(*(builder.wires[i] for i in ins))

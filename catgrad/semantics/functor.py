@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from .. import errors
-from ..core.diagram import Diagram, Op
+from ..core.diagram import Diagram, Op, bodies
 from ..core.objects import Ty
 
 Meaning = Callable[[Op, list, "OpTypes"], Sequence[Any]]
@@ -34,11 +34,12 @@ Meaning = Callable[[Op, list, "OpTypes"], Sequence[Any]]
 class OpTypes:
     """The types of one operation's input and output wires (what a meaning may dispatch on)."""
 
-    __slots__ = ("dom", "cod")
+    __slots__ = ("dom", "cod", "meaning")
 
-    def __init__(self, f: Diagram, op: Op):
+    def __init__(self, f: Diagram, op: Op, meaning: "Meaning | None" = None):
         self.dom = Ty(*(f.wires[i] for i in op.ins))
         self.cod = Ty(*(f.wires[o] for o in op.outs))
+        self.meaning = meaning  # the meaning being folded (a higher-order generator folds its body with it)
 
     @property
     def z2(self) -> bool:
@@ -54,7 +55,7 @@ def interpret(f: Diagram, meaning: Meaning, args: Sequence) -> tuple:
         raise TypeError(errors.arity("interpret", len(f.dom_wires), len(args), f" (the domain is {f.dom})"))
     env = dict(zip(f.dom_wires, args))
     for op in f.ops:
-        outs = meaning(op, [env[i] for i in op.ins], OpTypes(f, op))
+        outs = meaning(op, [env[i] for i in op.ins], OpTypes(f, op, meaning))
         if len(outs) != len(op.outs):
             raise errors.SemanticsError(f"the meaning of {op.gen.name!r} gave {len(outs)} values for "
                                         f"{len(op.outs)} output wire(s)")
@@ -74,10 +75,20 @@ def field_meaning(*fields: str, what: str | None = None) -> Meaning:
         for name in fields:
             fn = getattr(op.gen, name)
             if fn is not None:
-                return as_outputs(fn(*args, **dict(op.attrs)), len(op.outs))
+                return as_outputs(fn(*args, **attributes(op, types)), len(op.outs))
         raise errors.SemanticsError(
             f"generator {op.gen.name!r} has no {what} meaning, so this diagram has no {what} semantics")
     return meaning
+
+
+def attributes(op: Op, types: OpTypes) -> dict:
+    """The keyword arguments of a record's meaning for ``op``: its attributes, and for a higher-order
+    generator (a diagram among them, e.g. ``scan``'s body) ``interpret``, the fold of a diagram under the
+    meaning being run, so that the generator's meaning is built from its body's."""
+    kw = dict(op.attrs)
+    if bodies(op.attrs):
+        kw["interpret"] = lambda d, args: interpret(d, types.meaning, args)
+    return kw
 
 
 def as_outputs(res, n: int) -> tuple:

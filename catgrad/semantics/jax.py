@@ -20,7 +20,7 @@ from .. import errors
 from ..core.diagram import Diagram
 from ..errors import SemanticsError
 from . import functor
-from .functor import as_outputs
+from .functor import as_outputs, attributes
 
 
 def _check_args(name: str, f: Diagram, args) -> list:
@@ -89,7 +89,7 @@ def jax_meaning(op, args, types) -> tuple:
     if fn is None:
         kind = "Z2 (bool)" if types.z2 else "real"
         raise SemanticsError(f"generator {op.gen.name!r} has no JAX meaning on {kind} wires ({types.dom} → {types.cod})")
-    return as_outputs(fn(*args, **dict(op.attrs)), len(op.outs))
+    return as_outputs(fn(*args, **attributes(op, types)), len(op.outs))
 
 
 def interpret(f: Diagram, args) -> tuple:
