@@ -38,6 +38,10 @@ def batch(f: Diagram, n: int, batched: Sequence[bool] | None = None) -> Diagram:
 
     ``batched[i]`` says whether domain wire ``i`` carries the batch axis (default: all);
     every codomain wire is batched (an unbatched result is broadcast), as with ``jax.vmap``.
+
+    >>> from catgrad import Array, sigmoid
+    >>> batch(sigmoid(Array((3,))), 8).dom
+    Ty(f32[8,3])
     """
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"batch: the batch size must be a positive int, got {n!r}")

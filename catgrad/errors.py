@@ -28,15 +28,39 @@ from typing import Iterable, Optional
 
 
 class NotDifferentiableError(TypeError):
-    """Raised by ``rdiff`` when a diagram contains a generator without a reverse derivative."""
+    """Raised by ``rdiff`` when a diagram contains a generator without a reverse derivative.
+
+    >>> import catgrad as cg
+    >>> g = cg.declare(cg.Generator(name="floor_doc", typing=lambda dom: dom, jax=lambda x: x // 1,
+    ...                             formula="floor(x) = ⌊x⌋"), replace=True)
+    >>> cg.rdiff(g(cg.Array(())))
+    Traceback (most recent call last):
+        ...
+    catgrad.errors.NotDifferentiableError: ...
+    """
 
 
 class UnknownGeneratorError(LookupError):
-    """Raised when a generator name is not declared in the signature."""
+    """Raised when a generator name is not declared in the signature.
+
+    >>> import catgrad as cg
+    >>> cg.lookup("sigmoyd")
+    Traceback (most recent call last):
+        ...
+    catgrad.errors.UnknownGeneratorError: ...
+    """
 
 
 class SemanticsError(TypeError):
-    """Raised when a diagram is sent to a semantics that has no meaning for one of its generators."""
+    """Raised when a diagram is sent to a semantics that has no meaning for one of its generators.
+
+    >>> import catgrad as cg
+    >>> from catgrad.boolean import to_gf2
+    >>> to_gf2(cg.sigmoid(cg.Array(())))
+    Traceback (most recent call last):
+        ...
+    catgrad.errors.SemanticsError: to_gf2: generator 'sigmoid' has no meaning over GF(2) ...
+    """
 
 
 def compose_mismatch(f, g) -> str:

@@ -32,6 +32,11 @@ class Lens:
     Args:
         fwd: the forward map (get) ``A → B``.
         bwd: the backward map (put) ``A × B' → A'``; its domain must start with ``A``.
+
+    >>> from catgrad import Array, add, identity
+    >>> step = Lens(identity(Array(())), add(Array(())))   # get p; put (p, v) ↦ p + v
+    >>> step
+    <Lens (f32[], f32[]) → (f32[], f32[])>
     """
 
     fwd: Diagram

@@ -64,6 +64,11 @@ class Para:
         map: ``P @ A → B`` (a Diagram) or a lens ``(P @ A, P' @ A') → (B, B')``.
         names: one path (tuple of str) per parameter wire; defaults to ``("p0",), ("p1",), …``.
         init: ``key -> tuple of arrays`` in wire order, the initial parameters (optional).
+
+    >>> from catgrad import Array, mul
+    >>> scaling = Para(Array(()), mul(Array(())), [("scale", "c")])
+    >>> scaling.param, scaling.dom, scaling.cod
+    (Ty(f32[]), Ty(f32[]), Ty(f32[]))
     """
 
     param: Ty
@@ -262,6 +267,11 @@ def reparam(p: Para, r: Map, names: Sequence | None = None, init_fn: Callable | 
     """Reparametrise ``(P, f)`` by ``r: Q → P``: ``(Q, (r × 1) ; f)`` (a 2-cell of Para).
 
     For a Para(Lens) morphism ``r`` is a lens ``(Q, Q') → (P, P')``.
+
+    >>> from catgrad import Array, exp, mul
+    >>> positive = Para(Array(()), mul(Array(()))).reparam(exp(Array(())))   # the scale is e^s
+    >>> positive.param
+    Ty(f32[])
     """
     rf = _fwd(r)
     if rf.cod != p.param:

@@ -21,7 +21,7 @@ additions of fan-out (see ``RDIFF_SIZE_FACTOR``), and ``R[R[f]]`` is again linea
 Size bound. Each operation ``g`` of ``f`` costs at most ``1`` (its forward copy) ``+ |rule(g)|``
 ``+ arity(g)`` (additions of fan-out: one per cotangent contribution) ``+ coarity(g)`` (zeros for
 outputs without a cotangent); besides, each domain wire may need one ``zero`` and each codomain
-wire one addition. Hence
+wire one addition. Hence::
 
     size(R[f]) ≤ c · size(f) + |dom f| + |cod f|,   c = RDIFF_SIZE_FACTOR = 1 + max_g (|rule(g)| + arity + coarity)
 

@@ -89,7 +89,7 @@ def _z2_and(x, y):
 and_ = declare(Generator(
     name="and_", signature="A × A → A, A a Z2 (bool) type", typing=_type_and, z2_jax=jnp.logical_and, z2=_z2_and,
     rdiff=lambda x, y, d: [and_(y, d), and_(x, d)], arity=2, shape_dtype=BOOL, label="∧",
-    summary="Conjunction over Z2: and_(A) is the diagram A × A → A (A a bool type or a shape); on wires, a wire.",
+    summary="Conjunction over Z2: ``and_(A)`` is the diagram A × A → A (A a bool type or a shape); on wires, a wire.",
     formula="and(x, y) = x·y  (JAX: logical_and)", rdiff_formula="R[and](x, y, d) = (y·d, x·d)",
     example=">>> from catgrad.boolean import Z2\n>>> from catgrad import to_jax\n>>> import jax.numpy as jnp\n"
             ">>> to_jax(and_(Z2((2,))))(jnp.array([True, True]), jnp.array([False, True]))\n"

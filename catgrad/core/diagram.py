@@ -71,6 +71,13 @@ class Diagram:
     Build diagrams from generators and the structural morphisms with ``>>`` and ``@``,
     or from a Python function on wires with ``trace``. Interpret them with
     ``to_jax``/``compile``, ``to_sympy``, and differentiate them with ``rdiff``.
+
+    >>> from catgrad import Array, exp, sin
+    >>> f = exp(Array(())) >> sin(Array(()))
+    >>> f
+    <Diagram f32[] → f32[]: 2 ops>
+    >>> (f @ f).dom
+    Ty(f32[], f32[])
     """
 
     __slots__ = ("wires", "ops", "dom_wires", "cod_wires", "_dom", "_cod")
@@ -280,18 +287,33 @@ def wiring(dom: TyLike, outputs: Sequence[int]) -> Diagram:
 
 
 def identity(A: TyLike) -> Diagram:
-    """The identity ``1_A: A → A``."""
+    """The identity ``1_A: A → A``.
+
+    >>> from catgrad import Array
+    >>> identity(Array((2,))).size, identity(Array((2,))).cod
+    (0, Ty(f32[2]))
+    """
     return wiring(A, range(len(as_ty(A))))
 
 
 def swap(A: TyLike, B: TyLike) -> Diagram:
-    """The symmetry ``σ: A × B → B × A``."""
+    """The symmetry ``σ: A × B → B × A``.
+
+    >>> from catgrad import Array
+    >>> swap(Array(()), Array((2,))).cod
+    Ty(f32[2], f32[])
+    """
     a, b = len(as_ty(A)), len(as_ty(B))
     return wiring(as_ty(A) @ B, [*range(a, a + b), *range(a)])
 
 
 def copy(A: TyLike, n: int = 2) -> Diagram:
-    """Copy (the diagonal) ``Δ: A → A × A`` (or ``Aⁿ`` for ``n`` copies)."""
+    """Copy (the diagonal) ``Δ: A → A × A`` (or ``Aⁿ`` for ``n`` copies).
+
+    >>> from catgrad import Array
+    >>> copy(Array((2,))).cod, copy(Array(()), 3).cod
+    (Ty(f32[2], f32[2]), Ty(f32[], f32[], f32[]))
+    """
     if not isinstance(n, int) or n < 0:
         raise TypeError(f"copy: the number of copies must be a non-negative int, got {n!r}")
     k = len(as_ty(A))
@@ -299,19 +321,34 @@ def copy(A: TyLike, n: int = 2) -> Diagram:
 
 
 def discard(A: TyLike) -> Diagram:
-    """Discard (the terminal map) ``!: A → 1``."""
+    """Discard (the terminal map) ``!: A → 1``.
+
+    >>> from catgrad import Array
+    >>> discard(Array((2,))).cod
+    Ty()
+    """
     return wiring(A, [])
 
 
 def pair(f: Diagram, g: Diagram) -> Diagram:
-    """Pairing ``⟨f, g⟩ = Δ ; (f × g)`` of two maps with the same domain."""
+    """Pairing ``⟨f, g⟩ = Δ ; (f × g)`` of two maps with the same domain.
+
+    >>> from catgrad import Array, exp, sin, to_sympy
+    >>> to_sympy(pair(exp(Array(())), sin(Array(()))))
+    (exp(x0), sin(x0))
+    """
     if f.dom != g.dom:
         raise TypeError(f"pair: ⟨f, g⟩ needs f and g with the same domain, got {f.dom} and {g.dom}")
     return copy(f.dom) >> (f @ g)
 
 
 def proj(A: TyLike, B: TyLike, i: int) -> Diagram:
-    """The projection ``π₀: A × B → A`` (``i=0``) or ``π₁: A × B → B`` (``i=1``)."""
+    """The projection ``π₀: A × B → A`` (``i=0``) or ``π₁: A × B → B`` (``i=1``).
+
+    >>> from catgrad import Array
+    >>> proj(Array(()), Array((2,)), 1).cod
+    Ty(f32[2])
+    """
     if i not in (0, 1):
         raise TypeError(f"proj: i must be 0 (π₀: A × B → A) or 1 (π₁: A × B → B), got {i!r}")
     a, b = len(as_ty(A)), len(as_ty(B))
@@ -361,6 +398,11 @@ class Wire:
 
     ``x + y`` is ``add``, ``x * y`` is ``mul``, ``-x`` is ``neg``, ``x - y`` is ``x + (-y)``,
     ``x / y`` is ``div``; a Python number on either side is a ``constant``.
+
+    >>> from catgrad import Array, trace
+    >>> f = trace(lambda x, y: (x * y + 1.0, -x), Array(()), Array(()))
+    >>> [op.gen.name for op in f.ops]
+    ['mul', 'constant', 'add', 'neg']
     """
 
     __slots__ = ("builder", "id")
@@ -579,6 +621,12 @@ def apply(gen: Generator | str, *args, into: Builder | None = None, **attrs):
     function, ``apply("sigmoid", x)`` is the wire ``sigmoid(x)``. Generators with no inputs
     (``zero``, ``constant``) take their type as an attribute; they give a diagram ``1 → A``,
     or a wire of the builder ``into``.
+
+    >>> from catgrad import Array, trace
+    >>> apply("sigmoid", Array((3,)))
+    <Diagram f32[3] → f32[3]: 1 op>
+    >>> trace(lambda x: apply("exp", x), Array(())).size
+    1
     """
     g = lookup(gen) if isinstance(gen, str) else gen
     builder = into

@@ -74,7 +74,9 @@ Meaning = Optional[Callable[..., Any]]
 class Generator:
     """One generator of the syntax, declared once; calling it applies it (see the module docstring).
 
-    Fields (keyword-only):
+    All fields are keyword-only.
+
+    Fields:
         name: unique identifier, e.g. ``"sigmoid"``.
         typing: ``(dom: Ty, **attrs) -> Ty``, the codomain, raising ``TypeError`` on bad input.
         jax: ``(*arrays, **attrs) -> array | tuple``, the JAX meaning on real (float/int) wires.
@@ -94,9 +96,20 @@ class Generator:
         params: names of the attributes that a call may pass positionally (``scale(A, 2.0)``).
         prepare: ``(*wires, **attrs) -> wires``, applied to wire arguments first (e.g. broadcasting).
         shape_dtype: if set, a shape (``int`` or tuple of ints) in a call means ``Array(shape, shape_dtype)``.
-        summary, signature, formula, rdiff_formula, example, notes: the text of the docstring (``help(g)``):
-            ``signature`` is the typing in words (e.g. ``"A → A, A a float array"``).
+        summary: the first line of the docstring (``help(g)``); signature, formula, rdiff_formula,
+            example, notes: its other parts (``signature`` is the typing in words, e.g.
+            ``"A → A, A a float array"``).
         label: the name drawn in string diagrams.
+
+    Example:
+
+    >>> import jax.numpy as jnp
+    >>> from catgrad import Array, Generator
+    >>> cube = Generator(name="cube", typing=lambda dom: dom, jax=lambda x: x ** 3,
+    ...                  rdiff=lambda x, dy: [3.0 * x * x * dy], formula="cube(x) = x³",
+    ...                  rdiff_formula="R[cube](x, dy) = 3x²·dy")
+    >>> cube(Array((2,)))
+    <Diagram f32[2] → f32[2]: 1 op>
     """
 
     name: str
@@ -181,6 +194,12 @@ def declare(gen: Generator, *, replace: bool = False) -> Generator:
     wires) and the formula of its meaning; each meaning it gives must be callable; one with a
     reverse-derivative rule must state its formula. A missing rule is allowed (``rdiff`` then
     raises ``NotDifferentiableError``).
+
+    >>> from catgrad import Generator
+    >>> declare(Generator(name="half", typing=lambda dom: dom, jax=lambda x: x / 2))
+    Traceback (most recent call last):
+        ...
+    ValueError: generator 'half' is incomplete: state the formula of its meaning (formula=...)
     """
     if not isinstance(gen, Generator):
         raise TypeError(f"declare expects a Generator record, got {type(gen).__name__} {gen!r}")
@@ -211,7 +230,11 @@ def declare(gen: Generator, *, replace: bool = False) -> Generator:
 
 
 def lookup(name: str) -> Generator:
-    """The generator declared under ``name``."""
+    """The generator declared under ``name``.
+
+    >>> lookup("sigmoid")
+    Generator('sigmoid')
+    """
     try:
         return SIGNATURE[name]
     except KeyError:

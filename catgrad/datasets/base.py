@@ -10,11 +10,22 @@ from .. import errors
 
 
 class DatasetError(ValueError):
-    """A data file is missing, truncated or malformed; the message names the file and the problem."""
+    """A data file is missing, truncated or malformed; the message names the file and the problem.
+
+    >>> from catgrad.datasets import read_idx
+    >>> read_idx("no-such-file.idx")
+    Traceback (most recent call last):
+        ...
+    catgrad.datasets.base.DatasetFileNotFoundError: no-such-file.idx: no such file
+    """
 
 
 class DatasetFileNotFoundError(DatasetError, FileNotFoundError):
-    """A data file does not exist (catchable as ``DatasetError`` and as ``FileNotFoundError``)."""
+    """A data file does not exist (catchable as ``DatasetError`` and as ``FileNotFoundError``).
+
+    >>> issubclass(DatasetFileNotFoundError, DatasetError), issubclass(DatasetFileNotFoundError, FileNotFoundError)
+    (True, True)
+    """
 
 
 def bad_file(path: str | os.PathLike, problem: str) -> str:

@@ -126,6 +126,11 @@ class Drawing:
             the codomain wires leave (right) and the parameter wires enter (top).
         width, height: the size of the picture.
         title: a title shown on top (e.g. the note of a collapsed drawing).
+
+    >>> from catgrad import Array, draw, exp
+    >>> d = draw(exp(Array((2,))))
+    >>> [b.label for b in d.boxes], len(d.inputs), len(d.outputs)
+    (['exp'], 1, 1)
     """
 
     boxes: tuple = ()

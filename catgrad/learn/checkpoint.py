@@ -45,7 +45,17 @@ MANIFEST = "__manifest__"
 
 
 class CheckpointError(ValueError):
-    """A checkpoint file that cannot be read, or does not fit the learner it is loaded for."""
+    """A checkpoint file that cannot be read, or does not fit the learner it is loaded for.
+
+    >>> import os, tempfile
+    >>> from catgrad import nn, learn
+    >>> path = os.path.join(tempfile.mkdtemp(), "not-a-checkpoint.npz")
+    >>> _ = open(path, "w").write("hello")
+    >>> learn.load(path, learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.gd()))
+    Traceback (most recent call last):
+        ...
+    catgrad.learn.checkpoint.CheckpointError: ...
+    """
 
 
 def _key_name(entry) -> str:
@@ -98,6 +108,16 @@ def save(path, state: TrainState, *, metadata: Optional[dict] = None, progress: 
         state: parameters and optimiser state (pytrees of arrays).
         metadata: a JSON-serialisable dict stored in the manifest (e.g. the experiment's settings).
         progress: used by ``fit``: ``{"epoch": int, "key": PRNG key, "history": dict, "run": dict}``.
+
+    Example (with :func:`load`):
+
+    >>> import os, tempfile, jax
+    >>> from catgrad import nn, learn
+    >>> lrn = learn.supervised(nn.dense(3, 2), learn.mse, 0.1, learn.gd())
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
+    >>> learn.save(path, lrn.init(jax.random.PRNGKey(0)), metadata={"run": 1})
+    >>> learn.read_manifest(path)["metadata"]
+    {'run': 1}
     """
     path = os.fspath(path)
     if not isinstance(state, tuple) or len(state) != 2:
@@ -180,7 +200,16 @@ def _read(path) -> tuple:
 def read_manifest(path) -> dict:
     """The manifest of a checkpoint: format, version, ``state_class``, ``arrays`` (shapes and dtypes),
     ``metadata`` and, for a checkpoint written by ``fit``, ``fit`` (``epoch``, ``key`` as a PRNG key,
-    ``history``)."""
+    ``history``).
+
+    >>> import os, tempfile, jax
+    >>> from catgrad import nn, learn
+    >>> lrn = learn.supervised(nn.dense(3, 2), learn.mse, 1.0, learn.adam())
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
+    >>> learn.save(path, lrn.init(jax.random.PRNGKey(0)))
+    >>> learn.read_manifest(path)["state_class"]
+    'AdamState'
+    """
     manifest, _ = _read(path)
     if "fit" in manifest:
         manifest["fit"] = dict(manifest["fit"], key=_decode_key(manifest["fit"].get("key")))
@@ -199,6 +228,14 @@ def load(path, learner: Learner) -> TrainState:
 
     Raises ``FileNotFoundError`` if there is no file, :class:`CheckpointError` if it is not a readable
     checkpoint or does not fit (naming the missing, extra or mistyped array).
+
+    >>> import os, tempfile, jax
+    >>> from catgrad import nn, learn
+    >>> lrn = learn.supervised(nn.dense(3, 2), learn.mse, 0.1, learn.gd())
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
+    >>> learn.save(path, lrn.init(jax.random.PRNGKey(0)))
+    >>> learn.load(path, lrn).params["dense"]["W"].shape
+    (2, 3)
     """
     if not isinstance(learner, Learner):
         raise TypeError(f"load: expected a Learner (to check the file against), got {type(learner).__name__}")

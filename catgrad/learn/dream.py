@@ -32,7 +32,12 @@ from .rates import learning_rate
 
 
 def dreamer(model: Para) -> Para:
-    """``(P, f) ↦ (X, σ_{X,P} ; f)``: the model with its input as the parameter."""
+    """``(P, f) ↦ (X, σ_{X,P} ; f)``: the model with its input as the parameter.
+
+    >>> from catgrad import nn
+    >>> dreamer(nn.dense(4, 3)).param, dreamer(nn.dense(4, 3)).dom
+    (Ty(f32[4]), Ty(f32[3], f32[3,4]))
+    """
     X, P = model.dom, model.param
     names = [("input", f"x{i}") for i in range(len(X))]
     return Para(X, swap(X, P) >> model.map, names)
@@ -43,6 +48,10 @@ def deep_dream(model: Para, loss=mse, lr=None, optimiser=None) -> Learner:
 
     Its parameters are ``{"input": {"x0": x}}``; its data are the model's weights (a batch of
     one) and its target is the desired output (e.g. a one-hot class vector).
+
+    >>> from catgrad import nn
+    >>> deep_dream(nn.dense(4, 3, nn.sigmoid)).model.names
+    (('input', 'x0'),)
     """
     return supervised(dreamer(model), loss, lr if lr is not None else learning_rate(0.1),
                       optimiser if optimiser is not None else gd())
@@ -54,6 +63,13 @@ def dream(model: Para, params: Any, target_class: int, x0, *, steps: int = 100, 
 
     Each step is ``x ← x − α ∇ₓ loss(onehot(c), f(p, x))`` (with gradient descent), the
     weights ``p`` fixed.
+
+    >>> import jax, numpy as np
+    >>> from catgrad import nn
+    >>> model = nn.dense(2, 2, nn.sigmoid)
+    >>> w = model.init(jax.random.PRNGKey(0))
+    >>> dream(model, w, 1, np.zeros(2, np.float32), steps=5).shape
+    (2,)
     """
     learner = deep_dream(model, loss, learning_rate(lr), optimiser)
     k = learner.model.cod[0].shape[0]

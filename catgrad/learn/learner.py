@@ -53,7 +53,14 @@ MIN_CHUNK = 64
 
 
 class TrainState(NamedTuple):
-    """The learner's state: parameters and optimiser state, both pytrees (nested dicts by name)."""
+    """The learner's state: parameters and optimiser state, both pytrees (nested dicts by name).
+
+    >>> import jax
+    >>> from catgrad import nn, learn
+    >>> st = learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.momentum()).init(jax.random.PRNGKey(0))
+    >>> jax.tree_util.tree_map(lambda a: a.shape, st)
+    TrainState(params={'dense': {'W': (1, 2), 'b': (1,)}}, opt_state=MomentumState(velocity={'dense': {'W': (1, 2), 'b': (1,)}}))
+    """
 
     params: Any
     opt_state: Any
@@ -74,7 +81,16 @@ def _reduction(L: Ty, n: int, reduction: Optional[str]) -> Optional[Diagram]:
 
 
 class LabelError(ValueError):
-    """Integer labels outside ``0..k-1`` for a model with ``k`` outputs."""
+    """Integer labels outside ``0..k-1`` for a model with ``k`` outputs.
+
+    >>> import jax, numpy as np
+    >>> from catgrad import nn, learn
+    >>> lrn = learn.supervised(nn.dense(2, 3), learn.softmax_cross_entropy, 0.1, learn.gd())
+    >>> lrn.step(lrn.init(jax.random.PRNGKey(0)), np.ones((2, 2), np.float32), np.array([0, 3]))
+    Traceback (most recent call last):
+        ...
+    catgrad.learn.learner.LabelError: ...
+    """
 
 
 def _label_message(lo: int, hi: int, k: int) -> str:
@@ -88,6 +104,16 @@ class Learner:
     Build with ``supervised``; use ``init``, ``step``, ``predict``, ``evaluate`` and ``fit``.
     Immutable: the compiled functions live in a private cache behind ``compiled_step(n)``,
     ``epoch(...)``, ``predict`` and ``evaluate``.
+
+    >>> import jax, numpy as np
+    >>> from catgrad import nn, learn
+    >>> lrn = learn.supervised(nn.dense(2, 2), learn.softmax_cross_entropy, 0.5, learn.gd())
+    >>> st = lrn.init(jax.random.PRNGKey(0))
+    >>> x, labels = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32), np.array([0, 1])
+    >>> for _ in range(20):
+    ...     st = lrn.step(st, x, labels)
+    >>> lrn.evaluate(st.params, x, labels)["accuracy"]
+    1.0
     """
 
     model: Para
@@ -392,6 +418,14 @@ class CompiledStep:
 
     ``apply(state, xs, ys) -> (state, loss, prediction)`` is the same step, not jitted, on checked
     data (``learner.check_data``), to be traced inside ``jax.jit`` or ``lax.scan``.
+
+    >>> import jax, numpy as np
+    >>> from catgrad import nn, learn
+    >>> lrn = learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.gd())
+    >>> step = lrn.compiled_step(4)
+    >>> st = step(lrn.init(jax.random.PRNGKey(0)), np.ones((4, 2), np.float32), np.zeros((4, 1), np.float32))
+    >>> sorted(st.params["dense"])
+    ['W', 'b']
     """
 
     def __init__(self, learner: Learner, batch_size: int):
@@ -477,6 +511,11 @@ class CompiledEpoch:
     only says that a NaN or inf may have appeared (the screen ``_sum_finite`` never misses one; an
     overflowing sum is a false alarm); ``fit`` then replays the epoch guarded, which decides exactly.
     With ``mesh`` (a ``jax.sharding.Mesh`` with a ``"batch"`` axis) each minibatch is sharded.
+
+    >>> from catgrad import nn, learn
+    >>> lrn = learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.gd())
+    >>> type(lrn.epoch(8, 4)).__name__
+    'CompiledEpoch'
     """
 
     def __init__(self, learner: Learner, n_examples: int, batch_size: int, shuffle: bool, mesh, guarded: bool):
@@ -628,7 +667,12 @@ def _check_key(who: str, key) -> None:
 
 def correct(pred, y) -> jax.Array:
     """Per example, whether the prediction is right: argmax agreement for several classes, threshold
-    0.5 for one output, exact agreement of all outputs for boolean predictions."""
+    0.5 for one output, exact agreement of all outputs for boolean predictions.
+
+    >>> import jax.numpy as jnp
+    >>> correct(jnp.array([[0.9, 0.1], [0.2, 0.8]]), jnp.array([[1.0, 0.0], [1.0, 0.0]]))
+    Array([ True, False], dtype=bool)
+    """
     if pred.dtype == jnp.bool_:
         return jnp.all(pred.reshape(pred.shape[0], -1) == y.reshape(y.shape[0], -1), axis=1)
     if pred.ndim == 2 and pred.shape[1] > 1:

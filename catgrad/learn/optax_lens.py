@@ -89,6 +89,11 @@ class OptaxOptimiser:
 
     Build with ``optax_optimiser(tx)``; ``learn.supervised`` wraps a transformation itself.
     The state is optax's: ``init_tree`` is ``tx.init`` of the parameters.
+
+    >>> import optax
+    >>> from catgrad import learn
+    >>> learn.optax_optimiser(optax.sgd(0.1)).name
+    'optax'
     """
 
     tx: Any

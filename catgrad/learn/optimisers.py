@@ -54,30 +54,56 @@ from ..para import nest, pick
 
 
 class EmptyState(NamedTuple):
-    """The state of a stateless optimiser (``gd``, ``rda``): no fields (optax's ``EmptyState``)."""
+    """The state of a stateless optimiser (``gd``, ``rda``): no fields (optax's ``EmptyState``).
+
+    >>> import jax.numpy as jnp
+    >>> gd().init_tree([jnp.zeros(2)], [("w",)])
+    EmptyState()
+    """
 
 
 class MomentumState(NamedTuple):
-    """The state of ``momentum`` and ``nesterov``: ``velocity`` ``s`` (``= −α·trace`` of optax), a pytree like the parameters."""
+    """The state of ``momentum`` and ``nesterov``: ``velocity`` ``s`` (``= −α·trace`` of optax), a pytree like the parameters.
+
+    >>> import jax.numpy as jnp
+    >>> momentum(0.9).init_tree([jnp.zeros(2)], [("dense", "b")])
+    MomentumState(velocity={'dense': {'b': Array([0., 0.], dtype=float32)}})
+    """
 
     velocity: Any
 
 
 class AdagradState(NamedTuple):
-    """The state of ``adagrad``: the accumulated squares ``s = Σ g²`` (optax's ``sum_of_squares``), like the parameters."""
+    """The state of ``adagrad``: the accumulated squares ``s = Σ g²`` (optax's ``sum_of_squares``), like the parameters.
+
+    >>> import jax.numpy as jnp
+    >>> adagrad(0.1).init_tree([jnp.zeros(2)], [("w",)])
+    AdagradState(sum_of_squares={'w': Array([0.1, 0.1], dtype=float32)})
+    """
 
     sum_of_squares: Any
 
 
 class RmspropState(NamedTuple):
-    """The state of ``rmsprop``: the moving mean of squares ``nu`` (optax's ``nu``), like the parameters."""
+    """The state of ``rmsprop``: the moving mean of squares ``nu`` (optax's ``nu``), like the parameters.
+
+    >>> import jax.numpy as jnp
+    >>> rmsprop(0.01).init_tree([jnp.zeros(2)], [("w",)])
+    RmspropState(nu={'w': Array([0., 0.], dtype=float32)})
+    """
 
     nu: Any
 
 
 class AdamState(NamedTuple):
     """The state of ``adam``: ``count`` ``t`` (one scalar), ``mu`` ``m`` and ``nu`` ``w`` (pytrees like the
-    parameters), as optax's ``ScaleByAdamState``."""
+    parameters), as optax's ``ScaleByAdamState``.
+
+    >>> import jax.numpy as jnp
+    >>> st = adam().init_tree([jnp.zeros(2)], [("w",)])
+    >>> st._fields, st.mu
+    (('count', 'mu', 'nu'), {'w': Array([0., 0.], dtype=float32)})
+    """
 
     count: Any
     mu: Any
@@ -103,6 +129,15 @@ class Optimiser(NamedTuple):
     For a whole parameter object (``P`` with names ``names``, e.g. a model's ``param`` and
     ``names``), ``parameter_lens`` is ``optimiser_lens``, and ``state_tree`` / ``state_leaves``
     convert the state between the wires of ``S = S_{A₁} × … × S_{Aₙ}`` and the pytree.
+
+    Example: gradient descent with weight decay, ``p' = (1 − λ) p + v``, as a stateless optimiser:
+
+    >>> from catgrad import Array, Lens, identity, scale, to_jax, trace
+    >>> import jax.numpy as jnp
+    >>> lens = lambda A: Lens(identity(A), trace(lambda p, v: scale(p, 0.99) + v, A, A))
+    >>> decayed = Optimiser("decayed_gd", lambda A: (), lambda p: (), lens, adaptive=False)
+    >>> to_jax(decayed.lens(Array(())).bwd)(jnp.float32(1.0), jnp.float32(-0.5))
+    (Array(0.49, dtype=float32),)
     """
 
     name: str

@@ -68,6 +68,11 @@ class IdentityRate:
     The Z2 learning rate of [RDA] (there ``α = 1 = −1``); on real wires it sends the loss
     value itself back (useful when the loss is already the signal wanted).
     Calling it returns itself, so ``identity_rate`` and ``identity_rate()`` are the same.
+
+    >>> from catgrad import Array, to_jax
+    >>> import jax.numpy as jnp
+    >>> to_jax(identity_rate.lens(Array(())).bwd)(jnp.float32(3.0))
+    (Array(3., dtype=float32),)
     """
 
     def lens(self, L: TyLike) -> Lens:

@@ -32,7 +32,13 @@ from . import init as initialisers
 
 
 class Layer:
-    """A Para morphism waiting for its input type: ``layer(A) -> Para``; ``>>`` composes."""
+    """A Para morphism waiting for its input type: ``layer(A) -> Para``; ``>>`` composes.
+
+    >>> from catgrad import Array
+    >>> block = relu >> flatten
+    >>> block(Array((2, 3))).cod
+    Ty(f32[6])
+    """
 
     def __init__(self, build: Callable[[Ty], Para], name: str):
         if not callable(build):
@@ -64,7 +70,8 @@ def _one(A: Ty, name: str) -> Array:
 
 def _activation(fn, name):
     layer = Layer(lambda A: Para.of(fn(_one(A, name))).named(name), name)
-    layer.__doc__ = f"The {name} activation as a Para morphism with no parameters."
+    layer.__doc__ = (f"The {name} activation as a Para morphism with no parameters.\n\n"
+                     f">>> from catgrad import Array\n>>> {name}(Array((3,))).param\nTy()")
     return layer
 
 
@@ -145,7 +152,8 @@ def flatten_para(A: Ty) -> Para:
 
 
 flatten = Layer(flatten_para, "flatten")
-flatten.__doc__ = "Reshape ``(d₁, …, dₖ) → (d₁⋯dₖ,)``; R reshapes back."
+flatten.__doc__ = ("Reshape ``(d₁, …, dₖ) → (d₁⋯dₖ,)``; R reshapes back.\n\n"
+                   ">>> from catgrad import Array\n>>> flatten(Array((2, 3))).cod\nTy(f32[6])")
 
 
 def conv2d(c_in: int, c_out: int, kernel_size, stride=1, padding="VALID", use_bias: bool = False,
@@ -154,6 +162,11 @@ def conv2d(c_in: int, c_out: int, kernel_size, stride=1, padding="VALID", use_bi
 
     ``(ℝ^{O×C×kh×kw}, (K, x) ↦ K ⋆ x)``, lowered to ``jax.lax.conv_general_dilated``;
     parameters ``{name: {"K"}}`` (and ``"b"`` with ``use_bias``).
+
+    >>> from catgrad import Array
+    >>> layer = conv2d(1, 4, 3)(Array((1, 8, 8)))
+    >>> layer.param, layer.cod
+    (Ty(f32[4,1,3,3]), Ty(f32[4,6,6]))
     """
     c_in, c_out = errors.positive_int("conv2d", "c_in", c_in), errors.positive_int("conv2d", "c_out", c_out)
     kh, kw = errors.positive_pair("conv2d", "kernel_size", kernel_size)
@@ -182,7 +195,12 @@ def conv2d(c_in: int, c_out: int, kernel_size, stride=1, padding="VALID", use_bi
 
 
 def max_pool2d(window: int = 2, stride: int | None = None) -> Layer:
-    """Max pooling over ``window × window`` patches of ``(C, H, W)``, per channel (stride: default ``window``)."""
+    """Max pooling over ``window × window`` patches of ``(C, H, W)``, per channel (stride: default ``window``).
+
+    >>> from catgrad import Array
+    >>> max_pool2d(2)(Array((3, 8, 8))).cod
+    Ty(f32[3,4,4])
+    """
     window = errors.positive_pair("max_pool2d", "window", window)
     stride = None if stride is None else errors.positive_pair("max_pool2d", "stride", stride)
 
@@ -193,7 +211,12 @@ def max_pool2d(window: int = 2, stride: int | None = None) -> Layer:
 
 
 def sequential(A: TyLike, *layers: LayerLike) -> Para:
-    """``layers[0] ; layers[1] ; …`` starting from input type ``A``."""
+    """``layers[0] ; layers[1] ; …`` starting from input type ``A``.
+
+    >>> from catgrad import Array
+    >>> sequential(Array((4,)), dense(4, 8), relu, dense(8, 2)).cod
+    Ty(f32[2])
+    """
     p = Para.identity(A)
     for layer in layers:
         p = p >> layer

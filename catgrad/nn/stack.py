@@ -47,6 +47,11 @@ def stack(layer: LayerLike, n: int, name: str = "stack") -> LayerLike:
     """``n`` copies of ``layer`` with separate parameters, stacked on a leading axis and scanned (see the
     module docstring). Parameter names are the layer's; each array gains the leading axis ``n``, and
     ``init`` draws the ``n`` copies from ``n`` split keys.
+
+    >>> from catgrad import nn
+    >>> deep = stack(nn.dense(4, 4, nn.tanh), 3)
+    >>> deep.param, deep.names
+    (Ty(f32[3,4], f32[3,4,4]), (('dense', 'b'), ('dense', 'W')))
     """
     _count(n, "stack")
     if isinstance(layer, Layer):
@@ -66,7 +71,13 @@ def stack(layer: LayerLike, n: int, name: str = "stack") -> LayerLike:
 
 
 def repeat(layer: LayerLike, n: int, name: str = "repeat") -> LayerLike:
-    """``layer`` applied ``n`` times with tied parameters (see the module docstring)."""
+    """``layer`` applied ``n`` times with tied parameters (see the module docstring).
+
+    >>> from catgrad import nn
+    >>> tied = repeat(nn.dense(4, 4, nn.tanh), 10)
+    >>> tied.param, tied.cod
+    (Ty(f32[4], f32[4,4]), Ty(f32[4]))
+    """
     _count(n, "repeat")
     if isinstance(layer, Layer):
         return Layer(lambda A: repeat(layer(A), n, name), f"repeat({layer.name}, {n})")

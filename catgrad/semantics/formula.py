@@ -37,6 +37,11 @@ class Formula:
         args: the names of the inputs, one per domain wire.
         inputs: the sympy symbols (or matrices of symbols) of the inputs.
         outputs: one sympy object per codomain wire.
+
+    >>> from catgrad import Array, formula, sin
+    >>> f = formula(sin(Array(())))
+    >>> f.name, f.args, f.outputs
+    ('f', ('x',), (sin(x),))
     """
 
     name: str

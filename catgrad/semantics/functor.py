@@ -48,7 +48,13 @@ class OpTypes:
 
 
 def interpret(f: Diagram, meaning: Meaning, args: Sequence) -> tuple:
-    """The value of ``f`` at ``args`` (one value per domain wire) under ``meaning``: a tuple, one per codomain wire."""
+    """The value of ``f`` at ``args`` (one value per domain wire) under ``meaning``: a tuple, one per codomain wire.
+
+    >>> from catgrad import Array, exp, sin
+    >>> names = lambda op, args, types: [f"{op.gen.name}({', '.join(args)})"]
+    >>> interpret(exp(Array(())) >> sin(Array(())), names, ["x"])
+    ('sin(exp(x))',)
+    """
     if not isinstance(f, Diagram):
         raise TypeError(f"interpret expects a Diagram, got {type(f).__name__} {f!r}")
     if len(args) != len(f.dom_wires):

@@ -20,7 +20,14 @@ from . import functor
 
 
 def symbols(dom: TyLike, prefix: str = "x", **assumptions) -> list:
-    """Fresh symbols for each wire of ``dom``: ``x0`` for a scalar, a matrix of ``x0_i_j`` otherwise."""
+    """Fresh symbols for each wire of ``dom``: ``x0`` for a scalar, a matrix of ``x0_i_j`` otherwise.
+
+    >>> from catgrad import Array
+    >>> symbols(Array(()) @ Array((2,)))
+    [x0, Matrix([
+    [x1_0],
+    [x1_1]])]
+    """
     out = []
     for i, t in enumerate(as_ty(dom)):
         if t.shape == ():
@@ -75,6 +82,11 @@ def to_sympy(f: Diagram, inputs: list | None = None) -> tuple:
 
     ``inputs`` (optional) gives one sympy object per domain wire; by default fresh symbols
     from ``symbols(f.dom)`` (``x0``, ``x1_0``, ...).
+
+    >>> import sympy as sp
+    >>> from catgrad import Array, sigmoid, rdiff
+    >>> to_sympy(rdiff(sigmoid(Array(()))), sp.symbols("x dy"))
+    (dy*(1 - 1/(1 + exp(-x)))/(1 + exp(-x)),)
     """
     if not isinstance(f, Diagram):
         raise TypeError(f"to_sympy expects a Diagram, got {type(f).__name__} {f!r}")

@@ -1,4 +1,8 @@
-"""A Sphinx extension for the API reference: the documentation of re-exported constants.
+"""A Sphinx extension for the API reference: generator records and re-exported constants.
+
+A generator's docstring is written by its record (``catgrad.core.signature.Generator``) as plain
+text for ``help()``: its formulas (``Typing: gather: (*B, V, *S) × …``) are set here as literals
+and the prose around them is escaped, so that ``*`` and ``name_`` read as written in the reference.
 
 A constant such as ``catgrad.datasets.IDX_TYPES`` is documented by a ``#:`` comment where it is
 defined (``catgrad/datasets/idx.py``), but the reference lists it under the package that
@@ -7,9 +11,35 @@ re-exports it, where autodoc finds no comment and would show the docstring of it
 """
 from __future__ import annotations
 
+import re
 import sys
 
 from sphinx.pycode import ModuleAnalyzer
+
+FORMULA_FIELDS = ("Typing: ", "Meaning: ", "Reverse derivative: ")
+LITERAL = re.compile(r"(``.*?``)")
+
+
+def _escape(text: str) -> str:
+    """``*`` and a trailing ``_`` (rst emphasis and references) escaped outside ``literals``."""
+    parts = LITERAL.split(text)
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(r"(\w)_(?=\W|$)", r"\1\\_", parts[i].replace("*", r"\*"))
+    return "".join(parts)
+
+
+def generator_lines(lines: list) -> list:
+    """A generator record's docstring for rst: formula fields as literals, prose escaped, the example kept."""
+    out = []
+    for i, line in enumerate(lines):
+        if line.strip() == "Example:":
+            return out + lines[i:]
+        field = next((f for f in FORMULA_FIELDS if line.startswith(f)), None)
+        if field and "``" not in line:
+            out.append(f"{field}``{line[len(field):].strip()}``")
+        else:
+            out.append(_escape(line))
+    return out
 
 
 def _comment_doc(fullname: str) -> list | None:
@@ -25,6 +55,11 @@ def _comment_doc(fullname: str) -> list | None:
 
 
 def _process(app, what, name, obj, options, lines):
+    from catgrad.core.signature import Generator
+
+    if isinstance(obj, Generator):
+        lines[:] = generator_lines(lines)
+        return
     if what not in ("data", "attribute") or getattr(obj, "__doc__", None) != type(obj).__doc__:
         return  # the object has a docstring of its own
     doc = _comment_doc(name)
