@@ -36,18 +36,28 @@ BUILD_LIMIT = 900  # seconds
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("html")
+    """The built site, once per test session: under pytest-xdist the workers share one build (the
+    first to take the lock builds into the session's common temporary folder, the others reuse it)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # this session's folder
+    out, done = shared / "docs-html", shared / "docs-html.ok"
+    with course._locked(shared / "docs-html.lock"):
+        if not done.exists():
+            _build(out)
+            done.write_text("ok")
+    return out
+
+
+def _build(out: pathlib.Path) -> None:
     for nb in course.notebooks():  # the course once, shared with test_notebooks through the cache
         course.executed(nb)
     env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "-q", str(DOCS), str(out)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=BUILD_LIMIT)
-    seconds = time.perf_counter() - t0
-    print(f"sphinx-build: {seconds:.0f} s")
+    print(f"sphinx-build: {time.perf_counter() - t0:.0f} s")
     problems = [line for line in proc.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
     assert proc.returncode == 0, "sphinx-build failed:\n" + "\n".join(problems or proc.stderr.splitlines()[-40:])
-    return out
 
 
 def test_builds_without_warnings(site):
