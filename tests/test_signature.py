@@ -202,3 +202,10 @@ def test_scopes_name_layers_and_R_keeps_them():
     assert cg.sigmoid(A).named("act").named("model").ops[0].scope == ("model", "act")
     with pytest.raises(TypeError, match="scope name must be a non-empty str"):
         cg.sigmoid(A).named("")
+
+
+def test_argmax_of_symbols_is_a_clear_error():
+    with pytest.raises(cg.SemanticsError, match="argmax has no symbolic meaning"):
+        cg.to_sympy(cg.argmax(cg.Array((3,))))
+    import sympy as sp
+    assert cg.to_sympy(cg.argmax(cg.Array((3,))), [sp.Matrix([1, 5, 2])]) == (1,)

@@ -508,11 +508,21 @@ logsumexp = declare(Generator(
     rdiff_formula="R[logsumexp](x, dy) = softmax(x)·dy",
     example=">>> from catgrad import Array\n>>> logsumexp(Array((2, 3))).cod\nTy(f32[2])"))
 
+def _sympy_argmax(x, axis):
+    """The index of the largest entry, for numeric entries only: the argmax of symbols is not an expression."""
+    try:
+        values = x.astype(float)
+    except TypeError:
+        raise errors.SemanticsError("argmax has no symbolic meaning: the index of the largest of symbolic entries "
+                                    "is not a sympy expression (give numeric inputs to to_sympy, or use to_jax)") from None
+    return np.vectorize(sp.Integer, otypes=[object])(np.argmax(values, axis=axis))
+
+
 _ARGMAX_WARNING = "argmax is not differentiable: its reverse derivative is taken to be 0"
 
 argmax = declare(Generator(
     name="argmax", signature="A → int32 A without axis", typing=_drop_axis("argmax", "int32"), jax=lambda x, axis: jnp.argmax(x, axis=axis).astype(jnp.int32),
-    sympy=lambda x, axis: np.vectorize(sp.Integer, otypes=[object])(np.argmax(x.astype(float), axis=axis)),
+    sympy=_sympy_argmax,
     rdiff=lambda x, dy, axis: [None], canon=_canon_axis("argmax"), zero_rdiff_warning=_ARGMAX_WARNING,
     params=("axis",),
     summary="Index of the largest entry along axis (int32).", formula="argmax(x) = the i maximising xᵢ",
