@@ -400,3 +400,26 @@ def test_evaluate_and_predict_compile_a_bounded_number_of_shapes():
         jax.monitoring.unregister_event_duration_listener(listen)
     shapes = int(np.log2(EVAL_CHUNK // MIN_CHUNK)) + 1
     assert len(compiles) <= 2 * shapes + 4, f"{len(compiles)} compilations for {len(sizes)} sizes"
+
+
+def test_real_targets_of_a_scalar_model_on_the_device_are_not_labels():
+    """Regression: 1-D real targets on the device (a model with a scalar output) are targets, not class labels;
+    ten steps equal gradient descent on the same loss by jax.grad."""
+    from catgrad import Para
+    X, W = cg.Array((2,)), cg.Array((2,))
+    model = Para(W, cg.trace(lambda w, x: cg.sum(w * x), W, X), [("lin", "w")], lambda key: (jnp.zeros(2),))
+    lrn = learn.supervised(model, learn.mse, learn.learning_rate(0.1), learn.gd())
+    st = lrn.init(jax.random.PRNGKey(0))
+    x = jnp.array([[1.0, 2.0], [0.5, -1.0], [2.0, 0.0]])
+    y = jnp.array([1.0, -0.5, 2.0])
+    w = jnp.zeros(2)
+    loss = lambda w: jnp.mean(learn_mse_per_example(x @ w, y))  # noqa: E731
+    for _ in range(10):
+        st = lrn.step(st, x, y)
+        w = w - 0.1 * jax.grad(loss)(w)
+    np.testing.assert_allclose(st.params["lin"]["w"], w, rtol=1e-5)
+
+
+def learn_mse_per_example(yhat, y):
+    """The per-example MSE of catgrad's learn.mse, read from its docstring formula: ½·(ŷ − y)² for a scalar."""
+    return 0.5 * (yhat - y) ** 2
