@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from ..core.diagram import Diagram
 from .data import Box, Dot, Drawing, Text, WirePath, shorten, text_width
-from .graph import nodes
+from .graph import nodes, open_loops
 
 PITCH = 20.0          # vertical distance between two ports, or two wires
 BOX_PAD = 8.0         # horizontal padding of a label inside its box
@@ -53,7 +53,7 @@ def layout(f: Diagram, *, depth=None, params: int = 0, param_names=(), types: bo
         types: whether wires carry their type as a label.
         sweeps: the number of barycentre sweeps.
     """
-    g = _Graph(f, depth, params)
+    g = _Graph(open_loops(f), depth, params)
     g.assign_layers()
     g.add_dummies()
     g.order(sweeps)
