@@ -235,7 +235,7 @@ def test_bad_arguments(probe):
     st = learner.init(KEY)
     with pytest.raises(ValueError, match="on_nonfinite"):
         learn.fit(learner, st, x, y, on_nonfinite="ignore", progress=False)
-    with pytest.raises(ValueError, match="batch_size must be positive"):
+    with pytest.raises(ValueError, match="fit: batch_size must be a positive int, got int 0"):
         learn.fit(learner, st, x, y, batch_size=0, progress=False)
     with pytest.raises(ValueError, match=r"asked for 1000 devices"):
         learn.fit(learner, st, x, y, devices=1000, progress=False)

@@ -97,9 +97,9 @@ CASES = [
     ("fit with an int key", lambda: fit(X, LABELS, key=0), TypeError, r"fit: key must be a JAX PRNG key.*got int 0"),
     # -- fit arguments ------------------------------------------------------------------------------
     ("fit epochs 2.5", lambda: fit(X, LABELS, epochs=2.5), TypeError, r"fit: epochs must be a non-negative int, got float"),
-    ("fit epochs -1", lambda: fit(X, LABELS, epochs=-1), ValueError, r"epochs must be a non-negative int, got -1"),
+    ("fit epochs -1", lambda: fit(X, LABELS, epochs=-1), ValueError, r"fit: epochs must be a non-negative int, got int -1"),
     ("fit epochs a string", lambda: fit(X, LABELS, epochs="3"), TypeError, r"epochs must be a non-negative int, got str"),
-    ("fit batch_size 0", lambda: fit(X, LABELS, batch_size=0), ValueError, r"batch_size must be positive, got 0"),
+    ("fit batch_size 0", lambda: fit(X, LABELS, batch_size=0), ValueError, r"fit: batch_size must be a positive int, got int 0"),
     ("fit batch_size 2.5", lambda: fit(X, LABELS, batch_size=2.5), TypeError, r"batch_size must be a positive int, got float"),
     ("fit batch_size > n", lambda: fit(X, LABELS, batch_size=13), ValueError,
      r"batch_size 13 is larger than the 12 examples.*clamp_batch_size=True"),
@@ -113,6 +113,7 @@ CASES = [
      FileNotFoundError, r"checkpoint='/no/such/folder/c\.ckpt': the folder /no/such/folder does not exist"),
     ("fit every 0", lambda: fit(X, LABELS, checkpoint="c.ckpt", every=0), ValueError, r"every must be a positive int"),
     ("fit too many devices", lambda: fit(X, LABELS, devices=1000), ValueError, r"asked for 1000 devices"),
+    ("fit no devices", lambda: fit(X, LABELS, devices=0), ValueError, r"fit: devices must be a positive int, got int 0"),
     ("fit not a learner", lambda: learn.fit("learner", STATE, X, LABELS), TypeError, r"fit: expected a Learner"),
     ("fit on empty data", lambda: fit(X[:0], LABELS[:0]), ValueError, r"input 0: the data is empty \(0 examples"),
     # -- data: shapes, dtypes, labels ------------------------------------------------------------------
@@ -157,7 +158,7 @@ CASES = [
      r"examples of shape \(4,\).*got data of shape \(12, 2\)"),
     ("predict empty data", lambda: CLF.predict(STATE.params, X[:0]), ValueError, r"the data is empty"),
     # -- compiled step and epoch ---------------------------------------------------------------------
-    ("compiled_step of 0", lambda: CLF.compiled_step(0), ValueError, r"compiled_step: batch_size must be a positive int, got 0"),
+    ("compiled_step of 0", lambda: CLF.compiled_step(0), ValueError, r"compiled_step: batch_size must be a positive int, got int 0"),
     ("compiled_step of 2.5", lambda: CLF.compiled_step(2.5), TypeError, r"batch_size must be a positive int, got float"),
     ("compiled step on another batch size", lambda: CLF.compiled_step(4)(STATE, X, LABELS), TypeError,
      r"this step takes batches of 4, got 12 examples"),

@@ -28,8 +28,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .. import errors
 from . import checkpoint as ckpt
-from .learner import Learner, TrainState, _check_key, _positive_int
+from .learner import Learner, TrainState, _as_state, _check_key
 
 
 class NonFiniteError(FloatingPointError):
@@ -57,6 +58,7 @@ def _mesh(devices):
         return None
     from jax.sharding import Mesh
     if isinstance(devices, int):
+        devices = errors.positive_int("fit", "devices", devices)
         available = jax.devices()
         if devices > len(available):
             raise ValueError(f"fit: asked for {devices} devices, only {len(available)} are available")
@@ -67,14 +69,9 @@ def _mesh(devices):
 def _check_arguments(learner, epochs, batch_size, on_nonfinite, validation, checkpoint, every, flags) -> None:
     if not isinstance(learner, Learner):
         raise TypeError(f"fit: expected a Learner (learn.supervised(...)), got {type(learner).__name__}")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)):
-        raise TypeError(f"fit: epochs must be a non-negative int, got {type(epochs).__name__} {epochs!r}")
-    if epochs < 0:
-        raise ValueError(f"fit: epochs must be a non-negative int, got {epochs!r}")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))):
-        raise TypeError(f"fit: batch_size must be a positive int, got {type(batch_size).__name__} {batch_size!r}")
-    if batch_size is not None and batch_size < 1:
-        raise ValueError(f"fit: batch_size must be positive, got {batch_size}")
+    errors.integer("fit", "epochs", epochs, minimum=0)
+    if batch_size is not None:
+        errors.positive_int("fit", "batch_size", batch_size)
     if on_nonfinite not in ("stop", "raise"):
         raise ValueError(f"fit: on_nonfinite must be 'stop' or 'raise', got {on_nonfinite!r}")
     if validation is not None and (not isinstance(validation, (tuple, list)) or len(validation) != 2):
@@ -86,13 +83,12 @@ def _check_arguments(learner, epochs, batch_size, on_nonfinite, validation, chec
         if every is not None or flags["resume"]:
             raise ValueError("fit: every= and resume= need checkpoint=path")
         return
-    if not isinstance(checkpoint, (str, os.PathLike)):
-        raise TypeError(f"fit: checkpoint must be a file path, got {type(checkpoint).__name__} {checkpoint!r}")
+    errors.path("fit", "checkpoint", checkpoint)
     folder = os.path.dirname(os.path.abspath(checkpoint))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"fit: checkpoint={os.fspath(checkpoint)!r}: the folder {folder} does not exist")
     if every is not None:
-        _positive_int("fit", "every", every)
+        errors.positive_int("fit", "every", every)
 
 
 def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_size: Optional[int] = None, key=None,
@@ -147,7 +143,7 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
     if mesh is not None and batch_size % mesh.size:
         raise ValueError(f"fit: batch_size {batch_size} must be divisible by the {mesh.size} devices")
     run = learner.epoch(n, batch_size, shuffle=shuffle, mesh=mesh)
-    state = TrainState(*state) if isinstance(state, tuple) and len(state) == 2 else state
+    state = _as_state(state, "fit")
     learner.state_leaves(state)  # checks the state's names and shapes before compiling
     history = {"loss": [], "accuracy": []}
     if validation is not None:

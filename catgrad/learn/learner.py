@@ -35,6 +35,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .. import errors
 from ..batch import batch as batch_diagram
 from ..core import generators as g
 from ..core.diagram import Diagram, trace
@@ -192,7 +193,7 @@ class Learner:
     # -- compiled functions -----------------------------------------------------
     def compiled_step(self, batch_size: int) -> "CompiledStep":
         """The training step for batches of ``batch_size``, compiled once (see :class:`CompiledStep`)."""
-        n = _positive_int("compiled_step", "batch_size", batch_size)
+        n = errors.positive_int("compiled_step", "batch_size", batch_size)
         return self._cached(("step", n), lambda: CompiledStep(self, n))
 
     def step(self, state: TrainState, x, y) -> TrainState:
@@ -208,8 +209,8 @@ class Learner:
     def epoch(self, n_examples: int, batch_size: int, *, shuffle: bool = True, mesh=None,
               guarded: bool = False) -> "CompiledEpoch":
         """One epoch over ``n_examples`` in minibatches of ``batch_size``, compiled once (see :class:`CompiledEpoch`)."""
-        n = _positive_int("epoch", "n_examples", n_examples)
-        b = _positive_int("epoch", "batch_size", batch_size)
+        n = errors.positive_int("epoch", "n_examples", n_examples)
+        b = errors.positive_int("epoch", "batch_size", batch_size)
         if b > n:
             raise ValueError(f"epoch: batch_size {b} is larger than the {n} examples")
         key = ("epoch", n, b, bool(shuffle), mesh, bool(guarded))
@@ -303,11 +304,8 @@ class Learner:
 
     def _check_inputs(self, x) -> list:
         dom = self._input_types
-        if len(dom) == 1 and isinstance(x, (np.ndarray, jax.Array)):  # the fast path: one ready batch
-            t, dt = dom[0]
-            shape = x.shape
-            if shape[1:] == t.shape and x.dtype == dt and shape and shape[0] and not getattr(x, "weak_type", False):
-                return [x]
+        if len(dom) == 1 and _ready(x, *dom[0]):  # the fast path: one ready batch
+            return [x]
         xs = list(x) if isinstance(x, (tuple, list)) else [x]
         if len(xs) != len(dom):
             raise TypeError(f"the model takes {len(self.model.dom)} input(s) ({self.model.dom}), got {len(xs)}")
@@ -558,9 +556,11 @@ class CompiledEpoch:
         return state, losses, accs, bad
 
 
-def _as_state(state) -> TrainState:
+def _as_state(state, where: str = "") -> TrainState:
+    """``state`` as a :class:`TrainState`, or a ``TypeError`` (its message prefixed by ``where: ``)."""
     if not isinstance(state, tuple) or len(state) != 2:
-        raise TypeError(f"expected a TrainState(params, opt_state), got {type(state).__name__}")
+        raise TypeError(f"{where + ': ' if where else ''}expected a TrainState(params, opt_state), "
+                        f"got {type(state).__name__}")
     return TrainState(*state)
 
 
@@ -644,14 +644,6 @@ def _as_array(a, what: str):
         return np.asarray(a)
     except (ValueError, TypeError) as exc:
         raise TypeError(f"{what}: expected an array of numbers, got {type(a).__name__} ({exc})") from None
-
-
-def _positive_int(who: str, what: str, v) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-        raise TypeError(f"{who}: {what} must be a positive int, got {type(v).__name__} {v!r}")
-    if v < 1:
-        raise ValueError(f"{who}: {what} must be a positive int, got {v!r}")
-    return int(v)
 
 
 def _check_key(who: str, key) -> None:
