@@ -37,7 +37,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .learner import Learner, TrainState
+from .learner import Learner, TrainState, _as_state
 
 FORMAT = "catgrad-checkpoint"
 VERSION = 1
@@ -120,9 +120,7 @@ def save(path, state: TrainState, *, metadata: Optional[dict] = None, progress: 
     {'run': 1}
     """
     path = os.fspath(path)
-    if not isinstance(state, tuple) or len(state) != 2:
-        raise TypeError(f"save: expected a TrainState(params, opt_state), got {type(state).__name__}")
-    state = TrainState(*state)
+    state = _as_state(state, "save")
     arrays = {k: np.asarray(v) for k, v in leaves_by_path(state).items()}
     for k, a in arrays.items():
         if a.dtype.kind not in "biuf":
