@@ -29,13 +29,12 @@ from typing import Any, Optional, Sequence
 import jax
 import numpy as np
 
-from ..core.diagram import trace
+from ..core.diagram import trace, wiring
 from ..core.generators import neg
 from ..core.objects import Array, Ty, TyLike, as_ty
 from ..core.signature import Generator, declare
-from ..core.diagram import wiring
 from ..lens import Lens
-from .optimisers import nest, pick
+from ..para import nest, pick
 
 
 def is_gradient_transformation(tx) -> bool:
