@@ -26,12 +26,14 @@ def tex(s: str) -> str:
     return "".join(_SYMBOLS.get(c) or _ESCAPES.get(c) or (c if ord(c) < 128 else "?") for c in s)
 
 
+def _at(p) -> str:
+    return f"({num(p[0])},{num(p[1])})"
+
+
 def _path(points) -> str:
-    out = [f"({num(points[0][0])},{num(points[0][1])})"]
-    for (x0, y0), (x1, y1), bend in segments(points):
-        m = num((x0 + x1) / 2)
-        out.append(f".. controls ({m},{num(y0)}) and ({m},{num(y1)}) .. ({num(x1)},{num(y1)})" if bend
-                   else f"-- ({num(x1)},{num(y1)})")
+    out = [_at(points[0])]
+    for _, q, c in segments(points):
+        out.append(f".. controls {_at(c[0])} and {_at(c[1])} .. {_at(q)}" if c else f"-- {_at(q)}")
     return " ".join(out)
 
 
@@ -67,12 +69,9 @@ def to_tikz(d: Drawing) -> str:
         if b.kind == "lens":
             out.append(rf"\draw[dashed,gray] ({num(b.x)},{num(b.y + b.height / 2)}) -- "
                        rf"({num(b.x + b.width)},{num(b.y + b.height / 2)});")
-            cy = b.y + b.height / 4
-        else:
-            cy = b.y + b.height / 2
-        out.append(rf"\node at ({num(b.x + b.width / 2)},{num(cy)}) {{{tex(b.label)}}};")
+        out.append(rf"\node at ({num(b.x + b.width / 2)},{num(b.label_y)}) {{{tex(b.label)}}};")
     for p in d.dots:
-        style = "fill=black" if p.kind in ("copy", "discard") else "fill=white,draw=black"
+        style = "fill=black" if p.filled else "fill=white,draw=black"
         out.append(rf"\filldraw[{style}] ({num(p.x)},{num(p.y)}) circle[radius=2.6pt];")
         if p.label:
             out.append(rf"\node[anchor=base,font=\ttfamily\tiny] at ({num(p.x)},{num(p.y - 6)}) {{{tex(p.label)}}};")
