@@ -56,7 +56,7 @@ def op_label(op) -> str:
     """
     gen, attrs = op.gen, dict(op.attrs)
     name = gen.name
-    label = getattr(gen, "label", None) or LABELS.get(name, name)
+    label = gen.label or LABELS.get(name, name)
     if name == "einsum":
         return f"einsum {attrs.get('spec', '')}".replace("->", "→")
     if name == "scale" and "c" in attrs:
@@ -68,10 +68,6 @@ def op_label(op) -> str:
     if name == "conv" and "kernel" in attrs:
         return f"conv {'×'.join(map(str, attrs['kernel']))}"
     return label
-
-
-def _scope(op) -> tuple:
-    return tuple(getattr(op, "scope", ()) or ())
 
 
 def _key(scope: tuple, depth):
@@ -131,7 +127,7 @@ def open_loops(f: Diagram) -> Diagram:
 def nodes(f: Diagram, depth=None) -> list:
     """The nodes of ``f`` in a topological order (operations, or groups of them up to ``depth``)."""
     ops = operations(f)
-    keys = [_key(_scope(op), depth) for op in ops]
+    keys = [_key(op.scope, depth) for op in ops]
     while True:
         groups: dict = {}
         members = []

@@ -145,7 +145,7 @@ def learner(lrn, *, depth=1, types=True) -> Drawing:
         "U": f"U = {lrn.optimiser.name}",
         "model": "R(model)",
         "loss": "R(loss)",
-        "alpha": f"α = {getattr(lrn.lr, 'alpha', 'id'):g}" if hasattr(lrn.lr, "alpha") else "α = identity",
+        "alpha": f"α = {lrn.lr.alpha:g}" if hasattr(lrn.lr, "alpha") else "α = identity",
     }
     nPm, nPl = len(model.param), len(loss.param)
     if depth is not None and depth <= 1:
