@@ -101,29 +101,30 @@ def actual_counts(d) -> Counter:
     return +c
 
 
+def check_drawing(f: cg.Diagram, **options):
+    """``draw(f, **options)``, its layout checked and its boxes and dots counted against ``f``'s wiring."""
+    d = draw(f, **options)
+    check_layout(f, d)
+    assert actual_counts(d) == +expected_counts(f)
+    return d
+
+
 @settings(max_examples=40)
 @given(cases(max_ops=4, depth=2))
 def test_random_diagrams_are_laid_out_cleanly(case):
-    f = case.f
-    d = draw(f)
-    check_layout(f, d)
-    assert actual_counts(d) == +expected_counts(f)
+    check_drawing(case.f)
 
 
 @settings(max_examples=15)
 @given(cases(max_ops=3, depth=1))
 def test_reverse_derivatives_of_random_diagrams(case):
-    r = cg.rdiff(case.f)
-    d = draw(r)
-    check_layout(r, d)
-    assert actual_counts(d) == +expected_counts(r)
+    check_drawing(cg.rdiff(case.f))
 
 
 @settings(max_examples=15)
 @given(cases(max_ops=3, depth=1))
 def test_no_type_labels_and_no_sweeps(case):
-    d = draw(case.f, types=False, sweeps=0)
-    check_layout(case.f, d)
+    d = check_drawing(case.f, types=False, sweeps=0)
     assert all(w.label == "" for w in d.wires)
 
 
@@ -167,9 +168,7 @@ def test_crossing_reduction_untangles_a_swapped_pair():
 
 
 def test_long_wires_run_below_and_stay_left_to_right():
-    r = cg.rdiff(E.tanh_chain(5, 3))
-    d = draw(r)
-    check_layout(r, d)
+    check_drawing(cg.rdiff(E.tanh_chain(5, 3)))
 
 
 def test_parameters_enter_from_the_top():
