@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from .. import errors
 from .data import FONT_SIZE, SMALL_FONT_SIZE, Drawing, segments
 
 SUFFIXES = (".svg", ".tex", ".png", ".pdf")
@@ -12,12 +13,11 @@ SUFFIXES = (".svg", ".tex", ".png", ".pdf")
 def save(d: Drawing, path) -> str:
     """Write ``d`` to ``path`` (see the module docstring); returns the path.
 
-    Raises ``ValueError`` naming the path for an unknown suffix or a path that cannot be written,
+    Raises ``TypeError`` for a path that is not a ``str`` or ``os.PathLike`` (``errors.path``), ``ValueError``
+    naming the path for an unknown suffix or a path that cannot be written,
     ``ImportError`` naming the ``plot`` extra when a ``.png``/``.pdf`` needs matplotlib and it is missing.
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"save: the path must be a str or os.PathLike, got {type(path).__name__} {path!r}")
-    path = os.fspath(path)
+    path = errors.path("save", "path", path)
     suffix = os.path.splitext(path)[1].lower()
     if suffix not in SUFFIXES:
         raise ValueError(f"cannot save a drawing as {path!r}: the suffix must be one of {', '.join(SUFFIXES)}")
