@@ -308,7 +308,7 @@ def test_a_length_that_disagrees_with_the_data():
         cg.scan(body, 0)
 
 
-def test_the_errors_can_be_read_off_a_traced_loop():
+def test_on_wires_the_length_is_read_off_the_stacked_input():
     body = cg.trace(lambda h, x: (h + x, h), A, A)
     ok = cg.trace(lambda h, xs: cg.scan(body, h, xs), A, Array((6, 2)))
     assert ok.cod == A @ Array((6, 2))
