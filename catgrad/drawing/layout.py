@@ -209,7 +209,7 @@ class _Graph:
         self.layers = best
 
     def _sort(self, ids: list, nbrs: list):
-        pos, kind, nout, nin, top_in = self.pos, self.kind, self.nout, self.nin, self.top_in
+        pos, nout, nin, top_in = self.pos, self.nout, self.nin, self.top_in
         keys = {}
         for v in ids:
             ns = nbrs[v]

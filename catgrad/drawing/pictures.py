@@ -52,7 +52,7 @@ def lens(l, *, depth=None, types=True, params: int = 0, names=(), label: str = "
     X0, X1 = 0.0, left + W + right
     H = bot_m.height + PAD
     wires, dots = [], []
-    band_r, band_l = left + W, left
+    band_r = left + W
     ext = {k: [] for k in ("fwd_in", "fwd_out", "bwd_in", "bwd_out", "param_in", "param_out")}
     # forward inputs A: enter on the left, copied, one branch down the channel to the lower band
     bot_in = bot_m.inputs  # on the right: P, A, B'

@@ -46,7 +46,7 @@ from ..core import generators as g
 from ..core.diagram import apply, trace
 from ..core.indexing import gather
 from ..core.scan import scan
-from ..core.objects import Array, Ty, as_ty
+from ..core.objects import Array, Ty
 from ..para import Para
 from . import init as initialisers
 from .layers import Layer, _one
