@@ -37,22 +37,23 @@ def _fwd(m: Map) -> Diagram:
     return m.fwd if isinstance(m, Lens) else m
 
 
+def _renaming(clashing, taken: set) -> dict:
+    """A fresh name ``top_k`` for each clashing top-level name (smallest ``k`` not taken), in sorted order."""
+    taken, rename = set(taken), {}
+    for top in sorted(clashing):
+        k = 1
+        while f"{top}_{k}" in taken:
+            k += 1
+        rename[top] = f"{top}_{k}"
+        taken.add(rename[top])
+    return rename
+
+
 def _unique(names_q: Sequence[tuple], names_p: Sequence[tuple]) -> tuple:
     """Names of ``Q × P``: the parameters of P keep theirs, clashing top-level names of Q get a suffix."""
-    clash = {n[0] for n in names_p}
-    taken = clash | {n[0] for n in names_q}  # a fresh name must avoid Q's own names too
-    rename = {}
-    out = []
-    for n in names_q:
-        top = n[0]
-        if top in clash and top not in rename:
-            k = 1
-            while f"{top}_{k}" in taken:
-                k += 1
-            rename[top] = f"{top}_{k}"
-            taken.add(rename[top])
-        out.append((rename.get(top, top), *n[1:]))
-    return tuple(out) + tuple(names_p)
+    tops_p, tops_q = {n[0] for n in names_p}, {n[0] for n in names_q}
+    rename = _renaming(tops_q & tops_p, tops_p | tops_q)  # a fresh name must avoid Q's own names too
+    return tuple((rename.get(n[0], n[0]), *n[1:]) for n in names_q) + tuple(names_p)
 
 
 @dataclass(frozen=True)
@@ -290,13 +291,8 @@ def _distinct_scopes(first: Map, second: Map) -> Map:
     """``second`` with the layer (scope) names it shares with ``first`` suffixed, ``dense`` → ``dense_1``
     (and ``R(dense)`` → ``R(dense_1)``), as ``_unique`` does for parameter names: each layer keeps its own box."""
     a, b = _fwd(first).top_scopes(), _fwd(second).top_scopes()
-    taken, rename = a | b, {}
-    for top in sorted(a & b):
-        k = 1
-        while f"{top}_{k}" in taken:
-            k += 1
-        rename[top], rename[f"R({top})"] = f"{top}_{k}", f"R({top}_{k})"
-        taken.add(f"{top}_{k}")
+    rename = _renaming(a & b, a | b)
+    rename.update({f"R({top})": f"R({new})" for top, new in rename.items()})
     return second.rescoped(rename) if rename else second
 
 

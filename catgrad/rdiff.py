@@ -111,8 +111,7 @@ def rdiff(f: Diagram) -> Diagram:
     >>> to_jax(rdiff(exp(Array(()))))(jnp.float32(0.0), jnp.float32(2.0))
     (Array(2., dtype=float32),)
     """
-    if not isinstance(f, Diagram):
-        raise TypeError(f"rdiff expects a Diagram, got {type(f).__name__} {f!r}")
+    errors.expect_diagram("rdiff", f)
     b = Builder()
     m = {}
     for w in f.dom_wires:

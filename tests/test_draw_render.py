@@ -6,7 +6,6 @@ rewrites them after an intended change of the pictures.
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import subprocess

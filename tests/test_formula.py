@@ -19,6 +19,11 @@ def same(a, b) -> bool:
     return sp.simplify(a - b) == 0
 
 
+def entries(values) -> list:
+    """The entries of sympy scalars, vectors and matrices, one after the other (row by row)."""
+    return [e for v in values for e in (list(sp.Matrix(v)) if hasattr(v, "shape") else [v])]
+
+
 def test_str_reads_f_of_x_equals():
     f = cg.sigmoid(S) >> cg.copy(S) >> cg.mul(S)
     F = formula(f)
@@ -43,18 +48,11 @@ def test_rdiff_formula_of_random_scalar_and_vector_diagrams_against_sympy_diff(c
     f = case.f
     F, R = formula(f), formula(f, rdiff=True)
     # oracle: J_f(x)ᵀ dy with sympy's derivatives of the forward formula, entry by entry
-    flat_in = [s for v in F.inputs for s in (v if hasattr(v, "shape") else [v])]
-    flat_in = list(sp.Matrix([flat_in]))
-    outs = [sp.Matrix(o).reshape(len(sp.Matrix(o)), 1) if hasattr(o, "shape") else sp.Matrix([o]) for o in F.outputs]
     n = len(f.dom)
-    dys = R.inputs[n:]
-    flat_dy = [s for v in dys for s in (list(sp.Matrix(v)) if hasattr(v, "shape") else [v])]
-    flat_out = [e for o in outs for e in o]
-    xs_R = [s for v in R.inputs[:n] for s in (list(sp.Matrix(v)) if hasattr(v, "shape") else [v])]
-    sub = dict(zip(flat_in, xs_R))
-    expected = [sum(dy * sp.diff(e, x) for dy, e in zip(flat_dy, flat_out)).subs(sub, simultaneous=True)
-                for x in flat_in]
-    got = [e for o in R.outputs for e in (list(sp.Matrix(o)) if hasattr(o, "shape") else [o])]
+    xs, ys = entries(F.inputs), entries(F.outputs)
+    dys, at_R = entries(R.inputs[n:]), dict(zip(xs, entries(R.inputs[:n])))
+    expected = [sum(dy * sp.diff(y, x) for dy, y in zip(dys, ys)).subs(at_R, simultaneous=True) for x in xs]
+    got = entries(R.outputs)
     assert len(got) == len(expected)
     for a, b in zip(got, expected):
         assert same(a, b)

@@ -81,24 +81,23 @@ def unrolled(body: cg.Diagram, n: int, consts: int, carry: int, reverse: bool = 
     return cg.trace(fn, K @ C @ Ty(*(Array((n, *x.shape)) for x in X)))
 
 
+def _basis(like, t, n):
+    """The constant basis vector ``e_t`` of ``ℝⁿ``, a wire of the diagram ``like`` is traced in."""
+    return cg.apply("constant", into=like.builder, type=Array((n,)), value=np.eye(n, dtype=np.float32)[t])
+
+
 def _slice(x, t, n):
     """``x[t]`` as a diagram: a one-hot contraction (einsum with a constant basis vector)."""
-    e = np.zeros(n, np.float32)
-    e[t] = 1.0
-    basis = cg.apply("constant", into=x.builder, type=Array((n,)), value=e)
     letters = "abcdefg"[:x.type.ndim - 1]
-    return cg.einsum(f"t{letters},t->{letters}", x, basis)
+    return cg.einsum(f"t{letters},t->{letters}", x, _basis(x, t, n))
 
 
 def _stack(ys):
     n = len(ys)
     total = None
     for t, y in enumerate(ys):
-        e = np.zeros(n, np.float32)
-        e[t] = 1.0
-        basis = cg.apply("constant", into=y.builder, type=Array((n,)), value=e)
         letters = "abcdefg"[:y.type.ndim]
-        term = cg.einsum(f"t,{letters}->t{letters}", basis, y)
+        term = cg.einsum(f"t,{letters}->t{letters}", _basis(y, t, n), y)
         total = term if total is None else total + term
     return total
 
@@ -309,7 +308,7 @@ def test_a_length_that_disagrees_with_the_data():
         cg.scan(body, 0)
 
 
-def test_the_errors_can_be_read_off_a_traced_loop():
+def test_on_wires_the_length_is_read_off_the_stacked_input():
     body = cg.trace(lambda h, x: (h + x, h), A, A)
     ok = cg.trace(lambda h, xs: cg.scan(body, h, xs), A, Array((6, 2)))
     assert ok.cod == A @ Array((6, 2))

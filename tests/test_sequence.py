@@ -49,8 +49,9 @@ def _check(d: cg.Diagram, ref, args, float_mask=None, tol=TOL):
         return tuple(y for y, f in zip(r, float_out) if f)
 
     primal, vjp = jax.vjp(jax.jit(ref_float), *[args[i] for i in fl])
-    dys = iter(_rand(100 + k, *p.shape) for k, p in enumerate(primal))
-    expected = vjp(tuple(_rand(100 + k, *p.shape) for k, p in enumerate(primal)))
+    cts = tuple(_rand(100 + k, *p.shape) for k, p in enumerate(primal))
+    expected = vjp(cts)
+    dys = iter(cts)
     all_dys = [next(dys) if f else jnp.zeros(t.shape, t.dtype) for f, t in zip(float_out, d.cod)]
     got = cg.compile(cg.rdiff(d))(*args, *all_dys)
     for i, e in zip(fl, expected):

@@ -94,8 +94,7 @@ def gf2_polys(f: Diagram, inputs: Sequence | None = None) -> tuple:
     >>> gf2_polys(xor(Z2(())))[0].item()
     Poly(x0 + x1, x0, x1, modulus=2)
     """
-    if not isinstance(f, Diagram):
-        raise TypeError(f"to_gf2 expects a Diagram, got {type(f).__name__} {f!r}")
+    errors.expect_diagram("to_gf2", f)
     if inputs is None:
         inputs = symbols(f.dom)
     if len(inputs) != len(f.dom):
@@ -157,8 +156,7 @@ def compile_z2(f: Diagram, *, jit: bool = True) -> Callable:
     >>> compile_z2(and_(Z2(())))(1, 0)
     (Array(False, dtype=bool),)
     """
-    if not isinstance(f, Diagram):
-        raise TypeError(f"compile_z2 expects a Diagram, got {type(f).__name__} {f!r}")
+    errors.expect_diagram("compile_z2", f)
     g = to_jax(f.simplify(), name=f"compiled Z2 circuit {f!r}")
     run = jax.jit(g) if jit else g
     dom = f.dom

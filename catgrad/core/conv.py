@@ -47,7 +47,6 @@ import string
 import jax
 import jax.numpy as jnp
 import numpy as np
-import sympy as sp
 
 from .diagram import composite
 from .generators import _check_arity, _fail, _neg_axes

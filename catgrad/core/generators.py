@@ -27,7 +27,7 @@ import numpy as np
 import sympy as sp
 
 from .. import errors
-from .diagram import Diagram, Wire, apply, composite
+from .diagram import composite
 from .objects import Array, Ty
 from .signature import Generator, Literal, declare, doctests, table
 

@@ -148,8 +148,7 @@ def _rdiff_scan(*ws, body, length, consts, carry, reverse, rdiff):
     cs = ()
     if nC:
         store = trace(lambda *a: (*_outputs(body(*a))[:nC], *a[nK:nK + nC]), body.dom).simplify()
-        cs = apply(scan, *k, *c0, *xs, body=store, length=length, consts=nK, carry=nC, reverse=reverse)[nC:]
-        cs = cs if isinstance(cs, tuple) else (cs,)
+        cs = _outputs(apply(scan, *k, *c0, *xs, body=store, length=length, consts=nK, carry=nC, reverse=reverse))[nC:]
 
     # 2. the scan of R[body] the other way, carrying (dk, dc)
     rb = rdiff(body)

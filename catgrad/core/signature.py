@@ -155,11 +155,6 @@ class Generator:
     def nullary(self) -> bool:
         return self.arity == 0
 
-    @property
-    def meanings(self) -> tuple:
-        """The names of the meanings this generator has."""
-        return tuple(m for m in ("jax", "z2_jax", "sympy", "z2") if getattr(self, m) is not None)
-
     def cod(self, dom: Ty, attrs: dict) -> Ty:
         return as_ty(self.typing(dom, **attrs))
 

@@ -42,14 +42,19 @@ def shorten(s: str, max_width: float, small: bool = False) -> str:
 
 
 def segments(points) -> list:
-    """How a wire through ``points`` is painted: ``(p, q, bend)`` per step, ``bend`` false for a straight
-    step (the points share ``x`` or ``y``), else a curve with horizontal tangents at both ends (a cubic
-    Bézier with its two control points at the middle ``x``, ``((p.x + q.x) / 2, p.y)`` and ``(…, q.y)``).
+    """How a wire through ``points`` is painted: ``(p, q, controls)`` per step, ``controls`` ``None`` for a
+    straight step (the points share ``x`` or ``y``), else the two control points of a cubic Bézier with
+    horizontal tangents at both ends, at the middle ``x``: ``((p.x + q.x) / 2, p.y)`` and ``(…, q.y)``.
 
     >>> segments([(0, 0), (10, 0), (20, 5)])
-    [((0, 0), (10, 0), False), ((10, 0), (20, 5), True)]
+    [((0, 0), (10, 0), None), ((10, 0), (20, 5), ((15.0, 0), (15.0, 5)))]
     """
-    return [(p, q, abs(q[0] - p[0]) >= 1e-9 and abs(q[1] - p[1]) >= 1e-9) for p, q in zip(points, points[1:])]
+    def controls(p, q):
+        if abs(q[0] - p[0]) < 1e-9 or abs(q[1] - p[1]) < 1e-9:
+            return None
+        m = (p[0] + q[0]) / 2
+        return (m, p[1]), (m, q[1])
+    return [(p, q, controls(p, q)) for p, q in zip(points, points[1:])]
 
 
 class Box(NamedTuple):
@@ -65,6 +70,11 @@ class Box(NamedTuple):
     height: float
     kind: str = "generator"
 
+    @property
+    def label_y(self) -> float:
+        """The height of the label's centre: the middle of the box, or of the upper band of a lens box."""
+        return self.y + (self.height / 4 if self.kind == "lens" else self.height / 2)
+
 
 class Dot(NamedTuple):
     """A small dot at ``(x, y)``: ``kind`` is ``"copy"``, ``"discard"`` (black: the comonoid),
@@ -74,6 +84,11 @@ class Dot(NamedTuple):
     y: float
     kind: str
     label: str = ""
+
+    @property
+    def filled(self) -> bool:
+        """Whether the dot is painted black: a copy or a discard (the comonoid)."""
+        return self.kind in ("copy", "discard")
 
 
 class WirePath(NamedTuple):

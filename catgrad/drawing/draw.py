@@ -1,6 +1,7 @@
 """``draw``: the one entry point, from a Diagram, Lens, Para or Learner to a :class:`Drawing`."""
 from __future__ import annotations
 
+from .. import errors
 from .data import Drawing
 from .layout import SWEEPS, layout
 
@@ -15,12 +16,13 @@ def _check(options: dict) -> dict:
         raise TypeError(f"draw: unknown option {unknown[0]!r}; the options are {', '.join(OPTIONS)}")
     depth = options.get("depth", None)
     if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 0):
-        raise ValueError(f"draw: depth must be None (every generator) or an int ≥ 0 (scopes kept), got {depth!r}")
+        raise ValueError(errors.expected("draw", "depth", "None (every generator) or an int ≥ 0 (scopes kept)",
+                                         depth))
     if not isinstance(options.get("types", True), bool):
-        raise TypeError(f"draw: types must be True or False, got {options['types']!r}")
+        raise TypeError(errors.expected("draw", "types", "True or False", options["types"]))
     sweeps = options.get("sweeps", SWEEPS)
     if isinstance(sweeps, bool) or not isinstance(sweeps, int) or sweeps < 0:
-        raise ValueError(f"draw: sweeps must be an int ≥ 0, got {sweeps!r}")
+        raise ValueError(errors.expected("draw", "sweeps", "an int ≥ 0", sweeps))
     return options
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 from typing import NamedTuple
 
-from ..core.diagram import Builder, Diagram
+from ..core.diagram import Builder, Diagram, bodies
 from ..semantics.functor import interpret
 
 # The generators drawn as dots: the monoid (add, zero) and the boolean constant one [RDA].
@@ -56,7 +56,7 @@ def op_label(op) -> str:
     """
     gen, attrs = op.gen, dict(op.attrs)
     name = gen.name
-    label = getattr(gen, "label", None) or LABELS.get(name, name)
+    label = gen.label or LABELS.get(name, name)
     if name == "einsum":
         return f"einsum {attrs.get('spec', '')}".replace("->", "→")
     if name == "scale" and "c" in attrs:
@@ -68,10 +68,6 @@ def op_label(op) -> str:
     if name == "conv" and "kernel" in attrs:
         return f"conv {'×'.join(map(str, attrs['kernel']))}"
     return label
-
-
-def _scope(op) -> tuple:
-    return tuple(getattr(op, "scope", ()) or ())
 
 
 def _key(scope: tuple, depth):
@@ -94,7 +90,7 @@ def operations(f: Diagram) -> list:
 
 
 def open_loops(f: Diagram) -> Diagram:
-    """``f`` with each loop (an operation whose attribute ``body`` is a diagram, e.g. ``scan``) replaced by its
+    """``f`` with each loop (an operation with a diagram among its attributes, its body: ``scan``) replaced by its
     body, inside the scope ``"scan ×n"``: so ``depth`` opens it, as every layer. At the scope's depth the loop
     is one box holding its body; below it, the body's generators. The loop's outputs keep their stacked types
     where the body's output wire is used nowhere else. A diagram without loops is returned as it is.
@@ -106,19 +102,18 @@ def open_loops(f: Diagram) -> Diagram:
     [('add', ('scan ×3',)), ('tanh', ('scan ×3',))]
     """
     ops = operations(f)
-    if not any(isinstance(dict(op.attrs).get("body"), Diagram) for op in ops):
+    if not any(bodies(op.attrs) for op in ops):
         return f
     b = Builder()
     dom = [b.new_wire(t) for t in f.dom]
 
     def meaning(op, args, types):
-        attrs = dict(op.attrs)
-        body = attrs.get("body")
-        if not isinstance(body, Diagram):
+        loop = bodies(op.attrs)
+        if not loop:
             return b.apply(op.gen, args, op.attrs, types.cod, op.scope)
-        inner = open_loops(body)
+        inner = open_loops(loop[0])
         n = len(b.wires)
-        outs = b.splice(inner, args, (*op.scope, f"{op.gen.name} ×{attrs.get('length', '?')}"))
+        outs = b.splice(inner, args, (*op.scope, f"{op.gen.name} ×{dict(op.attrs).get('length', '?')}"))
         used = {i for inner_op in operations(inner) for i in inner_op.ins}
         for w, o, t in zip(inner.cod_wires, outs, types.cod):
             if o >= n and outs.count(o) == 1 and w not in used:
@@ -131,7 +126,7 @@ def open_loops(f: Diagram) -> Diagram:
 def nodes(f: Diagram, depth=None) -> list:
     """The nodes of ``f`` in a topological order (operations, or groups of them up to ``depth``)."""
     ops = operations(f)
-    keys = [_key(_scope(op), depth) for op in ops]
+    keys = [_key(op.scope, depth) for op in ops]
     while True:
         groups: dict = {}
         members = []

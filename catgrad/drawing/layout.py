@@ -65,18 +65,17 @@ class _Graph:
     """The layout graph in flat lists indexed by node id (kept lean for 10⁵ dummy points)."""
 
     def __init__(self, f: Diagram, depth, params: int):
-        self.f = f
         ns = nodes(f, depth)
         nd, nn = len(f.dom_wires), len(ns)
-        self.kind, self.label, self.name = [], [], []
+        self.kind, self.label = [], []
         self.nin, self.nout = [], []
         for i in range(nd):
-            self._add("param" if i < params else "dom", "", "", 0, 1)
+            self._add("param" if i < params else "dom", "", 0, 1)
         for n in ns:
-            self._add(n.kind, n.label, n.name, len(n.ins), len(n.outs))
+            self._add(n.kind, n.label, len(n.ins), len(n.outs))
         cod0 = nd + nn
         for _ in f.cod_wires:
-            self._add("cod", "", "", 1, 0)
+            self._add("cod", "", 1, 0)
         uses: dict = {}
         for j, n in enumerate(ns):
             for p, w in enumerate(n.ins):
@@ -86,7 +85,6 @@ class _Graph:
         # edges: [u, pu, v, pv, type, top]; a copy dot fans a wire out, a discard dot ends it
         self.edges = []
         self.topo = []
-        self.top_in = [()] * len(self.kind)
 
         def wire_from(u, pu, w):
             us = uses.get(w, ())
@@ -95,8 +93,7 @@ class _Graph:
             if len(us) == 1:
                 self.edges.append([u, pu, us[0][0], us[0][1], t, top])
                 return
-            d = self._add("copy" if us else "discard", "", "", 1, len(us))
-            self.top_in.append(())
+            d = self._add("copy" if us else "discard", "", 1, len(us))
             self.edges.append([u, pu, d, 0, t, top])
             for k, (v, pv) in enumerate(us):
                 self.edges.append([d, k, v, pv, "", False])
@@ -118,10 +115,9 @@ class _Graph:
                 tops[v].add(pv)
         self.top_in = [tuple(sorted(s)) for s in tops]
 
-    def _add(self, kind, label, name, nin, nout) -> int:
+    def _add(self, kind, label, nin, nout) -> int:
         self.kind.append(kind)
         self.label.append(label)
-        self.name.append(name)
         self.nin.append(nin)
         self.nout.append(nout)
         return len(self.kind) - 1
@@ -165,7 +161,7 @@ class _Graph:
                 self.long.append(k)
             elif not top:
                 for l in range(layer[u] + 1, layer[v]):
-                    d = self._add("dummy", "", "", 1, 1)
+                    d = self._add("dummy", "", 1, 1)
                     layer.append(l)
                     self.top_in.append(())
                     chain.append(d)
@@ -213,7 +209,7 @@ class _Graph:
         self.layers = best
 
     def _sort(self, ids: list, nbrs: list):
-        pos, kind, nout, nin, top_in = self.pos, self.kind, self.nout, self.nin, self.top_in
+        pos, nout, nin, top_in = self.pos, self.nout, self.nin, self.top_in
         keys = {}
         for v in ids:
             ns = nbrs[v]

@@ -41,7 +41,6 @@ def lens(l, *, depth=None, types=True, params: int = 0, names=(), label: str = "
     nP, nA = params, len(l.fwd.dom) - params
     top = layout(l.fwd, depth=depth, params=nP, param_names=names, types=types)
     bot = layout(l.bwd, depth=depth, types=types)
-    n_cod_b = len(l.bwd.cod)
     W = max(top.width, bot.width)
     left = PAD + LANE * (nP + nA)          # the P' lanes and the copy dots of A
     right = PAD + LANE * (nP + nA)         # the lanes of the copies of P and A
@@ -53,7 +52,7 @@ def lens(l, *, depth=None, types=True, params: int = 0, names=(), label: str = "
     X0, X1 = 0.0, left + W + right
     H = bot_m.height + PAD
     wires, dots = [], []
-    band_r, band_l = left + W, left
+    band_r = left + W
     ext = {k: [] for k in ("fwd_in", "fwd_out", "bwd_in", "bwd_out", "param_in", "param_out")}
     # forward inputs A: enter on the left, copied, one branch down the channel to the lower band
     bot_in = bot_m.inputs  # on the right: P, A, B'
@@ -94,7 +93,6 @@ def lens(l, *, depth=None, types=True, params: int = 0, names=(), label: str = "
             ext["bwd_out"].append((X0, y))
     body = top.union(bot_m)
     frames = body.frames + ((Frame(label, X0, 0.0, X1 - X0, H),) if label else ())
-    del n_cod_b
     return Drawing(boxes=body.boxes, wires=body.wires + tuple(wires), dots=body.dots + tuple(dots),
                    frames=frames, texts=body.texts, inputs=tuple(ext["fwd_in"]), outputs=tuple(ext["fwd_out"]),
                    params=tuple(ext["param_in"]), width=X1, height=H, extra=ext)
@@ -143,14 +141,12 @@ def learner(lrn, *, depth=1, types=True) -> Drawing:
     model, loss = lrn.model, lrn.loss
     U = lrn.optimiser.parameter_lens(model.param, model.names)  # a catgrad or an optax optimiser
     alpha = lrn.lr.lens(loss.cod)
-    n_params_u = len(U.fwd.dom) - len(model.param)  # the state S
     names = {
         "U": f"U = {lrn.optimiser.name}",
         "model": "R(model)",
         "loss": "R(loss)",
-        "alpha": f"α = {getattr(lrn.lr, 'alpha', 'id'):g}" if hasattr(lrn.lr, "alpha") else "α = identity",
+        "alpha": f"α = {lrn.lr.alpha:g}" if hasattr(lrn.lr, "alpha") else "α = identity",
     }
-    ml, ll = model.lens(), loss.lens()
     nPm, nPl = len(model.param), len(loss.param)
     if depth is not None and depth <= 1:
         def box(name, fwd_in, fwd_out, bwd_in, bwd_out, p_in=0, p_out=0):
@@ -165,12 +161,11 @@ def learner(lrn, *, depth=1, types=True) -> Drawing:
     else:
         parts = {
             "U": lens(U, depth=depth, types=types, label=names["U"]),
-            "model": lens(ml.map, depth=depth, types=types, params=nPm, names=[".".join(n) for n in model.names],
-                          label=names["model"]),
-            "loss": lens(ll.map, depth=depth, types=types, params=nPl, names=["y"] * nPl, label=names["loss"]),
+            "model": lens(model.lens().map, depth=depth, types=types, params=nPm,
+                          names=[".".join(n) for n in model.names], label=names["model"]),
+            "loss": lens(loss.lens().map, depth=depth, types=types, params=nPl, names=["y"] * nPl, label=names["loss"]),
             "alpha": lens(alpha, depth=depth, types=types, label=names["alpha"]),
         }
-    del n_params_u
     return _assemble(parts, model, loss, U)
 
 

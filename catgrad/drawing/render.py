@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from .. import errors
 from .data import FONT_SIZE, SMALL_FONT_SIZE, Drawing, segments
 
 SUFFIXES = (".svg", ".tex", ".png", ".pdf")
@@ -12,12 +13,11 @@ SUFFIXES = (".svg", ".tex", ".png", ".pdf")
 def save(d: Drawing, path) -> str:
     """Write ``d`` to ``path`` (see the module docstring); returns the path.
 
-    Raises ``ValueError`` naming the path for an unknown suffix or a path that cannot be written,
+    Raises ``TypeError`` for a path that is not a ``str`` or ``os.PathLike`` (``errors.path``), ``ValueError``
+    naming the path for an unknown suffix or a path that cannot be written,
     ``ImportError`` naming the ``plot`` extra when a ``.png``/``.pdf`` needs matplotlib and it is missing.
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"save: the path must be a str or os.PathLike, got {type(path).__name__} {path!r}")
-    path = os.fspath(path)
+    path = errors.path("save", "path", path)
     suffix = os.path.splitext(path)[1].lower()
     if suffix not in SUFFIXES:
         raise ValueError(f"cannot save a drawing as {path!r}: the suffix must be one of {', '.join(SUFFIXES)}")
@@ -63,10 +63,9 @@ def _matplotlib(d: Drawing, path: str) -> None:
         ax.text(f.x + 6, f.y + 12, f.label, fontsize=(FONT_SIZE - 1) * pt, color=FRAME, **font)
     for w in d.wires:
         verts, codes = [w.points[0]], [Path.MOVETO]
-        for p, q, bend in segments(w.points):
-            m = (p[0] + q[0]) / 2
-            verts += [(m, p[1]), (m, q[1]), q] if bend else [q]
-            codes += [Path.CURVE4] * 3 if bend else [Path.LINETO]
+        for _, q, c in segments(w.points):
+            verts += [*c, q] if c else [q]
+            codes += [Path.CURVE4] * 3 if c else [Path.LINETO]
         ax.add_patch(PathPatch(Path(verts, codes), fill=False, ec=BACKWARD if w.backward else FORWARD, lw=1.3 * pt))
         if w.label:
             ax.text(*w.label_at, w.label, fontsize=SMALL_FONT_SIZE * pt, color=TYPE,
@@ -74,10 +73,9 @@ def _matplotlib(d: Drawing, path: str) -> None:
     for b in d.boxes:
         ax.add_patch(FancyBboxPatch((b.x, b.y), b.width, b.height, boxstyle="round,pad=0,rounding_size=3",
                                     fc=FILL.get(b.kind, "#ffffff"), ec=FORWARD, lw=1.3 * pt, zorder=2))
-        cy = b.y + (b.height / 4 if b.kind == "lens" else b.height / 2)
-        ax.text(b.x + b.width / 2, cy, b.label, ha="center", va="center", fontsize=FONT_SIZE * pt, zorder=3, **font)
+        ax.text(b.x + b.width / 2, b.label_y, b.label, ha="center", va="center", fontsize=FONT_SIZE * pt, zorder=3, **font)
     for p in d.dots:
-        fc = FORWARD if p.kind in ("copy", "discard") else "#ffffff"
+        fc = FORWARD if p.filled else "#ffffff"
         ax.add_patch(Circle((p.x, p.y), 3.5, fc=fc, ec=FORWARD, lw=1.3 * pt, zorder=3))
     for t in d.texts:
         ha = {"start": "left", "middle": "center", "end": "right"}[t.anchor]

@@ -19,13 +19,16 @@ def num(v: float) -> str:
     return "0" if s in ("-0", "") else s
 
 
+def _xy(p) -> str:
+    return f"{num(p[0])} {num(p[1])}"
+
+
 def curve(points) -> str:
     """Path data through ``points``: straight where two points share a coordinate, else a curve
-    with horizontal tangents (a cubic Bézier with its control points at the middle ``x``)."""
-    out = [f"M{num(points[0][0])} {num(points[0][1])}"]
-    for (x0, y0), (x1, y1), bend in segments(points):
-        m = num((x0 + x1) / 2)
-        out.append(f"C{m} {num(y0)} {m} {num(y1)} {num(x1)} {num(y1)}" if bend else f"L{num(x1)} {num(y1)}")
+    with horizontal tangents (the cubic Bézier of :func:`~catgrad.drawing.data.segments`)."""
+    out = [f"M{_xy(points[0])}"]
+    for _, q, c in segments(points):
+        out.append(f"C{_xy(c[0])} {_xy(c[1])} {_xy(q)}" if c else f"L{_xy(q)}")
     return " ".join(out)
 
 
@@ -61,13 +64,10 @@ def to_svg(d: Drawing) -> str:
         if b.kind == "lens":
             out.append(f'<path d="M{num(b.x)} {num(b.y + b.height / 2)} H{num(b.x + b.width)}" stroke="{FRAME}" '
                        f'stroke-dasharray="3 2"/>')
-            ty = b.y + b.height / 4 + 4
-        else:
-            ty = b.y + b.height / 2 + 4
-        out.append(f'<text x="{num(b.x + b.width / 2)}" y="{num(ty)}" font-size="{FONT_SIZE}" text-anchor="middle">'
-                   f'{escape(b.label)}</text>')
+        out.append(f'<text x="{num(b.x + b.width / 2)}" y="{num(b.label_y + 4)}" font-size="{FONT_SIZE}" '
+                   f'text-anchor="middle">{escape(b.label)}</text>')
     for p in d.dots:
-        fill = FORWARD if p.kind in ("copy", "discard") else "#ffffff"
+        fill = FORWARD if p.filled else "#ffffff"
         out.append(f'<circle cx="{num(p.x)}" cy="{num(p.y)}" r="3.5" fill="{fill}" stroke="{FORWARD}" stroke-width="1.3"/>')
         if p.label:
             out.append(f'<text x="{num(p.x)}" y="{num(p.y - 6)}" font-size="{SMALL_FONT_SIZE}" text-anchor="middle">'

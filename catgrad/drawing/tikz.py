@@ -26,12 +26,19 @@ def tex(s: str) -> str:
     return "".join(_SYMBOLS.get(c) or _ESCAPES.get(c) or (c if ord(c) < 128 else "?") for c in s)
 
 
+def _at(x, y) -> str:
+    return f"({num(x)},{num(y)})"
+
+
+def _rectangle(r) -> str:
+    """A box's or a frame's rectangle, top-left to bottom-right."""
+    return f"{_at(r.x, r.y)} rectangle {_at(r.x + r.width, r.y + r.height)}"
+
+
 def _path(points) -> str:
-    out = [f"({num(points[0][0])},{num(points[0][1])})"]
-    for (x0, y0), (x1, y1), bend in segments(points):
-        m = num((x0 + x1) / 2)
-        out.append(f".. controls ({m},{num(y0)}) and ({m},{num(y1)}) .. ({num(x1)},{num(y1)})" if bend
-                   else f"-- ({num(x1)},{num(y1)})")
+    out = [_at(*points[0])]
+    for _, q, c in segments(points):
+        out.append(f".. controls {_at(*c[0])} and {_at(*c[1])} .. {_at(*q)}" if c else f"-- {_at(*q)}")
     return " ".join(out)
 
 
@@ -49,36 +56,30 @@ def to_tikz(d: Drawing) -> str:
     if d.title:
         out.append(rf"\node[anchor=base west,font=\ttfamily\tiny] at (4,12) {{{tex(d.title)}}};")
     for f in d.frames:
-        out.append(rf"\draw[dashed,gray,rounded corners=3pt] ({num(f.x)},{num(f.y)}) rectangle "
-                   rf"({num(f.x + f.width)},{num(f.y + f.height)});")
-        out.append(rf"\node[anchor=base west,gray] at ({num(f.x + 6)},{num(f.y + 12)}) {{{tex(f.label)}}};")
+        out.append(rf"\draw[dashed,gray,rounded corners=3pt] {_rectangle(f)};")
+        out.append(rf"\node[anchor=base west,gray] at {_at(f.x + 6, f.y + 12)} {{{tex(f.label)}}};")
     for w in d.wires:
         colour = "[red!60!black]" if w.backward else ""
         out.append(rf"\draw{colour} {_path(w.points)};")
     for w in d.wires:
         if w.label:
             anchor = "base east" if w.backward else "base west"
-            out.append(rf"\node[anchor={anchor},font=\ttfamily\tiny,gray] at ({num(w.label_at[0])},{num(w.label_at[1])}) "
-                       rf"{{{tex(w.label)}}};")
+            out.append(rf"\node[anchor={anchor},font=\ttfamily\tiny,gray] at {_at(*w.label_at)} {{{tex(w.label)}}};")
     for b in d.boxes:
         fill = "blue!5" if b.kind == "layer" else "white"
-        out.append(rf"\draw[rounded corners=1pt,fill={fill}] ({num(b.x)},{num(b.y)}) rectangle "
-                   rf"({num(b.x + b.width)},{num(b.y + b.height)});")
+        out.append(rf"\draw[rounded corners=1pt,fill={fill}] {_rectangle(b)};")
         if b.kind == "lens":
-            out.append(rf"\draw[dashed,gray] ({num(b.x)},{num(b.y + b.height / 2)}) -- "
-                       rf"({num(b.x + b.width)},{num(b.y + b.height / 2)});")
-            cy = b.y + b.height / 4
-        else:
-            cy = b.y + b.height / 2
-        out.append(rf"\node at ({num(b.x + b.width / 2)},{num(cy)}) {{{tex(b.label)}}};")
+            mid = b.y + b.height / 2
+            out.append(rf"\draw[dashed,gray] {_at(b.x, mid)} -- {_at(b.x + b.width, mid)};")
+        out.append(rf"\node at {_at(b.x + b.width / 2, b.label_y)} {{{tex(b.label)}}};")
     for p in d.dots:
-        style = "fill=black" if p.kind in ("copy", "discard") else "fill=white,draw=black"
-        out.append(rf"\filldraw[{style}] ({num(p.x)},{num(p.y)}) circle[radius=2.6pt];")
+        style = "fill=black" if p.filled else "fill=white,draw=black"
+        out.append(rf"\filldraw[{style}] {_at(p.x, p.y)} circle[radius=2.6pt];")
         if p.label:
-            out.append(rf"\node[anchor=base,font=\ttfamily\tiny] at ({num(p.x)},{num(p.y - 6)}) {{{tex(p.label)}}};")
+            out.append(rf"\node[anchor=base,font=\ttfamily\tiny] at {_at(p.x, p.y - 6)} {{{tex(p.label)}}};")
     for t in d.texts:
         anchor = {"start": "base west", "middle": "base", "end": "base east"}[t.anchor]
         size = r",font=\ttfamily\tiny" if t.small else ""
-        out.append(rf"\node[anchor={anchor}{size}] at ({num(t.x)},{num(t.y)}) {{{tex(t.text)}}};")
+        out.append(rf"\node[anchor={anchor}{size}] at {_at(t.x, t.y)} {{{tex(t.text)}}};")
     out.append(r"\end{tikzpicture}")
     return "\n".join(out) + "\n"

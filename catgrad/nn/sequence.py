@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import math
 import string
-from typing import Union
 
 import jax
 import jax.numpy as jnp
@@ -46,10 +45,12 @@ import numpy as np
 from ..core import generators as g
 from ..core.diagram import apply, trace
 from ..core.indexing import gather
-from ..core.objects import Array, Ty, as_ty
+from ..core.scan import scan
+from ..core.objects import Array, Ty
 from ..para import Para
 from . import init as initialisers
 from .layers import Layer, _one
+from .stack import LayerLike, stack as stack_layers
 
 MASK = -1e9
 """The additive causal mask value: ``exp(MASK − max)`` is exactly 0 in float32 and float64."""
@@ -255,9 +256,6 @@ def attention(heads: int, causal: bool = False, init="glorot_uniform", name: str
     return Layer(build, name)
 
 
-LayerLike = Union[Para, Layer]
-
-
 def residual(layer: LayerLike) -> LayerLike:
     """``residual(f) = Δ ; (f ⊗ 1) ; +``: ``(p, x) ↦ x + f(p, x)``, the parameters of ``f``.
 
@@ -354,7 +352,6 @@ def transformer_lm(vocab: int, context: int, width: int, heads: int, depth: int,
     X = Array((context, width))
     p = (embedding(vocab, width) >> positional(pos))(A)
     if stack:
-        from .stack import stack as stack_layers
         p = p >> rename(stack_layers(transformer_block(width, heads, hidden)(X), depth, name="stack"), "blocks")
     else:
         for k in range(depth):
@@ -402,16 +399,17 @@ def gru(n_in: int, n_hidden: int, return_sequences: bool = False, init="glorot_u
     >>> gru(1, 8)(Array((10, 1))).cod
     Ty(f32[8])
     """
-    from ..core.scan import scan
-
     def build(A: Ty) -> Para:
         x = _float_seq(A, name, ndim=2)
         if x.shape[1] != n_in:
             raise TypeError(f"{name}: expects steps of width {n_in}, got an input {x}")
         cell = gru_cell(n_in, n_hidden, init, name)
         nP = len(cell.param)
-        body = trace(lambda *ws: (cell.map(*ws), cell.map(*ws)) if return_sequences else cell.map(*ws), cell.map.dom)
-        body = body.simplify()
+
+        def step(*ws):  # (k, h_t, x_t) ↦ h_{t+1}, also the step's output with return_sequences
+            h = cell.map(*ws)
+            return (h, h) if return_sequences else h
+        body = trace(step, cell.map.dom)
         loop = scan(body, x.shape[0], consts=nP)
         H = Array((n_hidden,), x.dtype)
 

@@ -63,11 +63,10 @@ def stack(layer: LayerLike, n: int, name: str = "stack") -> LayerLike:
     loop = scan(body, n, carry=nA)
     Pn = Ty(*(stacked(p, n) for p in P))
     m = trace(lambda *ws: loop(*ws[nP:], *ws[:nP]), Pn @ A)
-    init = None
-    if layer.init_fn is not None:
-        def init(key):
-            return tuple(jax.vmap(layer.init_fn)(jax.random.split(key, n)))
-    return Para(Pn, m, layer.names, init).named(name)
+
+    def init(key):  # n copies drawn from n split keys
+        return tuple(jax.vmap(layer.init_fn)(jax.random.split(key, n)))
+    return Para(Pn, m, layer.names, None if layer.init_fn is None else init).named(name)
 
 
 def repeat(layer: LayerLike, n: int, name: str = "repeat") -> LayerLike:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from .. import errors
 from ..core.diagram import Diagram
 from ..core.objects import Ty
 from .sympy import from_array, to_sympy
@@ -139,7 +140,7 @@ def formula(f, names=None, simplify: bool = False, name: str | None = None, rdif
             names += default_names(f.dom)
         f = f.map if isinstance(f.map, Diagram) else f.map.fwd
     if not isinstance(f, Diagram):
-        raise TypeError(f"formula expects a Diagram or a Para, got {type(f).__name__} {f!r}")
+        raise TypeError(f"formula expects a Diagram or a Para, got {errors.describe(f)}")
     split = None
     if rdiff:
         from ..rdiff import rdiff as R

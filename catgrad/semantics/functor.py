@@ -55,8 +55,7 @@ def interpret(f: Diagram, meaning: Meaning, args: Sequence) -> tuple:
     >>> interpret(exp(Array(())) >> sin(Array(())), names, ["x"])
     ('sin(exp(x))',)
     """
-    if not isinstance(f, Diagram):
-        raise TypeError(f"interpret expects a Diagram, got {type(f).__name__} {f!r}")
+    errors.expect_diagram("interpret", f)
     if len(args) != len(f.dom_wires):
         raise TypeError(errors.arity("interpret", len(f.dom_wires), len(args), f" (the domain is {f.dom})"))
     env = dict(zip(f.dom_wires, args))

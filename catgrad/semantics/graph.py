@@ -10,6 +10,7 @@ import itertools
 
 import networkx as nx
 
+from .. import errors
 from ..core.diagram import Diagram
 from .functor import interpret
 
@@ -22,8 +23,7 @@ def to_networkx(f: Diagram) -> nx.MultiDiGraph:
     >>> sorted(n[0] for n in g.nodes)
     ['cod', 'dom', 'op', 'wire', 'wire']
     """
-    if not isinstance(f, Diagram):
-        raise TypeError(f"to_networkx expects a Diagram, got {type(f).__name__} {f!r}")
+    errors.expect_diagram("to_networkx", f)
     g = nx.MultiDiGraph()
     for i, w in enumerate(f.dom_wires):
         g.add_node(("wire", w), kind="wire", type=f.wires[w])

@@ -110,8 +110,7 @@ def to_jax(f: Diagram, *, name: str | None = None) -> Callable:
     >>> to_jax(sigmoid(Array(())))(jnp.float32(0.0))
     (Array(0.5, dtype=float32),)
     """
-    if not isinstance(f, Diagram):
-        raise TypeError(f"to_jax expects a Diagram, got {type(f).__name__} {f!r}")
+    errors.expect_diagram("to_jax", f)
     label = name or f"the function of {f!r}"
 
     def fn(*args):
@@ -130,7 +129,6 @@ def compile(f: Diagram, *, simplify: bool = True, **jit_kwargs) -> Callable:
     >>> compile(exp(Array(())))(jnp.float32(0.0))
     (Array(1., dtype=float32),)
     """
-    if not isinstance(f, Diagram):
-        raise TypeError(f"compile expects a Diagram, got {type(f).__name__} {f!r}")
+    errors.expect_diagram("compile", f)
     g = f.simplify() if simplify else f
     return jax.jit(to_jax(g, name=f"compiled {f!r}"), **jit_kwargs)

@@ -64,17 +64,13 @@ def from_array(a: np.ndarray):
     return sp.Array(a.tolist())
 
 
-def object_meaning(*fields: str):
-    """A meaning on object arrays read off the records' ``fields`` (``sympy``; ``z2`` then ``sympy``):
-    each output is reshaped to its wire's shape."""
-    base = functor.field_meaning(*fields)
-
-    def meaning(op, args, types):
-        return tuple(np.asarray(r, dtype=object).reshape(t.shape) for r, t in zip(base(op, args, types), types.cod))
-    return meaning
+_record_sympy = functor.field_meaning("sympy")
 
 
-sympy_meaning = object_meaning("sympy")
+def sympy_meaning(op, args, types) -> tuple:
+    """The sympy meaning of one operation (its record's ``sympy`` field), each output an object array of
+    its wire's shape."""
+    return tuple(np.asarray(r, dtype=object).reshape(t.shape) for r, t in zip(_record_sympy(op, args, types), types.cod))
 
 
 def to_sympy(f: Diagram, inputs: list | None = None) -> tuple:
@@ -88,8 +84,7 @@ def to_sympy(f: Diagram, inputs: list | None = None) -> tuple:
     >>> to_sympy(rdiff(sigmoid(Array(()))), sp.symbols("x dy"))
     (dy*(1 - 1/(1 + exp(-x)))/(1 + exp(-x)),)
     """
-    if not isinstance(f, Diagram):
-        raise TypeError(f"to_sympy expects a Diagram, got {type(f).__name__} {f!r}")
+    errors.expect_diagram("to_sympy", f)
     if any(t.dtype == "bool" for t in f.wires):
         raise errors.SemanticsError(
             "to_sympy: this is a Z2 (boolean) circuit; its symbolic meaning is a polynomial over GF(2): "
