@@ -9,33 +9,120 @@ map taking the parameters first.
 - ``Para(Lens(C))``: the same with lenses ``(P, P')`` as parameters and a lens as map;
   ``R`` extends to ``Para(C) → Para(Lens(C))``: ``(P, f) ↦ (P, (f, R[f]))`` (``Para.lens``).
 
-A Para also carries a *name* for each parameter wire (a path such as ``("dense", "W")``)
-and an initialiser taking an explicit PRNG key, so parameters are pytrees (nested dicts
-named by layer) that work with any JAX tool.
+The parameter object is a **record**: a tree (nested dicts keyed by layer and parameter name;
+tuples and NamedTuples allowed) whose leaves are array types, e.g.
+``{"dense": {"W": f32[3,4], "b": f32[3]}}``. The initial values, the gradients and every
+optimiser state have the same tree structure (as in optax and flax). The order of the
+parameter wires of ``f`` is derived from the record in one place, ``leaves`` (JAX's tree
+order). The product of two named records is their union (a clashing top-level name of the
+second is renamed ``dense`` → ``dense_1``); the product of anonymous ones is the pair, as in
+the paper.
 
 >>> from catgrad import Array, matmul, sigmoid
->>> layer = Para(Array((2, 3)), matmul(Array((2, 3)), Array((3,))) >> sigmoid(Array((2,))))
->>> layer.dom, layer.cod
-(Ty(f32[3]), Ty(f32[2]))
+>>> layer = Para({"W": Array((2, 3))}, matmul(Array((2, 3)), Array((3,))) >> sigmoid(Array((2,))))
+>>> layer.param, layer.dom, layer.cod
+({'W': Array((2, 3), 'float32')}, Ty(f32[3]), Ty(f32[2]))
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Union
 
 import jax
 
 from .batch import batch as batch_diagram
-from .core.diagram import Diagram, identity, wiring
-from .core.objects import Ty, TyLike, as_ty
+from .core.diagram import Diagram, identity, trace, wiring
+from .core.objects import Array, Ty, TyLike
 from .lens import Lens
 
 Map = Union[Diagram, Lens]
+Record = Any  # a tree whose leaves are Array types
 
 
-def _fwd(m: Map) -> Diagram:
-    return m.fwd if isinstance(m, Lens) else m
+# -- records ---------------------------------------------------------------------------
 
+def as_record(param) -> Record:
+    """``param`` as a record: a Ty becomes the tuple of its arrays (one array: itself; none: ``{}``).
+
+    >>> as_record(Array((2,)) @ Array(()))
+    (Array((2,), 'float32'), Array((), 'float32'))
+    """
+    if isinstance(param, Ty):
+        return {} if len(param) == 0 else param[0] if len(param) == 1 else tuple(param)
+    bad = [x for x in jax.tree_util.tree_leaves(param) if not isinstance(x, Array)]
+    if bad:
+        raise TypeError(f"a parameter record is a tree of Array types (e.g. {{'W': Array((3, 4))}}), "
+                        f"got a leaf {type(bad[0]).__name__} {bad[0]!r:.60} in {param!r:.120}")
+    return param
+
+
+def leaves(record: Record) -> Ty:
+    """The parameter wires of ``record``, in JAX's tree order: the one place the order is derived.
+
+    >>> leaves({"dense": {"b": Array((3,)), "W": Array((3, 4))}})
+    Ty(f32[3,4], f32[3])
+    """
+    return Ty(*jax.tree_util.tree_leaves(record))
+
+
+def paths(record: Record) -> tuple:
+    """The name of each parameter wire, in wire order: its keys joined by dots (``"dense.W"``).
+
+    >>> paths({"dense": {"b": Array((3,)), "W": Array((3, 4))}})
+    ('dense.W', 'dense.b')
+    """
+    def name(key) -> str:
+        for attr in ("key", "name", "idx"):
+            if hasattr(key, attr):
+                return str(getattr(key, attr))
+        return str(key)
+    return tuple(".".join(name(k) for k in path) for path, _ in jax.tree_util.tree_flatten_with_path(record)[0])
+
+
+def check_values(record: Record, values, what: str = "parameter", where: str = "") -> None:
+    """A ``TypeError`` naming what differs unless ``values`` is a tree of arrays shaped like ``record``.
+
+    >>> import numpy as np
+    >>> check_values({"W": Array((2,))}, {"W": np.zeros(3)})
+    Traceback (most recent call last):
+    ...
+    TypeError: parameter W should have shape (2,) (f32[2]), got (3,)
+    """
+    prefix = f"{where}: " if where else ""
+    want, got = jax.tree_util.tree_structure(record), jax.tree_util.tree_structure(values)
+    if want != got:
+        raise TypeError(f"{prefix}the {what}s should be a tree with the arrays {list(paths(record))} (structure "
+                        f"{want}), got the structure {got}")
+    for name, t, a in zip(paths(record), leaves(record), jax.tree_util.tree_leaves(values)):
+        if tuple(getattr(a, "shape", ())) != t.shape:
+            raise TypeError(f"{prefix}{what} {name} should have shape {t.shape} ({t}), got {getattr(a, 'shape', a)}")
+
+
+def traced(fn: Callable, *records: Record) -> Diagram:
+    """The diagram that ``fn`` builds on records of wires (``trace`` for records).
+
+    ``fn`` receives one record of wires per record of types (a single Array: a wire) and returns
+    a tree of wires; the domain is the records' leaves in order, the codomain the result's.
+
+    >>> from catgrad import Array
+    >>> d = traced(lambda p, x: p["w"] * x + p["b"], {"w": Array(()), "b": Array(())}, Array(()))
+    >>> d.dom
+    Ty(f32[], f32[])
+    """
+    records = [as_record(r) for r in records]
+    defs = [jax.tree_util.tree_structure(r) for r in records]
+    sizes = [d.num_leaves for d in defs]
+
+    def on_wires(*ws):
+        args, k = [], 0
+        for d, n in zip(defs, sizes):
+            args.append(jax.tree_util.tree_unflatten(d, ws[k:k + n]))
+            k += n
+        return tuple(jax.tree_util.tree_leaves(fn(*args)))
+    return trace(on_wires, *(leaves(r) for r in records))
+
+
+# -- joining two records -------------------------------------------------------------------
 
 def _renaming(clashing, taken: set) -> dict:
     """A fresh name ``top_k`` for each clashing top-level name (smallest ``k`` not taken), in sorted order."""
@@ -49,53 +136,122 @@ def _renaming(clashing, taken: set) -> dict:
     return rename
 
 
-def _unique(names_q: Sequence[tuple], names_p: Sequence[tuple]) -> tuple:
-    """Names of ``Q × P``: the parameters of P keep theirs, clashing top-level names of Q get a suffix."""
-    tops_p, tops_q = {n[0] for n in names_p}, {n[0] for n in names_q}
-    rename = _renaming(tops_q & tops_p, tops_p | tops_q)  # a fresh name must avoid Q's own names too
-    return tuple((rename.get(n[0], n[0]), *n[1:]) for n in names_q) + tuple(names_p)
+def _joiner(keep: Record, other: Record, pair: Callable) -> Callable:
+    """How two records join (applied alike to types, wire labels and initial values): the union of two
+    dicts, ``other``'s clashing names renamed; a record without leaves is the unit; otherwise ``pair``."""
+    if not leaves(other):
+        return lambda a, b: a
+    if not leaves(keep):
+        return lambda a, b: b
+    if isinstance(keep, dict) and isinstance(other, dict):
+        rename = _renaming(keep.keys() & other.keys(), keep.keys() | other.keys())
+        return lambda a, b: {**a, **{rename.get(k, k): v for k, v in b.items()}}
+    return pair
 
 
-@dataclass(frozen=True)
+def _permuted(m: Map, order: list, n_rest: int) -> Map:
+    """``m`` precomposed with the wiring putting its first ``len(order)`` wires in the order ``order``:
+    new wire ``j`` feeds old wire ``order[j]`` (for a lens, the backward map permutes the primes back)."""
+    fwd = m.fwd if isinstance(m, Lens) else m
+    n = len(order)
+    if order == list(range(n)):
+        return m
+    inverse = [0] * n
+    for j, k in enumerate(order):
+        inverse[k] = j
+    dom = Ty(*(fwd.dom[k] for k in order)) @ fwd.dom[n:]
+    w = wiring(dom, inverse + list(range(n, n + n_rest)))
+    if not isinstance(m, Lens):
+        return w >> m
+    primes = m.bwd.cod
+    back = wiring(dom @ primes, [len(dom) + order[j] for j in range(n)] + list(range(len(dom) + n, len(dom) + len(primes))))
+    return Lens(w, back) >> m
+
+
+def _joined(m: Map, first: Record, second: Record, join: Callable, n_rest: int) -> tuple:
+    """The record ``join(first, second)`` and ``m`` (parameters ``first``'s leaves then ``second``'s) with its
+    parameter wires put in that record's order."""
+    n1 = len(leaves(first))
+    labels = join(_labelled(first, 0), _labelled(second, n1))
+    return join(first, second), _permuted(m, jax.tree_util.tree_leaves(labels), n_rest)
+
+
+def _labelled(record: Record, start: int):
+    d = jax.tree_util.tree_structure(record)
+    return jax.tree_util.tree_unflatten(d, list(range(start, start + d.num_leaves)))
+
+
+def _fwd(m: Map) -> Diagram:
+    return m.fwd if isinstance(m, Lens) else m
+
+
+# -- Para ------------------------------------------------------------------------------
+
+@dataclass(frozen=True, init=False)
 class Para:
     """A parametrised map ``(P, f: P × A → B)`` (``f`` a Diagram, or a Lens for Para(Lens)).
 
     Args:
-        param: the parameter object ``P``.
-        map: ``P @ A → B`` (a Diagram) or a lens ``(P @ A, P' @ A') → (B, B')``.
-        names: one path (tuple of str) per parameter wire; defaults to ``("p0",), ("p1",), …``.
-        init: ``key -> tuple of arrays`` in wire order, the initial parameters (optional).
+        param: the parameter record ``P`` (a tree of Array types; a Ty is read as the tuple of its arrays).
+        map: ``leaves(P) @ A → B`` (a Diagram) or a lens ``(leaves(P) @ A, P' @ A') → (B, B')``.
+        init: ``key -> tree of arrays`` shaped like ``P``, the initial parameters (optional).
 
     >>> from catgrad import Array, mul
-    >>> scaling = Para(Array(()), mul(Array(())), [("scale", "c")])
-    >>> scaling.param, scaling.dom, scaling.cod
-    (Ty(f32[]), Ty(f32[]), Ty(f32[]))
+    >>> scaling = Para({"c": Array(())}, mul(Array(())), lambda key: {"c": 1.0})
+    >>> scaling.param, scaling.dom, scaling.init(None)
+    ({'c': Array((), 'float32')}, Ty(f32[]), {'c': 1.0})
     """
 
-    param: Ty
+    param: Record
     map: Map
-    names: tuple = ()
-    init_fn: Optional[Callable[[Any], tuple]] = field(default=None, compare=False)
+    init_fn: Optional[Callable[[Any], Any]] = field(default=None, compare=False)
 
-    def __post_init__(self):
-        object.__setattr__(self, "param", as_ty(self.param))
-        if not isinstance(self.map, (Diagram, Lens)):
-            raise TypeError(f"Para(P, f): f must be a Diagram or a Lens, got {type(self.map).__name__}")
-        P, dom = self.param, _fwd(self.map).dom
+    def __init__(self, param: Record, map: Map, init: Optional[Callable[[Any], Any]] = None):
+        param = as_record(param)
+        if not isinstance(map, (Diagram, Lens)):
+            raise TypeError(f"Para(P, f): f must be a Diagram or a Lens, got {type(map).__name__}")
+        P, dom = leaves(param), _fwd(map).dom
         if dom[: len(P)] != P:
-            raise TypeError(f"Para: the map's domain {dom} must start with the parameter object {P}")
-        names = tuple(tuple(n) if isinstance(n, (tuple, list)) else (str(n),) for n in self.names)
-        if not names:
-            names = tuple((f"p{i}",) for i in range(len(P)))
-        if len(names) != len(P) or len(set(names)) != len(names):
-            raise TypeError(f"Para: need {len(P)} distinct parameter names for {P}, got {names}")
-        object.__setattr__(self, "names", names)
+            raise TypeError(f"Para: the map's domain {dom} must start with the parameter wires {P} of the record "
+                            f"{param!r:.200}")
+        if init is not None and not callable(init):
+            raise TypeError(f"Para: init must be a function of a PRNG key, got {type(init).__name__}")
+        object.__setattr__(self, "param", param)
+        object.__setattr__(self, "map", map)
+        object.__setattr__(self, "init_fn", init)
+
+    @staticmethod
+    def build(param: Record, fn: Callable, *dom: TyLike, init: Optional[Callable] = None) -> "Para":
+        """The Para whose map ``fn`` builds on the record of parameter wires and the input wires.
+
+        >>> from catgrad import Array
+        >>> p = Para.build({"b": Array((2,))}, lambda p, x: x + p["b"], Array((2,)))
+        >>> p.dom
+        Ty(f32[2])
+        """
+        return Para(param, traced(fn, param, *dom), init)
+
+    def __call__(self, params, *inputs):
+        """Apply ``f`` to wires inside ``trace``/``Para.build``: ``params`` a record of wires shaped like ``P``.
+
+        >>> from catgrad import Array, nn
+        >>> inner = nn.dense(2, 2)
+        >>> outer = Para.build(inner.param, lambda p, x: inner(p, x) + x, Array((2,)))
+        >>> outer.param == inner.param
+        True
+        """
+        return self.map(*jax.tree_util.tree_leaves(params), *inputs)
 
     # -- types ----------------------------------------------------------------
     @property
+    def wires(self) -> Ty:
+        """The parameter wires ``leaves(P)``."""
+        return leaves(self.param)
+
+    @property
     def dom(self):
         """``A`` (a Ty), or ``(A, A')`` for a Para(Lens) morphism."""
-        n = len(self.param)
+        n = len(self.wires)
         if isinstance(self.map, Lens):
             return (self.map.fwd.dom[n:], self.map.bwd.cod[n:])
         return self.map.dom[n:]
@@ -108,16 +264,16 @@ class Para:
     @staticmethod
     def of(f: Map) -> "Para":
         """A map as a Para morphism with trivial parameters ``(1, f)``."""
-        return Para(Ty(), f)
+        return Para({}, f)
 
     @staticmethod
     def identity(A: TyLike) -> "Para":
         """The identity ``(1, π₁) = (1, 1_A)``."""
-        return Para(Ty(), identity(A))
+        return Para({}, identity(A))
 
     # -- composition ----------------------------------------------------------
     def then(self, other) -> "Para":
-        """``(P, f) ; (Q, g) = (Q × P, (q, p, a) ↦ g(q, f(p, a)))``.
+        """``(P, f) ; (Q, g) = (Q × P, (q, p, a) ↦ g(q, f(p, a)))``: the record is ``P ∪ Q`` (named) or ``(Q, P)``.
 
         ``other`` may be a Para, a map (lifted with ``Para.of``) or a layer: a callable taking
         this morphism's codomain type (e.g. ``catgrad.nn.sigmoid``).
@@ -128,40 +284,39 @@ class Para:
         if self.cod != other.dom:
             raise TypeError(f"cannot compose Para morphisms: the codomain {self.cod} of the first is not the "
                             f"domain {other.dom} of the second")
-        Q = other.param
+        Q = other.wires
         g = _distinct_scopes(self.map, other.map)
         if isinstance(self.map, Lens):
             m = (Lens.identity(Q, other.map.bwd.cod[:len(Q)]) @ self.map) >> g  # (Q, Q') may differ
         else:
             m = (identity(Q) @ self.map) >> g
-        return Para(Q @ self.param, m, _unique(other.names, self.names), _init_product(other, self))
+        join = _joiner(self.param, other.param, lambda p, q: (q, p))
+        record, m = _joined(m, other.param, self.param, lambda q, p: join(p, q), len(_fwd(self.map).dom) - len(self.wires))
+        return Para(record, m, _init_joined(other, self, lambda q, p: join(p, q)))
 
     def tensor(self, other: "Para") -> "Para":
-        """``(P, f) ⊗ (Q, g) = (P × Q, (p, q, a, c) ↦ (f(p, a), g(q, c)))``."""
+        """``(P, f) ⊗ (Q, g) = (P × Q, (p, q, a, c) ↦ (f(p, a), g(q, c)))``: the record is ``P ∪ Q`` or ``(P, Q)``."""
         if not isinstance(other, Para):
             raise TypeError(f"cannot tensor a Para with {type(other).__name__}")
-        p, q = len(self.param), len(other.param)
+        p, q = len(self.wires), len(other.wires)
         a = len(_fwd(self.map).dom) - p
         c = len(_fwd(other.map).dom) - q
         order = [*range(p), *range(p + q, p + q + a), *range(p, p + q), *range(p + q + a, p + q + a + c)]
-        dom = self.param @ other.param @ _fwd(self.map).dom[p:] @ _fwd(other.map).dom[q:]
+        dom = self.wires @ other.wires @ _fwd(self.map).dom[p:] @ _fwd(other.map).dom[q:]
         w = wiring(dom, order)
         if isinstance(self.map, Lens):
             # the wiring lens ((P,Q,A,C), (P',Q',A',C')) → ((P,A,Q,C), (P',A',Q',C')): its backward map
             # permutes the primed blocks back (P' may differ from P, so this is not Lens.of(w) in general)
             f_p, g_p = self.map.bwd.cod, other.map.bwd.cod
-            nPp, nAp, nQp, nCp = p, len(f_p) - p, q, len(g_p) - q
-            n = len(dom)
-            # the wired primes P' A' Q' C' sit at n + 0.., the Para order is P' Q' A' C'
-            back_order = [*range(n, n + nPp), *range(n + nPp + nAp, n + nPp + nAp + nQp),
-                          *range(n + nPp, n + nPp + nAp), *range(n + nPp + nAp + nQp, n + nPp + nAp + nQp + nCp)]
-            back = wiring(dom @ f_p @ g_p, back_order)
-            m = Lens(w, back) >> (self.map @ _distinct_scopes(self.map, other.map))
+            nAp, nCp, n = len(f_p) - p, len(g_p) - q, len(dom)
+            back_order = [*range(n, n + p), *range(n + p + nAp, n + p + nAp + q),
+                          *range(n + p, n + p + nAp), *range(n + p + nAp + q, n + p + nAp + q + nCp)]
+            m = Lens(w, wiring(dom @ f_p @ g_p, back_order)) >> (self.map @ _distinct_scopes(self.map, other.map))
         else:
             m = w >> (self.map @ _distinct_scopes(self.map, other.map))
-        names = _unique(other.names, self.names)  # Q's names, then P's
-        q_names, p_names = names[: len(other.names)], names[len(other.names):]
-        return Para(self.param @ other.param, m, p_names + q_names, _init_product(self, other))
+        join = _joiner(self.param, other.param, lambda p_, q_: (p_, q_))
+        record, m = _joined(m, self.param, other.param, join, a + c)
+        return Para(record, m, _init_joined(self, other, join))
 
     def __rshift__(self, other):
         return self.then(other)
@@ -174,55 +329,49 @@ class Para:
         """``(P, f) ↦ (P, (f, R[f]))``, a Para(Lens(C)) morphism."""
         if isinstance(self.map, Lens):
             return self
-        return Para(self.param, Lens.of(self.map), self.names, self.init_fn)
+        return Para(self.param, Lens.of(self.map), self.init_fn)
 
     def batched(self, n: int) -> "Para":
         """The same map on a batch of ``n`` inputs, the parameters shared (see ``catgrad.batch``)."""
         if isinstance(self.map, Lens):
             raise TypeError("batch a Para(C) morphism before taking its lens (R of the batched map)")
-        nP, nA = len(self.param), len(self.dom)
-        return Para(self.param, batch_diagram(self.map, n, [False] * nP + [True] * nA), self.names, self.init_fn)
+        nP, nA = len(self.wires), len(self.dom)
+        return Para(self.param, batch_diagram(self.map, n, [False] * nP + [True] * nA), self.init_fn)
 
-    # -- parameters as pytrees --------------------------------------------------
-    def init(self, key) -> dict:
-        """Initial parameters from an explicit PRNG key, as a nested dict named by layer."""
+    # -- parameters ------------------------------------------------------------
+    def init(self, key) -> Any:
+        """Initial parameters from an explicit PRNG key: a tree shaped like the record."""
         if self.init_fn is None:
+            if not self.wires:
+                return jax.tree_util.tree_map(lambda t: t, self.param)
             raise ValueError(f"{self!r} has no initialiser: pass parameters explicitly")
-        return self.tree(self.init_fn(key))
-
-    def tree(self, flat: Sequence) -> dict:
-        """Parameters in wire order → nested dict by name."""
-        if len(flat) != len(self.names):
-            raise TypeError(f"expected {len(self.names)} parameter arrays ({self.param}), got {len(flat)}")
-        return nest(self.names, flat)
-
-    def flat(self, tree) -> list:
-        """Nested dict by name → parameters in wire order (checking each shape)."""
-        out = []
-        for path, t in zip(self.names, self.param):
-            v = pick(tree, path, "parameter", f" ({t})", " from the given parameters")
-            if tuple(getattr(v, "shape", ())) != t.shape:
-                raise TypeError(f"parameter {'/'.join(path)} should have shape {t.shape} ({t}), got {getattr(v, 'shape', v)}")
-            out.append(v)
-        return out
+        return self.init_fn(key)
 
     def named(self, name: str) -> "Para":
-        """The same morphism with its map's operations inside the scope ``name`` (a layer's name, which
-        drawings show as one box); parameters keep their names.
+        """One layer ``name``: the record nested under ``name`` (``{name: P}``) and the map's operations in the
+        scope ``name`` (which drawings show as one box).
 
         >>> from catgrad import nn
-        >>> nn.dense(2, 3).named("encoder").map.ops[0].scope[0]
-        'encoder'
+        >>> layer = nn.dense(2, 3).named("encoder")
+        >>> list(layer.param), layer.map.ops[0].scope[0]
+        (['encoder'], 'encoder')
         """
-        return Para(self.param, self.map.named(name), self.names, self.init_fn)
+        if not self.wires:
+            return self.scoped(name)
+        init = None if self.init_fn is None else (lambda key: {name: self.init_fn(key)})
+        return Para({name: self.param}, self.map.named(name), init)
 
-    def reparam(self, r: Map, names: Sequence | None = None, init_fn: Callable | None = None) -> "Para":
+    def scoped(self, name: str) -> "Para":
+        """The same record, the map's operations in the scope ``name``."""
+        return Para(self.param, self.map.named(name), self.init_fn)
+
+    def reparam(self, r: Map, param: Record = None, init: Callable | None = None) -> "Para":
         """See ``reparam``."""
-        return reparam(self, r, names, init_fn)
+        return reparam(self, r, param, init)
 
     def __repr__(self):
         kind = "Para(Lens)" if isinstance(self.map, Lens) else "Para"
-        return f"<{kind} {self.dom} → {self.cod} with parameters {self.param}>"
+        return f"<{kind} {self.dom} → {self.cod} with parameters {', '.join(paths(self.param)) or '1'}>"
 
     def draw(self, path=None, **options):
         """The picture of ``self`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
@@ -234,80 +383,50 @@ class Para:
         return repr_svg(self)
 
 
-def nest(names: Sequence, values: Sequence) -> dict:
-    """Values in order → a nested dict, value ``i`` at the path ``names[i]`` (a tuple of keys).
-
-    >>> nest([("a", "W"), ("a", "b"), ("c",)], [1, 2, 3])
-    {'a': {'W': 1, 'b': 2}, 'c': 3}
-    """
-    out: dict = {}
-    for path, v in zip(names, values):
-        d = out
-        for key in path[:-1]:
-            d = d.setdefault(key, {})
-        d[path[-1]] = v
-    return out
-
-
-def pick(tree, path: Sequence, what: str = "parameter", detail: str = "", where: str = ""):
-    """The entry of the nested dict ``tree`` at ``path``; a ``KeyError`` naming the path if it is missing.
-
-    >>> pick({"a": {"W": 1}}, ("a", "W"))
-    1
-    """
-    v = tree
-    try:
-        for key in path:
-            v = v[key]
-    except (KeyError, TypeError, IndexError):
-        raise KeyError(f"{what} {'/'.join(path)}{detail} is missing{where}") from None
-    return v
-
-
-def reparam(p: Para, r: Map, names: Sequence | None = None, init_fn: Callable | None = None) -> Para:
+def reparam(p: Para, r: Map, param: Record = None, init: Callable | None = None) -> Para:
     """Reparametrise ``(P, f)`` by ``r: Q → P``: ``(Q, (r × 1) ; f)`` (a 2-cell of Para).
 
-    For a Para(Lens) morphism ``r`` is a lens ``(Q, Q') → (P, P')``.
+    ``param`` is the record ``Q`` (default: ``r``'s domain as an anonymous record). For a
+    Para(Lens) morphism ``r`` is a lens ``(Q, Q') → (P, P')``.
 
     >>> from catgrad import Array, exp, mul
-    >>> positive = Para(Array(()), mul(Array(()))).reparam(exp(Array(())))   # the scale is e^s
+    >>> positive = Para({"scale": Array(())}, mul(Array(()))).reparam(exp(Array(())), {"log_scale": Array(())})
     >>> positive.param
-    Ty(f32[])
+    {'log_scale': Array((), 'float32')}
     """
     rf = _fwd(r)
-    if rf.cod != p.param:
-        raise TypeError(f"reparam: r must map into the parameter object {p.param}, but its codomain is {rf.cod}")
+    if rf.cod != p.wires:
+        raise TypeError(f"reparam: r must map into the parameter wires {p.wires}, but its codomain is {rf.cod}")
+    Q = as_record(rf.dom if param is None else param)
+    if leaves(Q) != rf.dom:
+        raise TypeError(f"reparam: the record {Q!r:.120} does not match r's domain {rf.dom}")
     if isinstance(p.map, Lens):
         if not isinstance(r, Lens):
             raise TypeError("reparam: a Para(Lens) morphism is reparametrised by a lens")
-        A = (p.map.fwd.dom[len(p.param):], p.map.bwd.cod[len(p.param):])
+        A = (p.map.fwd.dom[len(p.wires):], p.map.bwd.cod[len(p.wires):])
         m = (r @ Lens.identity(*A)) >> p.map
     else:
         m = (rf @ identity(p.dom)) >> p.map
-    return Para(rf.dom, m, names or (), init_fn)
+    return Para(Q, m, init)
 
 
 def _distinct_scopes(first: Map, second: Map) -> Map:
     """``second`` with the layer (scope) names it shares with ``first`` suffixed, ``dense`` → ``dense_1``
-    (and ``R(dense)`` → ``R(dense_1)``), as ``_unique`` does for parameter names: each layer keeps its own box."""
+    (and ``R(dense)`` → ``R(dense_1)``), as the records' names are: each layer keeps its own box."""
     a, b = _fwd(first).top_scopes(), _fwd(second).top_scopes()
     rename = _renaming(a & b, a | b)
     rename.update({f"R({top})": f"R({new})" for top, new in rename.items()})
     return second.rescoped(rename) if rename else second
 
 
-def _init_product(first: Para, second: Para):
-    """Initialiser of the product ``first.param × second.param`` from one key."""
-    if first.init_fn is None and len(first.param):
-        return None
-    if second.init_fn is None and len(second.param):
+def _init_joined(first: Para, second: Para, join: Callable):
+    """Initialiser of the joined record from one key (``first`` draws from the first half of the split)."""
+    if (first.init_fn is None and first.wires) or (second.init_fn is None and second.wires):
         return None
 
     def init(key):
         k1, k2 = jax.random.split(key)
-        a = tuple(first.init_fn(k1)) if len(first.param) else ()
-        b = tuple(second.init_fn(k2)) if len(second.param) else ()
-        return a + b
+        return join(first.init(k1), second.init(k2))
     return init
 
 

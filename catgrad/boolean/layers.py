@@ -26,7 +26,7 @@ rules; nothing here is special-cased in ``rdiff`` or the learner.
 >>> import catgrad as cg
 >>> layer = lookup_table(2, 1)
 >>> layer.param, layer.dom, layer.cod
-(Ty(bool[1,4]), Ty(bool[2]), Ty(bool[1]))
+({'lut': {'table': Array((1, 4), 'bool')}}, Ty(bool[2]), Ty(bool[1]))
 """
 from __future__ import annotations
 
@@ -37,19 +37,28 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..core.diagram import Diagram, Wire, apply, trace
-from ..core.objects import TyLike, as_ty
+from ..core.objects import Ty, TyLike, as_ty
 from ..para import Para
 from ..learn.losses import loss_para
 from .gates import Z2, and_, threshold
 
 
-def zeros(P: TyLike) -> tuple:
-    """All-false parameters for the parameter object ``P`` (one bool array per wire).
+def zeros(P) -> tuple:
+    """All-false parameters for the parameter object ``P`` (a record, or a Ty: one bool array per wire).
 
     >>> zeros(Z2((2,)) @ Z2(()))
     (Array([False, False], dtype=bool), Array(False, dtype=bool))
+    >>> zeros({"mask": Z2((2,))})
+    {'mask': Array([False, False], dtype=bool)}
     """
-    return tuple(jnp.zeros(t.shape, jnp.bool_) for t in as_ty(P))
+    if isinstance(P, Ty):
+        return tuple(jnp.zeros(t.shape, jnp.bool_) for t in P)
+    return jax.tree_util.tree_map(lambda t: jnp.zeros(t.shape, jnp.bool_), P)
+
+
+def _layer(name: str, params: dict, f, X, init) -> Para:
+    """The Para ``({name: params}, (p, x) ↦ f(p, x))``, ``f`` given the layer's own dict of parameter wires."""
+    return Para.build({name: params}, lambda p, x: f(p[name], x), X, init=lambda key: {name: init(key)})
 
 
 def _const(w: Wire, value) -> Wire:
@@ -123,7 +132,7 @@ def lookup_table(k: int, m: int = 1) -> Para:
         e = apply("broadcast", _basis(x), shape=(m, n), axes=(0,))
         return apply("sum", and_(p, e), axes=(-1,))
 
-    return Para(P, trace(f, P, Z2((k,))), (("lut", "table"),), lambda key: zeros(P))
+    return _layer("lut", {"table": P}, lambda p, x: f(p["table"], x), Z2((k,)), lambda key: zeros({"table": P}))
 
 
 def pseudo_linear(a: int, m: int = 1, ratio: int = 4) -> Para:
@@ -135,7 +144,7 @@ def pseudo_linear(a: int, m: int = 1, ratio: int = 4) -> Para:
 
     >>> layer = pseudo_linear(784, 1)
     >>> layer.param, layer.cod
-    (Ty(bool[1,784]), Ty(bool[1]))
+    ({'pseudo_linear': {'mask': Array((1, 784), 'bool')}}, Ty(bool[1]))
     """
     for v, name in ((a, "a"), (m, "m"), (ratio, "ratio")):
         if not isinstance(v, int) or v < 1:
@@ -145,7 +154,8 @@ def pseudo_linear(a: int, m: int = 1, ratio: int = 4) -> Para:
     def f(p, x):
         return threshold(p, apply("broadcast", x, shape=(m, a), axes=(0,)), ratio=ratio)
 
-    return Para(P, trace(f, P, Z2((a,))), (("pseudo_linear", "mask"),), lambda key: zeros(P))
+    return _layer("pseudo_linear", {"mask": P}, lambda p, x: f(p["mask"], x), Z2((a,)),
+                  lambda key: zeros({"mask": P}))
 
 
 def _z2_matvec(A: Wire, x: Wire) -> Wire:
@@ -169,31 +179,31 @@ def gate_layer(a: int, h: int, name: str = "gates") -> Para:
     >>> import jax, jax.numpy as jnp
     >>> from catgrad import to_jax
     >>> layer = gate_layer(3, 2)
-    >>> p = layer.init_fn(jax.random.PRNGKey(0))
-    >>> [t.shape for t in p]
-    [(2, 3), (2, 3), (2,), (2,), (2,), (2,)]
-    >>> to_jax(layer.map)(*p, jnp.array([1, 0, 1], bool))[0].shape
+    >>> p = layer.init(jax.random.PRNGKey(0))
+    >>> {k: v.shape for k, v in p["gates"].items()}
+    {'A': (2, 3), 'B': (2, 3), 'c0': (2,), 'c1': (2,), 'c2': (2,), 'c3': (2,)}
+    >>> to_jax(layer)(p, jnp.array([1, 0, 1], bool))[0].shape
     (2,)
     """
     for v, nm in ((a, "a"), (h, "h")):
         if not isinstance(v, int) or v < 1:
             raise TypeError(f"gate_layer: {nm} must be a positive int, got {v!r}")
     M, c = Z2((h, a)), Z2((h,))
-    P = M @ M @ c @ c @ c @ c
+    P = {g: M if g in "AB" else c for g in GATE_NAMES}
 
-    def f(A, B, c0, c1, c2, c3, x):
-        u, v = _z2_matvec(A, x), _z2_matvec(B, x)
-        return c0 + and_(c1, u) + and_(c2, v) + and_(c3, and_(u, v))
+    def f(p, x):
+        u, v = _z2_matvec(p["A"], x), _z2_matvec(p["B"], x)
+        return p["c0"] + and_(p["c1"], u) + and_(p["c2"], v) + and_(p["c3"], and_(u, v))
 
     def init(key):
         ka, kb, kc = jax.random.split(key, 3)
         ia = jax.random.randint(ka, (h,), 0, a)
         ib = (ia + jax.random.randint(kb, (h,), 1, a)) % a if a > 1 else ia  # another input than A's
         cs = jax.random.bernoulli(kc, 0.5, (4, h))
-        return (jax.nn.one_hot(ia, a, dtype=jnp.int32).astype(bool), jax.nn.one_hot(ib, a, dtype=jnp.int32).astype(bool),
-                *(cs[i] for i in range(4)))
+        masks = (jax.nn.one_hot(ia, a, dtype=jnp.int32).astype(bool), jax.nn.one_hot(ib, a, dtype=jnp.int32).astype(bool))
+        return dict(zip(GATE_NAMES, (*masks, *(cs[i] for i in range(4)))))
 
-    return Para(P, trace(f, P, Z2((a,))), tuple((name, g) for g in GATE_NAMES), init)
+    return _layer(name, P, f, Z2((a,)), init)
 
 
 def gate_network(widths: Sequence[int]) -> Para:
@@ -203,7 +213,7 @@ def gate_network(widths: Sequence[int]) -> Para:
     the parameters of the later layer come first in the domain.
 
     >>> net = gate_network([4, 3, 1])
-    >>> net.dom, net.cod, len(net.param)
+    >>> net.dom, net.cod, len(net.wires)
     (Ty(bool[4]), Ty(bool[1]), 12)
     """
     widths = list(widths)
@@ -257,7 +267,8 @@ def tuple_tables(n: int, tuples, c: int = 1, name: str = "tuples") -> Para:
     t = _check_tuples("tuple_tables", n, tuples, c)
     m, k = t.shape
     P = Z2((m, c, 2 ** k))
-    return Para(P, trace(lambda p, x: _tables(p, x, t), P, Z2((n,))), ((name, "tables"),), lambda key: zeros(P))
+    return _layer(name, {"tables": P}, lambda p, x: _tables(p["tables"], x, t), Z2((n,)),
+                  lambda key: zeros({"tables": P}))
 
 
 def _check_tuples(who: str, n: int, tuples, c: int) -> np.ndarray:
@@ -298,11 +309,11 @@ def table_forest(n: int, leaf_tuples, fan_in: int, c: int = 1, name: str = "fore
     >>> import numpy as np, jax
     >>> from catgrad import to_jax
     >>> f = table_forest(4, np.array([[0, 1], [2, 3]]), fan_in=2, c=1)
-    >>> f.param, f.cod
+    >>> f.wires, f.cod
     (Ty(bool[2,4], bool[1,1,4]), Ty(bool[1,1]))
     >>> leaves = np.zeros((2, 4), bool); leaves[:, 3] = True        # each leaf: AND of its two bits
     >>> roots = np.zeros((1, 1, 4), bool); roots[0, 0, 1:] = True    # the root: OR of the two leaves
-    >>> [bool(to_jax(f.map)(leaves, roots, np.array(x, bool))[0][0, 0]) for x in ([1, 1, 0, 0], [1, 0, 1, 0])]
+    >>> [bool(to_jax(f)({"forest": {"leaves": leaves, "roots": roots}}, np.array(x, bool))[0][0, 0]) for x in ([1, 1, 0, 0], [1, 0, 1, 0])]
     [True, False]
     """
     t = _check_tuples("table_forest", n, leaf_tuples, c)
@@ -313,12 +324,12 @@ def table_forest(n: int, leaf_tuples, fan_in: int, c: int = 1, name: str = "fore
     PL, PR = Z2((n_leaves, 2 ** k1)), Z2((trees, c, 2 ** fan_in))
     groups = np.arange(n_leaves).reshape(trees, fan_in)
 
-    def f(leaves, roots, x):
-        h = _tables(apply("reshape", leaves, shape=(n_leaves, 1, 2 ** k1)), x, t)  # (L, 1): one output per leaf
-        return _tables(roots, apply("reshape", h, shape=(n_leaves,)), groups)
+    def f(p, x):
+        h = _tables(apply("reshape", p["leaves"], shape=(n_leaves, 1, 2 ** k1)), x, t)  # (L, 1): one output per leaf
+        return _tables(p["roots"], apply("reshape", h, shape=(n_leaves,)), groups)
 
-    return Para(PL @ PR, trace(f, PL @ PR, Z2((n,))), ((name, "leaves"), (name, "roots")),
-                lambda key: (*random_bits(key, PL), *zeros(PR)))
+    return _layer(name, {"leaves": PL, "roots": PR}, f, Z2((n,)),
+                  lambda key: {"leaves": random_bits(key, PL)[0], "roots": zeros(PR)[0]})
 
 
 def replicate(y, m: int) -> np.ndarray:

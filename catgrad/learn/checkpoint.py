@@ -37,7 +37,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .learner import Learner, TrainState, _as_state
+from .learner import Learner, TrainState, train_state
 
 FORMAT = "catgrad-checkpoint"
 VERSION = 1
@@ -120,7 +120,7 @@ def save(path, state: TrainState, *, metadata: Optional[dict] = None, progress: 
     {'run': 1}
     """
     path = os.fspath(path)
-    state = _as_state(state, "save")
+    state = train_state(state, "save")
     arrays = {k: np.asarray(v) for k, v in leaves_by_path(state).items()}
     for k, a in arrays.items():
         if a.dtype.kind not in "biuf":
@@ -216,9 +216,7 @@ def read_manifest(path) -> dict:
 
 def template(learner: Learner) -> TrainState:
     """The shapes and dtypes of ``learner``'s state (``jax.ShapeDtypeStruct`` leaves), computed without arrays."""
-    flat = [jax.ShapeDtypeStruct(t.shape, np.dtype(t.dtype)) for t in learner.model.param]
-    return jax.eval_shape(lambda ps: TrainState(learner.model.tree(ps),
-                                                learner.optimiser.init_tree(ps, learner.model.names)), flat)
+    return jax.tree_util.tree_map(lambda t: jax.ShapeDtypeStruct(t.shape, np.dtype(t.dtype)), learner.state_record)
 
 
 def load(path, learner: Learner) -> TrainState:

@@ -11,8 +11,8 @@ the input (not the weights) to raise that class's score.
 >>> model = nn.dense(4, 3, nn.sigmoid)
 >>> w = model.init(jax.random.PRNGKey(0))
 >>> x = learn.dream(model, w, 2, np.zeros(4, np.float32), steps=50, lr=1.0)
->>> f = to_jax(model.map)
->>> bool(f(*model.flat(w), x)[0][2] > f(*model.flat(w), np.zeros(4, np.float32))[0][2])
+>>> f = to_jax(model)
+>>> bool(f(w, x)[0][2] > f(w, np.zeros(4, np.float32))[0][2])
 True
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..core.diagram import swap
-from ..para import Para
+from ..para import Para, check_values
 from .learner import Learner, TrainState, supervised
 from .losses import mse
 from .optimisers import gd
@@ -36,11 +36,10 @@ def dreamer(model: Para) -> Para:
 
     >>> from catgrad import nn
     >>> dreamer(nn.dense(4, 3)).param, dreamer(nn.dense(4, 3)).dom
-    (Ty(f32[4]), Ty(f32[3], f32[3,4]))
+    ({'input': {'x0': Array((4,), 'float32')}}, Ty(f32[3,4], f32[3]))
     """
-    X, P = model.dom, model.param
-    names = [("input", f"x{i}") for i in range(len(X))]
-    return Para(X, swap(X, P) >> model.map, names)
+    X, P = model.dom, model.wires
+    return Para({"input": {f"x{i}": t for i, t in enumerate(X)}}, swap(X, P) >> model.map)
 
 
 def deep_dream(model: Para, loss=mse, lr=None, optimiser=None) -> Learner:
@@ -50,8 +49,8 @@ def deep_dream(model: Para, loss=mse, lr=None, optimiser=None) -> Learner:
     one) and its target is the desired output (e.g. a one-hot class vector).
 
     >>> from catgrad import nn
-    >>> deep_dream(nn.dense(4, 3, nn.sigmoid)).model.names
-    (('input', 'x0'),)
+    >>> deep_dream(nn.dense(4, 3, nn.sigmoid)).model.param
+    {'input': {'x0': Array((4,), 'float32')}}
     """
     return supervised(dreamer(model), loss, lr if lr is not None else learning_rate(0.1),
                       optimiser if optimiser is not None else gd())
@@ -75,10 +74,11 @@ def dream(model: Para, params: Any, target_class: int, x0, *, steps: int = 100, 
     k = learner.model.cod[0].shape[0]
     if not 0 <= int(target_class) < k:
         raise ValueError(f"dream: target_class must lie in 0..{k - 1}, got {target_class}")
-    weights = [jnp.asarray(a)[None] for a in model.flat(params)]
+    check_values(model.param, params, where="dream")
+    weights = [jnp.asarray(a)[None] for a in jax.tree_util.tree_leaves(params)]  # the weights are now the data
     target = jax.nn.one_hot(jnp.array([int(target_class)]), k, dtype=learner.model.cod[0].dtype)
-    state = TrainState({"input": {"x0": jnp.asarray(x0, learner.model.param[0].dtype)}}, None)
-    state = state._replace(opt_state=learner.init_opt_state(state.params))
+    x = {"input": {"x0": jnp.asarray(x0, learner.model.wires[0].dtype)}}
+    state = TrainState(x, learner.optimiser.init(x))
     for _ in range(steps):
         state = learner.step(state, weights, target)
     return np.asarray(state.params["input"]["x0"])

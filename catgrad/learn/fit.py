@@ -30,7 +30,8 @@ import numpy as np
 
 from .. import errors
 from . import checkpoint as ckpt
-from .learner import Learner, TrainState, _as_state, _check_key
+from .data import check_key
+from .learner import Learner, TrainState
 
 
 class NonFiniteError(FloatingPointError):
@@ -138,13 +139,12 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
         batch_size = n
     batch_size, epochs = int(batch_size), int(epochs)
     key = jax.random.PRNGKey(0) if key is None else key
-    _check_key("fit", key)
+    check_key("fit", key)
     mesh = _mesh(devices)
     if mesh is not None and batch_size % mesh.size:
         raise ValueError(f"fit: batch_size {batch_size} must be divisible by the {mesh.size} devices")
     run = learner.epoch(n, batch_size, shuffle=shuffle, mesh=mesh)
-    state = _as_state(state, "fit")
-    learner.state_leaves(state)  # checks the state's names and shapes before compiling
+    state = learner.check_state(state, "fit")  # its names and shapes, before compiling
     history = {"loss": [], "accuracy": []}
     if validation is not None:
         history["val_loss"], history["val_accuracy"] = [], []

@@ -17,7 +17,8 @@ loss                        value ``loss(y, ŷ)``
 Each is a diagram of generators, so ``R`` (``rdiff``) differentiates it like any map.
 
 >>> from catgrad import Array, to_jax
->>> import jax.numpy as jnp
+>>> import jax
+import jax.numpy as jnp
 >>> loss = mse(Array((2,)))
 >>> loss.dom, loss.cod
 (Ty(f32[2]), Ty(f32[]))
@@ -32,7 +33,7 @@ from ..core.diagram import trace
 from ..core.generators import broadcast, exp, log, logsumexp, relu, scale
 from ..core.generators import sum as cg_sum
 from ..core.objects import Ty, TyLike, as_ty
-from ..para import Para
+from ..para import Para, as_record
 
 
 def _prediction_type(name: str, B, dtypes: str) -> Ty:
@@ -61,20 +62,17 @@ def _prediction_type(name: str, B, dtypes: str) -> Ty:
 def loss_para(B: TyLike, f) -> Para:
     """A loss as a Para morphism ``(B, f: B × B → L)``: the target ``y`` is the parameter.
 
-    The target wires are named ``("target",)`` (or ``("target", "0")``, … for several wires) and
+    The target's record is anonymous (the array type itself, or the tuple of them for several
+    wires), so ``model >> loss`` has the record ``(y, P)``, as in the paper's ``Y × P``; it is
     initialised to zeros (all false on Z2 wires). ``f`` is a diagram ``B @ B → L`` (targets first).
 
     >>> from catgrad import Array, trace
     >>> B = Array((2,))
-    >>> loss_para(B, trace(lambda y, yhat: yhat - y, B @ B)).names
-    (('target',),)
+    >>> loss_para(B, trace(lambda y, yhat: yhat - y, B @ B)).param
+    Array((2,), 'float32')
     """
-    B = as_ty(B)
-    names = (("target",),) if len(B) == 1 else tuple(("target", str(i)) for i in range(len(B)))
-
-    def init(key):
-        return tuple(jnp.zeros(t.shape, t.dtype) for t in B)
-    return Para(B, f, names, init)
+    Y = as_record(as_ty(B))
+    return Para(Y, f, lambda key: jax.tree_util.tree_map(lambda t: jnp.zeros(t.shape, t.dtype), Y))
 
 
 def _scalar_loss(name: str, B: Ty, per_array) -> Para:

@@ -1,12 +1,11 @@
 """Optimisers as reparametrisation lenses ``U: (S × P, S × P) → (P, P)`` [CFGBL §3.4, §4].
 
-An optimiser is optax-shaped: for ONE parameter array ``A`` it gives a state object
-``S_A``, the initial state arrays, and a lens ``U_A: (S_A × A, S_A × A) → (A, A)`` whose
-get ``(s, p) ↦ p̃`` is the point where the gradient is taken and whose put
-``((s, p), v) ↦ (s', p')`` is the update. ``v`` is the signal sent back by the learning
-rate: ``v = −α g`` for the plain optimisers, ``v = −g`` (``α = 1``) for the adaptive ones,
-which carry their own step ``η``. ``optimiser_lens`` tensors the per-array lenses for a
-whole parameter object.
+An optimiser is optax-shaped: each built-in one is given on ONE parameter array ``A`` by a
+state ``S_A`` and a lens ``U_A: (S_A × A, S_A × A) → (A, A)`` whose get ``(s, p) ↦ p̃`` is the
+point where the gradient is taken and whose put ``((s, p), v) ↦ (s', p')`` is the update,
+and mapped over every array of the parameter record (``elementwise``). ``v`` is the signal
+sent back by the learning rate: ``v = −α g`` for the plain optimisers, ``v = −g`` (``α = 1``)
+for the adaptive ones, which carry their own step ``η``.
 
 ============  =====  ==============================================================
 optimiser      S_A    get; put (g = −v for the adaptive ones)
@@ -24,12 +23,11 @@ rda            1      p;  p' = p + v  (+ is XOR on boolean wires)
 Every lens is a diagram of catgrad generators; the JAX semantics interprets it. Ranges the
 formulas need are checked: ``0 ≤ γ < 1``, ``β₁, β₂ ∈ [0, 1)``, Adam's ``ε > 0``, ``η > 0``.
 
-The state of a whole parameter object is a pytree in optax's convention: a NamedTuple per
+The state of a whole parameter record is a record in optax's convention: a NamedTuple per
 optimiser (``EmptyState()`` for gd and rda, ``MomentumState(velocity)``,
 ``AdagradState(sum_of_squares)``, ``RmspropState(nu)``, ``AdamState(count, mu, nu)``) whose
-fields are nested dicts with the parameters' names and shapes (Adam's ``count`` one scalar);
-``Optimiser.state_tree`` / ``state_leaves`` convert it from and to the wires of ``S``. Any optax
-``GradientTransformation`` is an optimiser too (``catgrad.learn.optax_lens``).
+fields are records shaped like the parameters (Adam's ``count`` one scalar). Any optax
+``GradientTransformation`` is an optimiser of the same protocol (``catgrad.learn.optax_lens``).
 
 >>> from catgrad import Array, to_jax
 >>> import jax.numpy as jnp
@@ -40,33 +38,34 @@ fields are nested dicts with the parameters' names and shapes (Adam's ``count`` 
 from __future__ import annotations
 
 import math
-from functools import reduce
-from typing import Any, Callable, NamedTuple, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..core.diagram import Wire, apply, trace, wiring
+from ..core.diagram import Wire, apply
 from ..core.generators import broadcast_to, scale, sqrt, tanh
-from ..core.objects import Array, Ty, TyLike, as_ty
+from ..core.objects import Array, Ty
 from ..lens import Lens
-from ..para import nest, pick
+from ..para import Record, as_record, leaves, traced
 
 
 class EmptyState(NamedTuple):
     """The state of a stateless optimiser (``gd``, ``rda``): no fields (optax's ``EmptyState``).
 
     >>> import jax.numpy as jnp
-    >>> gd().init_tree([jnp.zeros(2)], [("w",)])
+    >>> gd().init({"w": jnp.zeros(2)})
     EmptyState()
     """
 
 
 class MomentumState(NamedTuple):
-    """The state of ``momentum`` and ``nesterov``: ``velocity`` ``s`` (``= −α·trace`` of optax), a pytree like the parameters.
+    """The state of ``momentum`` and ``nesterov``: ``velocity`` ``s`` (``= −α·trace`` of optax), a tree like the parameters.
 
     >>> import jax.numpy as jnp
-    >>> momentum(0.9).init_tree([jnp.zeros(2)], [("dense", "b")])
+    >>> momentum(0.9).init({"dense": {"b": jnp.zeros(2)}})
     MomentumState(velocity={'dense': {'b': Array([0., 0.], dtype=float32)}})
     """
 
@@ -77,7 +76,7 @@ class AdagradState(NamedTuple):
     """The state of ``adagrad``: the accumulated squares ``s = Σ g²`` (optax's ``sum_of_squares``), like the parameters.
 
     >>> import jax.numpy as jnp
-    >>> adagrad(0.1).init_tree([jnp.zeros(2)], [("w",)])
+    >>> adagrad(0.1).init({"w": jnp.zeros(2)})
     AdagradState(sum_of_squares={'w': Array([0.1, 0.1], dtype=float32)})
     """
 
@@ -88,7 +87,7 @@ class RmspropState(NamedTuple):
     """The state of ``rmsprop``: the moving mean of squares ``nu`` (optax's ``nu``), like the parameters.
 
     >>> import jax.numpy as jnp
-    >>> rmsprop(0.01).init_tree([jnp.zeros(2)], [("w",)])
+    >>> rmsprop(0.01).init({"w": jnp.zeros(2)})
     RmspropState(nu={'w': Array([0., 0.], dtype=float32)})
     """
 
@@ -96,11 +95,11 @@ class RmspropState(NamedTuple):
 
 
 class AdamState(NamedTuple):
-    """The state of ``adam``: ``count`` ``t`` (one scalar), ``mu`` ``m`` and ``nu`` ``w`` (pytrees like the
+    """The state of ``adam``: ``count`` ``t`` (one scalar), ``mu`` ``m`` and ``nu`` ``w`` (trees like the
     parameters), as optax's ``ScaleByAdamState``.
 
     >>> import jax.numpy as jnp
-    >>> st = adam().init_tree([jnp.zeros(2)], [("w",)])
+    >>> st = adam().init({"w": jnp.zeros(2)})
     >>> st._fields, st.mu
     (('count', 'mu', 'nu'), {'w': Array([0., 0.], dtype=float32)})
     """
@@ -110,98 +109,82 @@ class AdamState(NamedTuple):
     nu: Any
 
 
-class Optimiser(NamedTuple):
-    """An optimiser, given per parameter array ``A`` (see the module docstring).
+@dataclass(frozen=True, eq=False)
+class Optimiser:
+    """An optimiser: a reparametrisation lens ``U: (S × P, S × P) → (P, P)`` for any parameter record ``P``.
 
-    Fields:
-        name: e.g. ``"adam"``.
-        state: ``A ↦ S_A``, the state object for one parameter array.
-        init: ``p ↦ tuple`` of initial state arrays for one parameter value ``p``.
-        lens: ``A ↦ U_A: (S_A × A, S_A × A) → (A, A)``.
-        adaptive: ``True`` when the put map needs ``g`` itself (use ``learning_rate(1.0)``).
-        fields: the name of each wire of ``S_A``, in wire order (e.g. ``("mu", "nu", "count")``).
-        state_class: the NamedTuple holding the state of a whole parameter object: one field per
-            name in ``fields``, each a pytree with the parameters' names (optax's convention).
-        shared: the fields that hold the same scalar for every parameter array (Adam's step count
-            ``t``): one value in the state pytree, copied to every array's wire (cast to its dtype)
-            when flattened and read from the first array's wire when unflattened.
+    One protocol for the built-in optimisers, ``rda`` and optax transformations (optax's shape):
 
-    For a whole parameter object (``P`` with names ``names``, e.g. a model's ``param`` and
-    ``names``), ``parameter_lens`` is ``optimiser_lens``, and ``state_tree`` / ``state_leaves``
-    convert the state between the wires of ``S = S_{A₁} × … × S_{Aₙ}`` and the pytree.
+    - ``state(P)``: the state record ``S`` (a NamedTuple whose fields are records shaped like ``P``,
+      or scalars such as Adam's ``count``);
+    - ``init(params)``: the initial state, a tree shaped like ``state(P)``;
+    - ``lens(P)``: the lens ``U`` on the wires ``leaves(S) @ leaves(P)``: get ``(s, p) ↦ p̃`` (where the
+      gradient is taken), put ``((s, p), v) ↦ (s', p')`` (the update);
+    - ``adaptive``: ``True`` when the put needs the gradient itself (use ``learning_rate(1.0)``).
+
+    The built-in ones are lenses on one parameter array mapped over the record (``elementwise``).
 
     Example: gradient descent with weight decay, ``p' = (1 − λ) p + v``, as a stateless optimiser:
 
-    >>> from catgrad import Array, Lens, identity, scale, to_jax, trace
+    >>> from catgrad import Array, scale, to_jax
     >>> import jax.numpy as jnp
-    >>> lens = lambda A: Lens(identity(A), trace(lambda p, v: scale(p, 0.99) + v, A, A))
-    >>> decayed = Optimiser("decayed_gd", lambda A: (), lambda p: (), lens, adaptive=False)
+    >>> decayed = elementwise("decayed_gd", EmptyState, {}, lambda s, p: p, lambda s, p, v: ({}, scale(p, 0.99) + v))
     >>> to_jax(decayed.lens(Array(())).bwd)(jnp.float32(1.0), jnp.float32(-0.5))
     (Array(0.49, dtype=float32),)
     """
 
     name: str
-    state: Callable[[Array], Ty]
-    init: Callable[[Any], tuple]
-    lens: Callable[[Array], Lens]
-    adaptive: bool
-    fields: tuple = ()
-    state_class: type = EmptyState
-    shared: tuple = ()
+    state: Callable[[Record], Record]
+    init: Callable[[Any], Any]
+    lens: Callable[[Record], Lens]
+    adaptive: bool = False
 
-    # -- the optimiser on a whole parameter object --------------------------------------
-    def parameter_lens(self, P: TyLike, names: Sequence = ()) -> Lens:
-        """``U: (S × P, S × P) → (P, P)``: ``optimiser_lens(self, P)``."""
-        return optimiser_lens(self, P)
 
-    def state_type(self, P: TyLike, names: Sequence = ()) -> Ty:
-        """``S = S_{A₁} × … × S_{Aₙ}``, the state wires of ``parameter_lens(P)``."""
-        return reduce(lambda a, b: a @ b, (as_ty(self.state(A)) for A in as_ty(P)), Ty())
+def elementwise(name: str, state_class: type, fields: dict, get: Callable, put: Callable, *, shared: dict = {},
+                kind: str = "float", adaptive: bool = False) -> Optimiser:
+    """An optimiser given on ONE parameter array ``A``, mapped over every array of the record.
 
-    def init_tree(self, flat_params: Sequence, names: Sequence) -> tuple:
-        """The initial state of the parameters ``flat_params`` (in wire order, named ``names``) as a pytree."""
-        return self.state_tree(init_state(self, flat_params), names)
+    ``fields``: per-array state fields, ``{field: initial value}`` (a number, the state then an array
+    like ``A``); ``shared``: scalar fields shared by all arrays (Adam's ``count``), ``{field: initial
+    value}``. ``get(s, p) -> p̃`` and ``put(s, p, v) -> (s', p')`` act on wires, ``s`` a dict of the
+    array's state wires (shared ones included); the shared fields' new values are read from the first
+    array's put. ``kind``: the parameters' dtypes accepted, ``"float"``, ``"bool"`` or ``"any"``.
+    """
+    def state(P) -> Record:
+        P = as_record(P)
+        arrays = [_array(name, t, kind) for t in leaves(P)]
+        scalar = arrays[0].with_shape(()) if arrays else Array(())
+        return state_class(**{f: jax.tree_util.tree_map(lambda t: t, P) for f in fields},
+                           **{f: scalar for f in shared})
 
-    def state_tree(self, flat: Sequence, names: Sequence) -> tuple:
-        """State wires ``S_{A₁} … S_{Aₙ}`` (each ``len(fields)`` arrays) → ``state_class`` of nested dicts.
+    def init(params):
+        lead = jax.tree_util.tree_leaves(params)
+        dtype = jnp.asarray(lead[0]).dtype if lead else jnp.float32
+        return state_class(**{f: jax.tree_util.tree_map(lambda a, v=v: jnp.full(jnp.shape(a), v, jnp.asarray(a).dtype),
+                                                        params) for f, v in fields.items()},
+                           **{f: jnp.full((), v, dtype) for f, v in shared.items()})
 
-        >>> st = adam().state_tree([0, 1, 2, 3, 4, 5], [("w",), ("layer", "b")])
-        >>> st.count, st.mu
-        (2, {'w': 0, 'layer': {'b': 3}})
-        """
-        k = len(self.fields)
-        if len(flat) != k * len(names):
-            raise TypeError(f"{self.name}: expected {k * len(names)} state arrays for {len(names)} parameter "
-                            f"arrays, got {len(flat)}")
-        per_field = {f: (flat[i] if names else None) if f in self.shared else nest(names, list(flat[i::k]))
-                     for i, f in enumerate(self.fields)}
-        return self.state_class(**per_field)
+    def mapped_get(s, p):
+        return jax.tree_util.tree_map(lambda p_, *fs: get({**dict(zip(fields, fs)), **_shared(s)}, p_),
+                                      p, *(getattr(s, f) for f in fields))
 
-    def state_leaves(self, state, names: Sequence, P: TyLike = None) -> list:
-        """The inverse of ``state_tree``: the state wires in order, checked against the parameter types ``P``."""
-        if not isinstance(state, self.state_class):
-            if isinstance(state, tuple) and len(state) == len(self.state_class._fields):
-                state = self.state_class(*state)
-            else:
-                raise TypeError(f"{self.name}: the optimiser state must be a {self.state_class.__name__}"
-                                f"{self.state_class._fields}, got {type(state).__name__}")
-        P = None if P is None else as_ty(P)
-        out = []
-        for i, path in enumerate(names):
-            types = as_ty(self.state(P[i])) if P is not None else None
-            for j, f in enumerate(self.fields):
-                if f in self.shared:
-                    v = getattr(state, f)
-                    if types is not None:
-                        v = jnp.asarray(v, types[j].dtype)
-                else:
-                    v = pick(getattr(state, f), path, f"optimiser state {f}")
-                if types is not None and tuple(getattr(v, "shape", ())) != types[j].shape:
-                    where = f if f in self.shared else f"{f}/{'/'.join(path)}"
-                    raise TypeError(f"optimiser state {where} should have shape {types[j].shape} "
-                                    f"({types[j]}), got {getattr(v, 'shape', v)}")
-                out.append(v)
-        return out
+    def mapped_put(s, p, v):
+        outs = jax.tree_util.tree_map(lambda p_, v_, *fs: put({**dict(zip(fields, fs)), **_shared(s)}, p_, v_),
+                                      p, v, *(getattr(s, f) for f in fields))
+        is_out = lambda o: isinstance(o, tuple) and len(o) == 2 and isinstance(o[0], dict)  # noqa: E731
+        firsts = jax.tree_util.tree_leaves(outs, is_leaf=is_out)
+        new = {f: jax.tree_util.tree_map(lambda o, f=f: o[0][f], outs, is_leaf=is_out) for f in fields}
+        new.update({f: firsts[0][0][f] if firsts else getattr(s, f) for f in shared})
+        return state_class(**new), jax.tree_util.tree_map(lambda o: o[1], outs, is_leaf=is_out)
+
+    def _shared(s) -> dict:
+        return {f: getattr(s, f) for f in shared}
+
+    def lens(P) -> Lens:
+        S, P = state(P), as_record(P)
+        return Lens(traced(mapped_get, S, P), traced(mapped_put, S, P, P))
+
+    return Optimiser(name, state, init, lens, adaptive)
 
 
 # -- helpers ---------------------------------------------------------------------
@@ -247,18 +230,8 @@ def _rate(name: str, x) -> float:
     return _real(name, "eta", x, lo=0.0, lo_open=True, why=" (the step size η)")
 
 
-def _const(anchor: Wire, t: Array, value: float) -> Wire:
-    """The constant ``value`` of type ``t`` in the diagram that ``anchor`` belongs to."""
-    return apply("constant", into=anchor.builder, type=t, value=value)
-
-
-def _update_lens(A: Array, S: Ty, get: Callable, put: Callable) -> Lens:
-    """``U_A`` from functions on wires: ``get(*s, p) -> p̃``, ``put(*s, p, v) -> (*s', p')``."""
-    return Lens(trace(get, S @ A), trace(put, S @ A @ A))
-
-
-def _get_p(*ws):
-    return ws[-1]
+def _get_p(s, p):
+    return p
 
 
 def _one_minus_pow(beta: float, t: Wire) -> Wire:
@@ -268,7 +241,7 @@ def _one_minus_pow(beta: float, t: Wire) -> Wire:
     (exact; ``tanh`` keeps its relative accuracy near 0, so no cancellation).
     """
     if beta == 0.0:
-        return _const(t, t.type, 1.0)
+        return apply("constant", into=t.builder, type=t.type, value=1.0)
     th = tanh(scale(t, 0.5 * math.log(beta)))
     return scale(th / (1.0 - th), -2.0)
 
@@ -288,11 +261,7 @@ def gd() -> Optimiser:
     >>> to_jax(gd().lens(Array(())).bwd)(jnp.float32(1.0), jnp.float32(-0.5))
     (Array(0.5, dtype=float32),)
     """
-    def lens(A) -> Lens:
-        A = _array("gd", A, "any")
-        return _update_lens(A, Ty(), lambda p: p, lambda p, v: p + v)
-
-    return Optimiser("gd", lambda A: Ty(), lambda p: (), lens, adaptive=False)
+    return elementwise("gd", EmptyState, {}, _get_p, lambda s, p, v: ({}, p + v), kind="any")
 
 
 def momentum(gamma: float = 0.9) -> Optimiser:
@@ -319,18 +288,13 @@ def _heavy_ball(name: str, gamma: float, lookahead: bool) -> Optimiser:
     """Momentum and Nesterov share the put ``s' = γ s + v, p' = p + s'``; Nesterov's get looks ahead."""
 
     def get(s, p):
-        return p + scale(s, gamma)
+        return p + scale(s["velocity"], gamma)
 
     def put(s, p, v):
-        s_new = scale(s, gamma) + v
-        return s_new, p + s_new
+        s_new = scale(s["velocity"], gamma) + v
+        return {"velocity": s_new}, p + s_new
 
-    def lens(A) -> Lens:
-        A = _array(name, A, "float")
-        return _update_lens(A, Ty(A), get if lookahead else _get_p, put)
-
-    return Optimiser(name, lambda A: Ty(A), lambda p: (jnp.zeros_like(p),), lens, adaptive=False,
-                     fields=("velocity",), state_class=MomentumState)
+    return elementwise(name, MomentumState, {"velocity": 0.0}, get if lookahead else _get_p, put)
 
 
 def nesterov(gamma: float = 0.9) -> Optimiser:
@@ -369,15 +333,10 @@ def adagrad(eta: float, eps: float = 1e-7, initial_accumulator_value: float = 0.
     s0 = _real("adagrad", "initial_accumulator_value", initial_accumulator_value, lo=0.0)
 
     def put(s, p, v):
-        s_new = s + v * v  # g² = v²
-        return s_new, p + scale(v / sqrt(s_new + eps), eta)
+        s_new = s["sum_of_squares"] + v * v  # g² = v²
+        return {"sum_of_squares": s_new}, p + scale(v / sqrt(s_new + eps), eta)
 
-    def lens(A) -> Lens:
-        A = _array("adagrad", A, "float")
-        return _update_lens(A, Ty(A), _get_p, put)
-
-    return Optimiser("adagrad", lambda A: Ty(A), lambda p: (jnp.full_like(p, s0),), lens, adaptive=True,
-                     fields=("sum_of_squares",), state_class=AdagradState)
+    return elementwise("adagrad", AdagradState, {"sum_of_squares": s0}, _get_p, put, adaptive=True)
 
 
 def rmsprop(eta: float, decay: float = 0.9, eps: float = 1e-8, initial_scale: float = 0.0,
@@ -404,16 +363,11 @@ def rmsprop(eta: float, decay: float = 0.9, eps: float = 1e-8, initial_scale: fl
         raise TypeError(f"rmsprop: eps_in_sqrt must be a bool, got {eps_in_sqrt!r}")
 
     def put(s, p, v):
-        s_new = scale(s, decay) + scale(v * v, 1.0 - decay)
+        s_new = scale(s["nu"], decay) + scale(v * v, 1.0 - decay)
         denom = sqrt(s_new + eps) if eps_in_sqrt else sqrt(s_new) + eps
-        return s_new, p + scale(v / denom, eta)
+        return {"nu": s_new}, p + scale(v / denom, eta)
 
-    def lens(A) -> Lens:
-        A = _array("rmsprop", A, "float")
-        return _update_lens(A, Ty(A), _get_p, put)
-
-    return Optimiser("rmsprop", lambda A: Ty(A), lambda p: (jnp.full_like(p, s0),), lens, adaptive=True,
-                     fields=("nu",), state_class=RmspropState)
+    return elementwise("rmsprop", RmspropState, {"nu": s0}, _get_p, put, adaptive=True)
 
 
 def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
@@ -434,7 +388,7 @@ def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-
     >>> from catgrad import Array, to_jax
     >>> import jax.numpy as jnp
     >>> U = adam(0.1, eps=1e-12).lens(Array(()))
-    >>> m, w, t, p = to_jax(U.bwd)(*(jnp.float32(0.0),) * 4, jnp.float32(-3.0))
+    >>> t, m, w, p = to_jax(U.bwd)(*(jnp.float32(0.0),) * 4, jnp.float32(-3.0))
     >>> float(t), round(float(p), 6)
     (1.0, -0.1)
     """
@@ -444,8 +398,8 @@ def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-
     eps = _real("adam", "eps", eps, lo=0.0, lo_open=True, why=" (p' = p − η m̂ / (√ŵ + ε) is 0/0 where ŵ = 0)")
     eps_root = _real("adam", "eps_root", eps_root, lo=0.0)
 
-    def put(m, w, t, p, v):
-        g = -v
+    def put(s, p, v):
+        m, w, t, g = s["mu"], s["nu"], s["count"], -v
         m_new = scale(m, b1) + scale(g, 1.0 - b1)
         w_new = scale(w, b2) + scale(g * g, 1.0 - b2)
         t_new = t + 1.0
@@ -453,21 +407,9 @@ def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-
         w_hat = w_new / broadcast_to(_one_minus_pow(b2, t_new), p.shape)
         if eps_root:
             w_hat = w_hat + eps_root
-        return m_new, w_new, t_new, p - scale(m_hat / (sqrt(w_hat) + eps), eta)
+        return {"mu": m_new, "nu": w_new, "count": t_new}, p - scale(m_hat / (sqrt(w_hat) + eps), eta)
 
-    def state(A) -> Ty:
-        A = _array("adam", A, "float")
-        return A @ A @ A.with_shape(())
-
-    def init(p) -> tuple:
-        return jnp.zeros_like(p), jnp.zeros_like(p), jnp.zeros((), p.dtype)
-
-    def lens(A) -> Lens:
-        A = _array("adam", A, "float")
-        return _update_lens(A, state(A), _get_p, put)
-
-    return Optimiser("adam", state, init, lens, adaptive=True, fields=("mu", "nu", "count"), state_class=AdamState,
-                     shared=("count",))
+    return elementwise("adam", AdamState, {"mu": 0.0, "nu": 0.0}, _get_p, put, shared={"count": 0.0}, adaptive=True)
 
 
 def rda() -> Optimiser:
@@ -485,54 +427,8 @@ def rda() -> Optimiser:
     >>> to_jax(U.bwd)(jnp.array([True, False, True]), jnp.array([True, True, False]))
     (Array([False,  True,  True], dtype=bool),)
     """
-    def lens(A) -> Lens:
-        A = _array("rda", A, "bool")
-        return _update_lens(A, Ty(), lambda p: p, lambda p, v: p + v)
-
-    return Optimiser("rda", lambda A: Ty(), lambda p: (), lens, adaptive=False)
+    return elementwise("rda", EmptyState, {}, _get_p, lambda s, p, v: ({}, p + v), kind="bool")
 
 
-# -- whole parameter objects ---------------------------------------------------------------
-
-def optimiser_lens(opt: Optimiser, P: TyLike) -> Lens:
-    """``U: (S × P, S × P) → (P, P)`` for ``P = A₁ × … × Aₙ`` and ``S = S_{A₁} × … × S_{Aₙ}``.
-
-    The domain lists all the states, then all the parameters. Built as the wiring lens
-    ``S₁ … Sₙ A₁ … Aₙ → S₁ A₁ … Sₙ Aₙ`` followed by the tensor ``U_{A₁} ⊗ … ⊗ U_{Aₙ}``.
-
-    >>> from catgrad import Array
-    >>> optimiser_lens(momentum(), Array((2,)) @ Array(())).fwd.dom
-    Ty(f32[2], f32[], f32[2], f32[])
-    """
-    if not isinstance(opt, Optimiser):
-        raise TypeError(f"optimiser_lens: expects an Optimiser (e.g. learn.adam()), got {type(opt).__name__} {opt!r}")
-    P = as_ty(P)
-    if len(P) == 0:
-        return Lens.identity(Ty())
-    states = [as_ty(opt.state(A)) for A in P]
-    lenses = [opt.lens(A) for A in P]
-    S = reduce(lambda a, b: a @ b, states, Ty())
-    nS = len(S)
-    order, k = [], 0
-    for i, s in enumerate(states):
-        order.extend(range(k, k + len(s)))
-        order.append(nS + i)
-        k += len(s)
-    return Lens.of(wiring(S @ P, order)) >> reduce(lambda a, b: a @ b, lenses)
-
-
-def init_state(opt: Optimiser, flat_params: Sequence) -> tuple:
-    """The initial state of ``optimiser_lens(opt, P)``: ``opt.init(pᵢ)`` for each array, concatenated.
-
-    >>> import jax.numpy as jnp
-    >>> [s.shape for s in init_state(adam(), [jnp.zeros((2, 3)), jnp.zeros(3)])]
-    [(2, 3), (2, 3), (), (3,), (3,), ()]
-    """
-    if not isinstance(opt, Optimiser):
-        raise TypeError(f"init_state: expects an Optimiser (e.g. learn.adam()), got {type(opt).__name__} {opt!r}")
-    return tuple(x for p in flat_params for x in opt.init(p))
-
-
-__all__ = ["Optimiser", "EmptyState", "MomentumState", "AdagradState", "RmspropState", "AdamState", "nest", "pick",
-           "optimiser_lens", "init_state", "gd", "momentum", "nesterov", "adagrad", "rmsprop",
-           "adam", "rda"]
+__all__ = ["Optimiser", "elementwise", "EmptyState", "MomentumState", "AdagradState", "RmspropState", "AdamState",
+           "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "rda"]

@@ -71,7 +71,7 @@ def _one(A: Ty, name: str) -> Array:
 def _activation(fn, name):
     layer = Layer(lambda A: Para.of(fn(_one(A, name))).named(name), name)
     layer.__doc__ = (f"The {name} activation as a Para morphism with no parameters.\n\n"
-                     f">>> from catgrad import Array\n>>> {name}(Array((3,))).param\nTy()")
+                     f">>> from catgrad import Array\n>>> {name}(Array((3,))).param\n{{}}")
     return layer
 
 
@@ -82,9 +82,10 @@ softmax = _activation(g.softmax, "softmax")
 ACTIVATIONS = {"sigmoid": sigmoid, "tanh": tanh, "relu": relu, "softmax": softmax}
 
 
-def _init_one(init, shape, where="nn"):
+def _init_one(init, name: str, shape, where="nn"):
+    """``key ↦ {name: init(key, shape)}``: the initialiser of a one-array record."""
     fn = initialisers.get(init, where)
-    return lambda key: (fn(key, shape),)
+    return lambda key: {name: fn(key, shape)}
 
 
 def _name(where: str, name) -> str:
@@ -97,12 +98,15 @@ def linear(n_in: int, n_out: int, init="glorot_uniform", name: str = "linear") -
     """``linear(n, m) = (ℝ^{m×n}, (W, x) ↦ W x)``; parameters ``{name: {"W": (m, n)}}``.
 
     >>> linear(3, 2).param
-    Ty(f32[2,3])
+    {'linear': {'W': Array((2, 3), 'float32')}}
     """
     n_in, n_out = errors.positive_int("linear", "n_in", n_in), errors.positive_int("linear", "n_out", n_out)
-    name = _name("linear", name)
+    return _linear(n_in, n_out, init).named(_name("linear", name))
+
+
+def _linear(n_in: int, n_out: int, init) -> Para:
     W = Array((n_out, n_in))
-    return Para(W, g.matmul(W, Array((n_in,))), [(name, "W")], _init_one(init, W.shape, "linear")).named(name)
+    return Para({"W": W}, g.matmul(W, Array((n_in,))), _init_one(init, "W", W.shape, "linear"))
 
 
 def bias(n: int, init="zeros", name: str = "bias") -> Para:
@@ -111,9 +115,12 @@ def bias(n: int, init="zeros", name: str = "bias") -> Para:
     >>> bias(3).dom
     Ty(f32[3])
     """
-    n, name = errors.positive_int("bias", "n", n), _name("bias", name)
+    return _bias(errors.positive_int("bias", "n", n), init).named(_name("bias", name))
+
+
+def _bias(n: int, init) -> Para:
     b = Array((n,))
-    return Para(b, trace(lambda b_, x: x + b_, b, b), [(name, "b")], _init_one(init, b.shape, "bias")).named(name)
+    return Para.build({"b": b}, lambda p, x: x + p["b"], b, init=_init_one(init, "b", b.shape, "bias"))
 
 
 def _as_layer(where: str, activation) -> LayerLike | None:
@@ -139,11 +146,10 @@ def dense(n_in: int, n_out: int, activation=None, init="glorot_uniform", name: s
     n_in, n_out = errors.positive_int("dense", "n_in", n_in), errors.positive_int("dense", "n_out", n_out)
     name = _name("dense", name)
     act = _as_layer("dense", activation)
-    p = linear(n_in, n_out, init) >> bias(n_out)
+    p = _linear(n_in, n_out, init).scoped("linear") >> _bias(n_out, "zeros").scoped("bias")
     if act is not None:
         p = p >> act
-    # the composite's parameters are bias × linear (Para composition puts the later layer's first)
-    return Para(p.param, p.map, [(name, "b"), (name, "W")], p.init_fn).named(name)
+    return p.named(name)
 
 
 def flatten_para(A: Ty) -> Para:
@@ -166,7 +172,7 @@ def conv2d(c_in: int, c_out: int, kernel_size, stride=1, padding="VALID", use_bi
     >>> from catgrad import Array
     >>> layer = conv2d(1, 4, 3)(Array((1, 8, 8)))
     >>> layer.param, layer.cod
-    (Ty(f32[4,1,3,3]), Ty(f32[4,6,6]))
+    ({'conv2d': {'K': Array((4, 1, 3, 3), 'float32')}}, Ty(f32[4,6,6]))
     """
     c_in, c_out = errors.positive_int("conv2d", "c_in", c_in), errors.positive_int("conv2d", "c_out", c_out)
     kh, kw = errors.positive_pair("conv2d", "kernel_size", kernel_size)
@@ -181,14 +187,11 @@ def conv2d(c_in: int, c_out: int, kernel_size, stride=1, padding="VALID", use_bi
             raise TypeError(f"{name}: expects an input (C={c_in}, H, W), got {x}")
         from ..core import conv as conv_gens
         m = trace(lambda k, x_: conv_gens.conv2d(x_, k, stride=stride, padding=padding), K, x)
-        p = Para(K, m, [(name, "K")], _init_one(init, K.shape, "conv2d"))
+        p = Para({"K": K}, m, _init_one(init, "K", K.shape, "conv2d"))
         if use_bias:
-            out = p.cod[0]
-            bb = Array((c_out,))
-            add_b = trace(lambda b_, y: y + g.broadcast(b_, shape=out.shape, axes=(-2, -1)), bb, out)
-            p = p >> Para(bb, add_b, [("b",)], _init_one("zeros", bb.shape))
-            # one layer: both parameters under its name (composition alone would rename it name_1)
-            p = Para(p.param, p.map, [(name, "b"), (name, "K")], p.init_fn)
+            out, bb = p.cod[0], Array((c_out,))
+            p = p >> Para.build({"b": bb}, lambda q, y: y + g.broadcast(q["b"], shape=out.shape, axes=(-2, -1)), out,
+                                init=_init_one("zeros", "b", bb.shape))
         return p.named(name)
 
     return Layer(build, name)

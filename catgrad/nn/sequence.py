@@ -24,13 +24,13 @@ Per example a sequence is an array ``(T, D)`` (T positions, width D); tokens are
   pointwise(D, V)``, tokens ``(T,)`` to next-token logits ``(T, V)``.
 
 Layers whose type depends on their input are ``Layer`` objects (applied to a type, or composed after
-a typed Para); every parameter is named ``(layer name, parameter)``.
+a typed Para); the parameter record is keyed by layer name, then parameter name.
 
 >>> from catgrad import Array
 >>> block = transformer_block(16, heads=4)(Array((8, 16)))
 >>> block.dom, block.cod
 (Ty(f32[8,16]), Ty(f32[8,16]))
->>> sorted({n[0] for n in block.names})
+>>> sorted(block.param)
 ['attention', 'ff1', 'ff2', 'ln1', 'ln2']
 """
 from __future__ import annotations
@@ -58,20 +58,6 @@ MASK = -1e9
 
 # -- helpers ---------------------------------------------------------------------------
 
-def rename(p: Para, name: str) -> Para:
-    """``p`` as one layer ``name``: every parameter path prefixed by ``name``, its operations in the scope ``name``.
-
-    >>> from catgrad import Array
-    >>> rename(layer_norm(4)(Array((2, 4))), "block0").names
-    (('block0', 'layer_norm', 'gamma'), ('block0', 'layer_norm', 'beta'))
-    """
-    return Para(p.param, p.map, [(name, *n) for n in p.names], p.init_fn).named(name)
-
-
-def _named(p: Para, names) -> Para:
-    return Para(p.param, p.map, names, p.init_fn)
-
-
 def ones(key, shape, dtype="float32"):
     """All ones (the key is unused): the initial scale of a normalisation.
 
@@ -81,13 +67,13 @@ def ones(key, shape, dtype="float32"):
     return jnp.ones(shape, dtype)
 
 
-def _inits(*pairs):
-    """An initialiser of several parameters ``(init, shape)`` from one key."""
-    fns = [(initialisers.get(i), s) for i, s in pairs]
+def _inits(*triples):
+    """An initialiser of several parameters ``(name, init, shape)`` from one key (split in the order given)."""
+    fns = [(n, initialisers.get(i), s) for n, i, s in triples]
 
     def init(key):
         keys = jax.random.split(key, len(fns))
-        return tuple(fn(k, s) for k, (fn, s) in zip(keys, fns))
+        return {n: fn(k, s) for k, (n, fn, s) in zip(keys, fns)}
     return init
 
 
@@ -128,7 +114,7 @@ def embedding(vocab: int, width: int, init="normal", name: str = "embedding") ->
         i = _one(A, name)
         if i.dtype != "int32":
             raise TypeError(f"{name}: expects int32 token indices, got {A}")
-        return Para(E, trace(lambda e, j: gather(e, j), E, i), [(name, "E")], _inits((init, E.shape))).named(name)
+        return Para.build({"E": E}, lambda p, j: gather(p["E"], j), i, init=_inits(("E", init, E.shape))).named(name)
     return Layer(build, name)
 
 
@@ -138,7 +124,7 @@ def layer_norm(width: int, eps: float = 1e-5, name: str = "layer_norm") -> Layer
 
     >>> from catgrad import Array
     >>> layer_norm(4)(Array((3, 4))).param
-    Ty(f32[4], f32[4])
+    {'layer_norm': {'beta': Array((4,), 'float32'), 'gamma': Array((4,), 'float32')}}
     """
     D = Array((width,))
 
@@ -147,12 +133,12 @@ def layer_norm(width: int, eps: float = 1e-5, name: str = "layer_norm") -> Layer
         if x.shape[-1] != width:
             raise TypeError(f"{name}: normalises a last axis of width {width}, got an input {x}")
 
-        def fn(gamma, beta, x_):
+        def fn(p, x_):
             c = x_ - _mean_last(x_)
             var = _mean_last(c * c)
-            return g.add(g.mul(c / g.sqrt(var + eps), gamma), beta)
-        return Para(D @ D, trace(fn, D, D, x), [(name, "gamma"), (name, "beta")],
-                    _inits((ones, D.shape), ("zeros", D.shape))).named(name)
+            return g.add(g.mul(c / g.sqrt(var + eps), p["gamma"]), p["beta"])
+        return Para.build({"gamma": D, "beta": D}, fn, x,
+                          init=_inits(("gamma", ones, D.shape), ("beta", "zeros", D.shape))).named(name)
     return Layer(build, name)
 
 
@@ -187,10 +173,10 @@ def pointwise(n_in: int, n_out: int, activation=None, init="glorot_uniform", nam
             raise TypeError(f"{name}: expects a last axis of width {n_in}, got an input {x}")
         lead = string.ascii_lowercase[:x.ndim - 1]
         spec = f"{lead}i,oi->{lead}o"
-        p = Para(W @ b, trace(lambda w, b_, x_: g.add(g.einsum(spec, x_, w), b_), W, b, x), [(name, "W"), (name, "b")],
-                 _inits((init, W.shape), ("zeros", b.shape)))
+        p = Para.build({"W": W, "b": b}, lambda q, x_: g.add(g.einsum(spec, x_, q["W"]), q["b"]), x,
+                       init=_inits(("W", init, W.shape), ("b", "zeros", b.shape)))
         if activation is not None:
-            p = _named(p >> activation, p.names)
+            p = p >> activation
         return p.named(name)
     return Layer(build, name)
 
@@ -229,8 +215,8 @@ def attention(heads: int, causal: bool = False, init="glorot_uniform", name: str
     ``heads`` must divide ``D``; ``causal=True`` lets position ``t`` attend to positions ``s ≤ t`` only.
 
     >>> from catgrad import Array
-    >>> attention(2, causal=True)(Array((5, 8))).param
-    Ty(f32[8,8], f32[8,8], f32[8,8], f32[8,8])
+    >>> sorted(attention(2, causal=True)(Array((5, 8))).param["attention"])
+    ['Wk', 'Wo', 'Wq', 'Wv']
     """
     def build(A: Ty) -> Para:
         x = _float_seq(A, name, ndim=2)
@@ -238,7 +224,9 @@ def attention(heads: int, causal: bool = False, init="glorot_uniform", name: str
         d = check_heads(D, heads, name)
         Wt = Array((D, D), x.dtype)
 
-        def fn(wq, wk, wv, wo, x_):
+        def fn(p, x_):
+            wq, wk, wv, wo = p["Wq"], p["Wk"], p["Wv"], p["Wo"]
+
             def heads_of(w):
                 return g.reshape(g.einsum("ti,oi->to", x_, w), (T, heads, d))
             q, k, v = heads_of(wq), heads_of(wk), heads_of(wv)
@@ -250,9 +238,8 @@ def attention(heads: int, causal: bool = False, init="glorot_uniform", name: str
             o = g.reshape(g.einsum("hts,shd->thd", a, v), (T, D))
             return g.einsum("ti,oi->to", o, wo)
 
-        names = [(name, w) for w in ("Wq", "Wk", "Wv", "Wo")]
-        return Para(Wt @ Wt @ Wt @ Wt, trace(fn, Wt, Wt, Wt, Wt, x), names,
-                    _inits(*[(init, Wt.shape)] * 4)).named(name)
+        names = ("Wq", "Wk", "Wv", "Wo")
+        return Para.build({w: Wt for w in names}, fn, x, init=_inits(*[(w, init, Wt.shape) for w in names])).named(name)
     return Layer(build, name)
 
 
@@ -271,16 +258,13 @@ def residual(layer: LayerLike) -> LayerLike:
         raise TypeError(f"residual: expects a Para or a Layer, got {type(layer).__name__} {layer!r}")
     if layer.dom != layer.cod:
         raise TypeError(f"residual: x + f(x) needs f with equal domain and codomain, got {layer.dom} → {layer.cod}")
-    nP = len(layer.param)
 
-    def fn(*ws):
-        ps, xs = ws[:nP], ws[nP:]
-        ys = layer.map(*ps, *xs)
+    def fn(p, *xs):
+        ys = layer(p, *xs)
         ys = ys if isinstance(ys, tuple) else (ys,)
-        out = tuple(x + y for x, y in zip(xs, ys))
-        return out[0] if len(out) == 1 else out
+        return tuple(x + y for x, y in zip(xs, ys))
 
-    return Para(layer.param, trace(fn, layer.param @ layer.dom), layer.names, layer.init_fn)
+    return Para.build(layer.param, fn, *layer.dom, init=layer.init_fn)
 
 
 def sinusoids(T: int, D: int) -> np.ndarray:
@@ -301,7 +285,7 @@ def positional(kind: str = "sinusoidal", init=initialisers.normal(0.02), name: s
 
     >>> from catgrad import Array
     >>> positional("learned")(Array((6, 4))).param
-    Ty(f32[6,4])
+    {'positional': {'P': Array((6, 4), 'float32')}}
     """
     if kind not in ("sinusoidal", "learned"):
         raise ValueError(f"positional: kind must be 'sinusoidal' or 'learned', got {kind!r}")
@@ -311,7 +295,7 @@ def positional(kind: str = "sinusoidal", init=initialisers.normal(0.02), name: s
         if kind == "sinusoidal":
             pe = sinusoids(*x.shape).astype(x.dtype)
             return Para.of(trace(lambda x_: x_ + _constant(x_, x, pe), x)).named(name)
-        return Para(x, trace(lambda p, x_: x_ + p, x, x), [(name, "P")], _inits((init, x.shape))).named(name)
+        return Para.build({"P": x}, lambda p, x_: x_ + p["P"], x, init=_inits(("P", init, x.shape))).named(name)
     return Layer(build, name)
 
 
@@ -322,8 +306,8 @@ def transformer_block(width: int, heads: int, hidden: int | None = None, causal:
     ``hidden`` defaults to ``4·width``; parameters are named ``ln1``, ``attention``, ``ln2``, ``ff1``, ``ff2``.
 
     >>> from catgrad import Array
-    >>> transformer_block(8, heads=2, hidden=16)(Array((3, 8))).param[-2:]
-    Ty(f32[8], f32[8])
+    >>> transformer_block(8, heads=2, hidden=16)(Array((3, 8))).param["ln2"]["gamma"]
+    Array((8,), 'float32')
     """
     check_heads(width, heads)
     hidden = 4 * width if hidden is None else hidden
@@ -352,10 +336,10 @@ def transformer_lm(vocab: int, context: int, width: int, heads: int, depth: int,
     X = Array((context, width))
     p = (embedding(vocab, width) >> positional(pos))(A)
     if stack:
-        p = p >> rename(stack_layers(transformer_block(width, heads, hidden)(X), depth, name="stack"), "blocks")
+        p = p >> stack_layers(transformer_block(width, heads, hidden)(X), depth, name="stack").named("blocks")
     else:
         for k in range(depth):
-            p = p >> rename(transformer_block(width, heads, hidden)(X), f"block{k}")
+            p = p >> transformer_block(width, heads, hidden)(X).named(f"block{k}")
     return p >> layer_norm(width, name="ln_f") >> pointwise(width, vocab, name="head")
 
 
@@ -376,18 +360,18 @@ def gru_cell(n_in: int, n_hidden: int, init="glorot_uniform", name: str = "gru")
     """
     H = n_hidden
     W, U, b = Array((H, n_in)), Array((H, H)), Array((H,))
-    types = Ty(*[t for _ in GRU_GATES for t in (W, U, b)])
 
-    def fn(*ws):
-        (wz, uz, bz, wr, ur, br, wh, uh, bh), h, x = ws[:9], ws[9], ws[10]
-        z = g.sigmoid(g.matmul(wz, x) + g.matmul(uz, h) + bz)
-        r = g.sigmoid(g.matmul(wr, x) + g.matmul(ur, h) + br)
-        h_new = g.tanh(g.matmul(wh, x) + g.matmul(uh, r * h) + bh)
+    def fn(p, h, x):
+        def gate(k, h_):
+            return g.matmul(p[f"W{k}"], x) + g.matmul(p[f"U{k}"], h_) + p[f"b{k}"]
+        z = g.sigmoid(gate("z", h))
+        r = g.sigmoid(gate("r", h))
+        h_new = g.tanh(gate("h", r * h))
         return (1.0 - z) * h + z * h_new
 
-    names = [(name, f"{m}{k}") for k in GRU_GATES for m in ("W", "U", "b")]
-    inits = [p for _ in GRU_GATES for p in ((init, W.shape), (init, U.shape), ("zeros", b.shape))]
-    return Para(types, trace(fn, types @ b @ Array((n_in,))), names, _inits(*inits)).named(name)
+    inits = [q for k in GRU_GATES for q in ((f"W{k}", init, W), (f"U{k}", init, U), (f"b{k}", "zeros", b))]
+    return Para.build({n: t for n, _, t in inits}, fn, b, Array((n_in,)),
+                      init=_inits(*((n, i, t.shape) for n, i, t in inits))).named(name)
 
 
 def gru(n_in: int, n_hidden: int, return_sequences: bool = False, init="glorot_uniform", name: str = "gru") -> Layer:
@@ -404,22 +388,19 @@ def gru(n_in: int, n_hidden: int, return_sequences: bool = False, init="glorot_u
         if x.shape[1] != n_in:
             raise TypeError(f"{name}: expects steps of width {n_in}, got an input {x}")
         cell = gru_cell(n_in, n_hidden, init, name)
-        nP = len(cell.param)
 
         def step(*ws):  # (k, h_t, x_t) ↦ h_{t+1}, also the step's output with return_sequences
             h = cell.map(*ws)
             return (h, h) if return_sequences else h
-        body = trace(step, cell.map.dom)
-        loop = scan(body, x.shape[0], consts=nP)
+        loop = Para(cell.param, scan(trace(step, cell.map.dom), x.shape[0], consts=len(cell.wires)))
         H = Array((n_hidden,), x.dtype)
 
-        def fn(*ws):
-            h0 = _constant(ws[-1], H, 0.0)
-            out = loop(*ws[:nP], h0, ws[-1])
+        def fn(p, xs):
+            out = loop(p, _constant(xs, H, 0.0), xs)
             return out[1] if return_sequences else out
-        return Para(cell.param, trace(fn, cell.param @ x), cell.names, cell.init_fn).named(name)
+        return Para.build(cell.param, fn, x, init=cell.init_fn).scoped(name)
     return Layer(build, name)
 
 
 __all__ = ["embedding", "layer_norm", "gelu", "pointwise", "attention", "residual", "positional", "sinusoids",
-           "causal_mask", "check_heads", "transformer_block", "transformer_lm", "rename", "MASK", "gru_cell", "gru"]
+           "causal_mask", "check_heads", "transformer_block", "transformer_lm", "MASK", "gru_cell", "gru"]

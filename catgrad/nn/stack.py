@@ -11,10 +11,10 @@ For a layer ``(P, f: P × A → A)``:
 
 >>> from catgrad import Array, nn
 >>> deep = stack(nn.dense(4, 4, nn.tanh), 100)
->>> deep.param, deep.map.size
-(Ty(f32[100,4], f32[100,4,4]), 1)
->>> repeat(nn.dense(4, 4, nn.tanh), 100).param
-Ty(f32[4], f32[4,4])
+>>> deep.param["dense"]["W"], deep.map.size
+(Array((100, 4, 4), 'float32'), 1)
+>>> repeat(nn.dense(4, 4, nn.tanh), 100).param["dense"]["W"]
+Array((4, 4), 'float32')
 """
 from __future__ import annotations
 
@@ -23,9 +23,8 @@ from typing import Union
 import jax
 
 from ..core.diagram import trace
-from ..core.objects import Ty
 from ..core.scan import scan, stacked
-from ..para import Para
+from ..para import Para, leaves
 from .layers import Layer
 
 LayerLike = Union[Para, Layer]
@@ -50,23 +49,23 @@ def stack(layer: LayerLike, n: int, name: str = "stack") -> LayerLike:
 
     >>> from catgrad import nn
     >>> deep = stack(nn.dense(4, 4, nn.tanh), 3)
-    >>> deep.param, deep.names
-    (Ty(f32[3,4], f32[3,4,4]), (('dense', 'b'), ('dense', 'W')))
+    >>> jax.tree_util.tree_map(lambda t: t.shape, deep.param)
+    {'dense': {'W': (3, 4, 4), 'b': (3, 4)}}
     """
     _count(n, "stack")
     if isinstance(layer, Layer):
         return Layer(lambda A: stack(layer(A), n, name), f"stack({layer.name}, {n})")
     _endo(layer, "stack")
-    P, A = layer.param, layer.dom
+    P, A = layer.wires, layer.dom
     nP, nA = len(P), len(A)
     body = trace(lambda *ws: layer.map(*ws[nA:], *ws[:nA]), A @ P)  # carry a, step input p_t
     loop = scan(body, n, carry=nA)
-    Pn = Ty(*(stacked(p, n) for p in P))
-    m = trace(lambda *ws: loop(*ws[nP:], *ws[:nP]), Pn @ A)
+    Pn = jax.tree_util.tree_map(lambda t: stacked(t, n), layer.param)
+    m = trace(lambda *ws: loop(*ws[nP:], *ws[:nP]), leaves(Pn) @ A)
 
     def init(key):  # n copies drawn from n split keys
-        return tuple(jax.vmap(layer.init_fn)(jax.random.split(key, n)))
-    return Para(Pn, m, layer.names, None if layer.init_fn is None else init).named(name)
+        return jax.vmap(layer.init)(jax.random.split(key, n))
+    return Para(Pn, m, None if layer.init_fn is None else init).scoped(name)
 
 
 def repeat(layer: LayerLike, n: int, name: str = "repeat") -> LayerLike:
@@ -81,8 +80,8 @@ def repeat(layer: LayerLike, n: int, name: str = "repeat") -> LayerLike:
     if isinstance(layer, Layer):
         return Layer(lambda A: repeat(layer(A), n, name), f"repeat({layer.name}, {n})")
     _endo(layer, "repeat")
-    loop = scan(layer.map, n, consts=len(layer.param), carry=len(layer.dom))
-    return Para(layer.param, loop, layer.names, layer.init_fn).named(name)
+    loop = scan(layer.map, n, consts=len(layer.wires), carry=len(layer.dom))
+    return Para(layer.param, loop, layer.init_fn).scoped(name)
 
 
 __all__ = ["stack", "repeat"]

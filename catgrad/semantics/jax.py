@@ -97,7 +97,7 @@ def interpret(f: Diagram, args) -> tuple:
     return functor.interpret(f, jax_meaning, args)
 
 
-def to_jax(f: Diagram, *, name: str | None = None) -> Callable:
+def to_jax(f, *, dom=None, cod=None, name: str | None = None) -> Callable:
     """The JAX function of ``f``: arrays in ``f.dom``'s order to a tuple in ``f.cod``'s order.
 
     Arguments are checked against the domain (shape and dtype, naming the wire); Python
@@ -105,20 +105,66 @@ def to_jax(f: Diagram, *, name: str | None = None) -> Callable:
     takes integer 0/1 arrays such as uint8 outside ``jax.jit``: ``check_binary`` reads them as bool
     (any other value raises ``ValueError``; a traced integer array, ``TypeError``); the outputs are bool.
 
-    >>> from catgrad import Array, sigmoid
-    >>> import jax.numpy as jnp
+    Records (trees of Array types, the parameters of a Para): ``dom`` is a tuple with one record
+    per argument and ``cod`` a record, and the function takes and returns trees of that shape;
+    this is the one place where trees of arrays are flattened onto wires (JAX's tree order). A
+    Para ``(P, f)`` (anything with a record ``param`` and a diagram ``map``) gives the function
+    ``(params, *inputs)``, ``params`` a tree shaped like ``P`` (flax's ``apply`` convention).
+
+    >>> from catgrad import Array, sigmoid, nn
+    >>> import jax, jax.numpy as jnp
     >>> to_jax(sigmoid(Array(())))(jnp.float32(0.0))
     (Array(0.5, dtype=float32),)
+    >>> layer = nn.dense(2, 1)
+    >>> to_jax(layer)(layer.init(jax.random.PRNGKey(0)), jnp.ones(2))[0].shape
+    (1,)
     """
+    if not isinstance(f, Diagram) and isinstance(getattr(f, "map", None), Diagram) and hasattr(f, "param"):
+        return to_jax(f.map, dom=(f.param, *f.map.dom[len(jax.tree_util.tree_leaves(f.param)):]),
+                      cod=cod, name=name or f"the function of {f!r}")
     errors.expect_diagram("to_jax", f)
     label = name or f"the function of {f!r}"
+    if dom is None and cod is None:
+        def fn(*args):
+            return interpret(f, _check_args(label, f, args))
+    else:
+        flatten, unflatten = _on_records(label, f, dom, cod)
 
-    def fn(*args):
-        return interpret(f, _check_args(label, f, args))
+        def fn(*args):
+            return unflatten(interpret(f, _check_args(label, f, flatten(args))))
 
     fn.__name__ = "catgrad_diagram"  # short: jax.jit names the compiled module after it
     fn.__doc__ = f"JAX semantics of {f!r}"
     return fn
+
+
+def _on_records(label: str, f: Diagram, dom, cod) -> tuple:
+    """``(flatten, unflatten)``: arguments shaped like the records ``dom`` to ``f``'s wires, and ``f``'s
+    outputs to a tree shaped like ``cod`` (a tuple when ``cod`` is None)."""
+    tu = jax.tree_util
+    defs = None if dom is None else [tu.tree_structure(r) for r in dom]
+    if defs is not None and sum(d.num_leaves for d in defs) != len(f.dom):
+        raise TypeError(f"{label}: the records {dom!r:.200} have {sum(d.num_leaves for d in defs)} arrays, "
+                        f"the diagram's domain {len(f.dom)} wires")
+    out_def = None if cod is None else tu.tree_structure(cod)
+
+    def flatten(args) -> list:
+        if defs is None:
+            return list(args)
+        if len(args) != len(defs):
+            raise TypeError(errors.arity(label, len(defs), len(args)))
+        flat = []
+        for i, (a, d) in enumerate(zip(args, defs)):
+            leaves, got = tu.tree_flatten(a)
+            if got != d:
+                raise TypeError(f"{label}: argument {i} should be a tree shaped like {dom[i]!r:.300}, got one of "
+                                f"structure {got}")
+            flat.extend(leaves)
+        return flat
+
+    def unflatten(outs: tuple):
+        return outs if out_def is None else tu.tree_unflatten(out_def, list(outs))
+    return flatten, unflatten
 
 
 def compile(f: Diagram, *, simplify: bool = True, **jit_kwargs) -> Callable:

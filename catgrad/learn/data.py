@@ -1,0 +1,221 @@
+"""The data a learner takes, checked once at the door: inputs, targets and integer class labels.
+
+A model ``(P, f: P × X → Ŷ)`` with one input wire per array of ``X`` takes a batch per wire, with
+a leading example axis; a loss ``(Y, ℓ)`` takes targets of ``Y``'s type per example, or integer
+class labels when ``Y`` is one float vector of length ``k > 1`` (made one-hot inside the compiled
+functions, ``as_targets``). ``Data.of(model, loss)`` reads the types once; its methods convert
+and check, raising ``TypeError`` for shapes that do not fit and ``LabelError``/``ValueError`` for
+values out of range. Arrays that already fit pass through untouched (the fast path of a step).
+
+>>> from catgrad import nn, learn
+>>> d = Data.of(nn.dense(2, 3), learn.softmax_cross_entropy(nn.dense(2, 3).cod))
+>>> d.classes
+3
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..core.objects import Array
+from ..para import Para, leaves
+from ..semantics.jax import check_binary
+
+
+class LabelError(ValueError):
+    """Integer labels outside ``0..k-1`` for a model with ``k`` outputs.
+
+    >>> import jax, numpy as np
+    >>> from catgrad import nn, learn
+    >>> lrn = learn.supervised(nn.dense(2, 3), learn.softmax_cross_entropy, 0.1, learn.gd())
+    >>> lrn.step(lrn.init(jax.random.PRNGKey(0)), np.ones((2, 2), np.float32), np.array([0, 3]))
+    Traceback (most recent call last):
+        ...
+    catgrad.learn.data.LabelError: ...
+    """
+
+
+def label_message(lo: int, hi: int, k: int) -> str:
+    """The message of a ``LabelError``.
+
+    >>> label_message(0, 3, 3)
+    'labels must lie in 0..2 for a model with 3 outputs; got labels in 0..3'
+    """
+    return f"labels must lie in 0..{k - 1} for a model with {k} outputs; got labels in {lo}..{hi}"
+
+
+@dataclass(frozen=True)
+class Data:
+    """The input and target types of a learner and the checks of its data (see the module docstring).
+
+    Attributes: ``inputs`` the ``(type, numpy dtype)`` of each model input wire; ``targets`` the
+    target wires' types; ``classes`` ``k`` when integer labels are accepted, else None.
+    """
+
+    inputs: tuple
+    targets: tuple
+    classes: Optional[int]
+
+    @staticmethod
+    def of(model: Para, loss: Para) -> "Data":
+        """The data types of ``model`` and ``loss`` (read once)."""
+        Y = tuple(leaves(loss.param))
+        t = Y[0] if len(Y) == 1 else None
+        k = t.shape[0] if t is not None and t.ndim == 1 and t.dtype != "bool" and t.shape[0] > 1 else None
+        return Data(tuple((a, np.dtype(a.dtype)) for a in model.dom), Y, k)
+
+    def inputs_of(self, x) -> list:
+        """One checked batch per model input (``x`` an array, or a list of them)."""
+        dom = self.inputs
+        if len(dom) == 1 and ready(x, *dom[0]):  # the fast path: one ready batch
+            return [x]
+        xs = list(x) if isinstance(x, (tuple, list)) else [x]
+        if len(xs) != len(dom):
+            raise TypeError(f"the model takes {len(dom)} input(s) ({', '.join(str(t) for t, _ in dom)}), got {len(xs)}")
+        out = []
+        for i, (a, (t, dt)) in enumerate(zip(xs, dom)):
+            if ready(a, t, dt):  # already a batch of the right dtype: nothing to convert (the fast path)
+                out.append(a)
+                continue
+            a = as_array(a, f"input {i}")
+            if a.ndim != t.ndim + 1 or tuple(a.shape[1:]) != t.shape:
+                raise TypeError(f"input {i}: the model expects examples of shape {t.shape} ({t}), so a batch of "
+                                f"shape (n, {', '.join(map(str, t.shape))}); got data of shape {tuple(a.shape)}")
+            if a.shape[0] == 0:
+                raise ValueError(f"input {i}: the data is empty (0 examples of shape {t.shape})")
+            if t.dtype == "bool":
+                a = check_binary(a, f"input {i}")
+            elif a.dtype.kind not in "biuf":
+                raise TypeError(f"input {i}: expected numbers for {t}, got data of dtype {a.dtype}")
+            out.append(as_dtype(a, dt))
+        if len(out) > 1 and len({a.shape[0] for a in out}) > 1:
+            raise TypeError(f"the model's inputs have different numbers of examples: {[a.shape[0] for a in out]}")
+        return out
+
+    def targets_of(self, y, n: int, eager: bool = True):
+        """One checked target array for ``n`` examples. Integer labels are returned as labels (1-D int);
+        ``eager=False`` leaves the range check of labels already on the device to the compiled step."""
+        t, k = self.targets[0], self.classes
+        dt = np.dtype(t.dtype)
+        if isinstance(y, (np.ndarray, jax.Array)):  # the fast paths: nothing to convert
+            shape = y.shape
+            if shape[1:] == t.shape and y.dtype == dt and shape and not getattr(y, "weak_type", False) and \
+                    len(self.targets) == 1:
+                _same_count(n, shape[0])
+                return y
+            if k is not None and len(shape) == 1 and y.dtype.kind in "iu":
+                _same_count(n, shape[0])
+                if isinstance(y, np.ndarray):
+                    check_labels(y, k)  # a few µs, no device round trip: a bad label raises at once
+                elif eager:
+                    lo, hi = (int(v) for v in jax.device_get(_label_range(y)))
+                    if lo < 0 or hi >= k:
+                        raise LabelError(label_message(lo, hi, k))
+                return y
+        y = as_array(y, "targets")
+        if k is not None and y.ndim == 1 and y.dtype.kind in "iub":
+            if y.dtype.kind == "b":
+                raise TypeError(f"targets: got a bool array of shape {y.shape}; integer class labels (0..{k - 1}) "
+                                f"or one-hot targets of shape (n, {k}) were expected")
+            return self.targets_of(np.asarray(y), n, eager)
+        if k is not None and y.ndim == 1 and y.dtype.kind == "f":
+            raise TypeError(f"targets: got a float array of shape {y.shape}; class labels must be integers (0..{k - 1}),"
+                            f" e.g. y.astype(int), or give one-hot targets of shape (n, {k})")
+        if len(self.targets) != 1:
+            raise TypeError(f"the loss takes {len(self.targets)} target wires ({', '.join(map(str, self.targets))}); "
+                            "give them as one array is not supported")
+        if y.ndim != t.ndim + 1 or tuple(y.shape[1:]) != t.shape:
+            raise TypeError(f"the loss expects targets of shape {t.shape} ({t}) per example; got targets of shape "
+                            f"{tuple(y.shape)}")
+        _same_count(n, y.shape[0])
+        if t.dtype == "bool":
+            return check_binary(y, "targets")
+        if y.dtype.kind not in "biuf":
+            raise TypeError(f"targets: expected numbers for {t}, got data of dtype {y.dtype}")
+        return as_dtype(y, dt)
+
+    def as_targets(self, ys: list) -> list:
+        """Integer labels → one-hot targets (traced); an out-of-range label gives a NaN row."""
+        t, y = self.targets[0], ys[0]
+        if self.classes is None or y.ndim != 1 or not jnp.issubdtype(y.dtype, jnp.integer):
+            return ys
+        k, y = self.classes, y.astype(jnp.int32)
+        out_of_range = (y < 0) | (y >= k)
+        return [jnp.where(out_of_range[:, None], jnp.nan, jax.nn.one_hot(y, k, dtype=t.dtype))]
+
+
+def _same_count(n: int, m: int) -> None:
+    if m != n:
+        raise TypeError(f"{n} inputs but {m} targets")
+
+
+@jax.jit
+def _label_range(y):
+    return jnp.min(y), jnp.max(y)
+
+
+def check_labels(y: np.ndarray, k: int) -> None:
+    """Raise ``LabelError`` unless every label lies in ``0..k-1`` (numpy, on the host).
+
+    >>> check_labels(np.array([0, 2]), 3)
+    """
+    u = y if y.dtype.kind == "u" else y.view(np.dtype(f"u{y.dtype.itemsize}"))  # negatives become huge
+    if u.max() >= k:
+        raise LabelError(label_message(int(y.min()), int(y.max()), k))
+
+
+def ready(a, t: Array, dt: np.dtype) -> bool:
+    """Whether ``a`` is already a batch of examples of type ``t``: a numpy or (strongly typed) JAX array of
+    dtype ``dt`` and shape ``(n, *t.shape)``, ``n > 0``, which the input checks would pass through unchanged.
+    (Numpy arrays stay on the host: the jitted function transfers them, faster than ``jnp.asarray``.)
+
+    >>> ready(np.zeros((4, 2), np.float32), Array((2,)), np.dtype("float32"))
+    True
+    """
+    return (isinstance(a, (np.ndarray, jax.Array)) and a.dtype == dt and a.ndim == t.ndim + 1 and a.shape[1:] == t.shape
+            and a.shape[0] > 0 and not getattr(a, "weak_type", False))
+
+
+def as_dtype(a, dt: np.dtype):
+    """``a`` with dtype ``dt``, converted where it lives (numpy on the host, JAX on its device).
+
+    >>> as_dtype(np.zeros(2, np.int64), np.dtype("float32")).dtype
+    dtype('float32')
+    """
+    if a.dtype == dt and not getattr(a, "weak_type", False):
+        return a
+    return a.astype(dt) if isinstance(a, np.ndarray) else jnp.asarray(a, dt)
+
+
+def as_array(a, what: str):
+    """``a`` as a numpy or JAX array, or a ``TypeError`` naming ``what``.
+
+    >>> as_array([1, 2], "x").shape
+    (2,)
+    """
+    if isinstance(a, (np.ndarray, jax.Array)):
+        return a
+    if isinstance(a, (str, bytes, dict)) or a is None:
+        raise TypeError(f"{what}: expected an array of numbers, got {type(a).__name__} {a!r:.60}")
+    try:
+        return np.asarray(a)
+    except (ValueError, TypeError) as exc:
+        raise TypeError(f"{what}: expected an array of numbers, got {type(a).__name__} ({exc})") from None
+
+
+def check_key(who: str, key) -> None:
+    """A PRNG key (``jax.random.PRNGKey(seed)`` or ``jax.random.key(seed)``), or a ``TypeError`` saying so.
+
+    >>> check_key("init", jax.random.PRNGKey(0))
+    """
+    ok = isinstance(key, (jax.Array, np.ndarray)) and (
+        jnp.issubdtype(key.dtype, jax.dtypes.prng_key) or (key.dtype == np.uint32 and key.shape == (2,)))
+    if not ok:
+        got = f"{type(key).__name__} {key!r:.40}" if not hasattr(key, "shape") else \
+            f"an array of shape {tuple(key.shape)} and dtype {key.dtype}"
+        raise TypeError(f"{who}: key must be a JAX PRNG key such as jax.random.PRNGKey(0) or jax.random.key(0), "
+                        f"got {got}")

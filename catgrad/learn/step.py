@@ -1,0 +1,197 @@
+"""The learner's compiled functions: one training step, and one epoch (a ``lax.scan`` of the step).
+
+Both are plain JAX functions of records (``TrainState``) and arrays, compiled once: the step
+diagram (``Learner.step_diagram``) given its JAX meaning by ``catgrad.to_jax`` on the records
+(the one place trees are flattened onto wires), then ``jax.jit``.
+"""
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..para import leaves
+from ..semantics.jax import to_jax
+from .data import LabelError, label_message
+from .evaluation import accuracy
+from .learner import Learner, TrainState
+
+
+class CompiledStep:
+    """The training step of a learner for batches of ``batch_size``, compiled once.
+
+    ``step(state, x, y) -> TrainState``: ``state`` a :class:`TrainState`, ``x`` a batch (or a list
+    of batches, one per model input), ``y`` the targets, or integer class labels when the loss takes
+    one-hot targets (numpy or JAX integer arrays), made one-hot inside the compiled step. Labels in
+    a numpy array are range-checked on the host (one reduction, a few µs): a bad one raises
+    ``LabelError`` at once. Labels already on the device are checked on the device, without waiting
+    for it: an out-of-range label gives a NaN target row (so the state returned is NaN, never a
+    silently wrong number).
+
+    A compiled step is a stateful object in one documented respect: ``labels_seen`` holds, on the
+    device, the running ``(min, max)`` of the device labels of the calls since it was last read, and
+    every ``LABEL_CHECK_EVERY`` calls it is read back (once the device has computed it), raising
+    ``LabelError`` naming the range. (``fit``, ``evaluate`` and ``check_data`` check device labels
+    at once.)
+
+    Attributes:
+        learner, batch_size: what it was built from.
+        diagram: the simplified step diagram ``S × P × Xⁿ × Yⁿ → S × P × L × Ŷⁿ``.
+        trace_count: how many times JAX has traced the jitted step (once per kind of target:
+            labels or one-hot arrays).
+
+    ``apply(state, xs, ys) -> (state, loss, prediction)`` is the same step, not jitted, on checked
+    data (``learner.check_data``), to be traced inside ``jax.jit`` or ``lax.scan``.
+
+    >>> import jax, numpy as np
+    >>> from catgrad import nn, learn
+    >>> lrn = learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.gd())
+    >>> step = lrn.compiled_step(4)
+    >>> st = step(lrn.init(jax.random.PRNGKey(0)), np.ones((4, 2), np.float32), np.zeros((4, 1), np.float32))
+    >>> sorted(st.params["dense"])
+    ['W', 'b']
+    """
+
+    LABEL_CHECK_EVERY = 8
+
+    def __init__(self, learner: Learner, batch_size: int):
+        self.learner, self.batch_size = learner, batch_size
+        parts = learner.parts(batch_size)
+        self.diagram = learner.step_diagram(batch_size).simplify()
+        record = learner.state_record
+        self._fn = to_jax(self.diagram, dom=(record, *parts.model.dom, *leaves(parts.loss.param)),
+                          cod=(record, parts.loss.cod[0], parts.model.cod[0]), name=f"the step of {learner!r}")
+        self.trace_count = 0
+        self.labels_seen = None
+        self.calls = 0
+        self._jitted = jax.jit(self._on_state)
+        self._jitted_labels = jax.jit(self._on_state_labels)
+
+    def __repr__(self):
+        return f"<CompiledStep of batch {self.batch_size}: {self.diagram!r}>"
+
+    def apply(self, state: TrainState, xs, ys) -> tuple:
+        """``(new state, loss, prediction)`` of the step on checked data (not jitted; traceable)."""
+        return self._fn(state, *xs, *self.learner.data.as_targets(list(ys)))
+
+    def _on_state(self, state, xs, ys):
+        self.trace_count += 1
+        return self.apply(state, xs, ys)[0]
+
+    def _on_state_labels(self, state, xs, ys, seen):  # labels: also the running (min, max) of them
+        y = ys[0].astype(jnp.int32)
+        return self._on_state(state, xs, ys), jnp.stack([jnp.minimum(seen[0], jnp.min(y)),
+                                                         jnp.maximum(seen[1], jnp.max(y))])
+
+    def check_labels_seen(self) -> None:
+        """Read back ``labels_seen`` if the device has computed it (no waiting); raise if out of range."""
+        if self.labels_seen is None or not self.labels_seen.is_ready():
+            return
+        lo, hi = (int(v) for v in np.asarray(self.labels_seen))
+        k = self.learner.data.classes
+        if lo < 0 or hi >= k:
+            self.labels_seen = None
+            raise LabelError(f"{label_message(lo, hi, k)} (in one of the last calls of this step, whose state is NaN)")
+
+    def run(self, state, xs: list, y) -> TrainState:
+        """The step on inputs already checked (``learner.data.inputs_of``) and targets not yet checked."""
+        if self.calls % self.LABEL_CHECK_EVERY == 0:
+            self.check_labels_seen()
+        if xs[0].shape[0] != self.batch_size:
+            raise TypeError(f"this step takes batches of {self.batch_size}, got {xs[0].shape[0]} examples")
+        y = self.learner.data.targets_of(y, self.batch_size, eager=False)
+        state = state if type(state) is TrainState else self.learner.check_state(state, "step")
+        if self.learner.data.classes is not None and y.ndim == 1 and isinstance(y, jax.Array) \
+                and y.dtype.kind in "iu":  # labels on the device (not real targets): checked on the device
+            if self.labels_seen is None:
+                self.labels_seen = jnp.array([np.iinfo(np.int32).max, np.iinfo(np.int32).min], jnp.int32)
+            new, self.labels_seen = self._jitted_labels(state, xs, [y], self.labels_seen)
+            self.calls += 1
+            return new
+        return self._jitted(state, xs, [y])
+
+    def __call__(self, state: TrainState, x, y) -> TrainState:
+        return self.run(state, self.learner.data.inputs_of(x), y)
+
+
+class CompiledEpoch:
+    """One epoch of a learner, compiled once: ``epoch(state, xs, ys, key) -> (state, losses, accuracies, bad)``.
+
+    ``xs, ys`` are the whole data (``learner.check_data``); a permutation of the examples from
+    ``key`` (or the data order, ``shuffle=False``), ``⌊N / batch_size⌋`` full minibatches, and a
+    ``lax.scan`` of the compiled step over them. ``losses`` and ``accuracies`` are per step (the
+    mean loss and the accuracy of the minibatch at the parameters the step saw).
+
+    ``guarded``: ``bad`` is the index of the first step whose loss or parameters are not finite
+    (``-1`` if none), and from that step on the state is held at the last good one (a select of
+    every array per step). Unguarded (cheaper): the steps are applied regardless and ``bad >= 0``
+    only says that a NaN or inf may have appeared (the screen ``sum_finite`` never misses one; an
+    overflowing sum is a false alarm); ``fit`` then replays the epoch guarded, which decides exactly.
+    With ``mesh`` (a ``jax.sharding.Mesh`` with a ``"batch"`` axis) each minibatch is sharded.
+
+    >>> from catgrad import nn, learn
+    >>> lrn = learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.gd())
+    >>> type(lrn.epoch(8, 4)).__name__
+    'CompiledEpoch'
+    """
+
+    def __init__(self, learner: Learner, n_examples: int, batch_size: int, shuffle: bool, mesh, guarded: bool):
+        self.learner, self.n_examples, self.batch_size = learner, n_examples, batch_size
+        self.shuffle, self.mesh, self.guarded = shuffle, mesh, guarded
+        self.steps = n_examples // batch_size
+        self.step = learner.compiled_step(batch_size)
+        self._jitted = jax.jit(self._run)
+
+    def __call__(self, state: TrainState, xs, ys, key) -> tuple:
+        return self._jitted(self.learner.check_state(state, "epoch"), list(xs), list(ys), key)
+
+    def _run(self, state, xs, ys, key):
+        n, nb, b = self.n_examples, self.steps, self.batch_size
+        order = jax.random.permutation(key, n) if self.shuffle else jnp.arange(n)
+        perm = order[: nb * b].reshape(nb, b)
+        bx = [x[perm] for x in xs]
+        by = [y[perm] for y in ys]
+        if self.mesh is not None:
+            from jax.sharding import NamedSharding, PartitionSpec
+            spec = NamedSharding(self.mesh, PartitionSpec(None, "batch"))
+            bx = [jax.lax.with_sharding_constraint(a, spec) for a in bx]
+            by = [jax.lax.with_sharding_constraint(a, spec) for a in by]
+
+        def body(carry, batch):
+            st, bad = carry
+            i, x, y = batch
+            new, loss, pred = self.step.apply(st, x, y)
+            if self.guarded:
+                ok = jnp.logical_and(bad < 0, jnp.logical_and(finite(loss), finite(new.params)))
+                st = jax.tree_util.tree_map(lambda a, c: jnp.where(ok, a, c), new, st)
+            else:
+                ok, st = sum_finite([loss, new.params]), new
+            bad = jnp.where(jnp.logical_or(bad >= 0, ok), bad, i)
+            return (st, bad), (jnp.mean(loss.astype(jnp.float32)), accuracy(pred, self.learner.data.as_targets(list(y))[0]))
+
+        (state, bad), (losses, accs) = jax.lax.scan(body, (state, jnp.int32(-1)), (jnp.arange(nb), bx, by))
+        return state, losses, accs, bad
+
+
+def finite(tree) -> jax.Array:
+    """Whether every floating entry of ``tree`` is finite.
+
+    >>> bool(finite({"a": jnp.array([1.0, jnp.inf])}))
+    False
+    """
+    leaves = [jnp.all(jnp.isfinite(a)) for a in jax.tree_util.tree_leaves(tree) if jnp.issubdtype(a.dtype, jnp.floating)]
+    return jnp.all(jnp.stack(leaves)) if leaves else jnp.array(True)
+
+
+def sum_finite(tree) -> jax.Array:
+    """A cheap screen: ``True`` when the sum of all floating entries of ``tree`` is finite, which
+    implies every entry is (a NaN or inf in any entry makes the sum NaN or inf, in any order of
+    summation). ``False`` means some entry is not finite, or the sum overflowed (a false alarm).
+
+    >>> bool(sum_finite([jnp.array([1.0, 2.0])]))
+    True
+    """
+    sums = [jnp.sum(a) for a in jax.tree_util.tree_leaves(tree) if jnp.issubdtype(a.dtype, jnp.floating)]
+    return jnp.isfinite(functools.reduce(jnp.add, sums)) if sums else jnp.array(True)
