@@ -34,6 +34,8 @@ from typing import Optional, Sequence
 
 from . import __version__
 from . import experiments as E
+from .learn.learner import leaves_of
+from .para import paths
 
 #: Exit statuses of ``catgrad`` (see the module docstring).
 EXIT_OK, EXIT_USAGE, EXIT_NONFINITE, EXIT_INTERRUPTED = 0, 2, 3, 130
@@ -303,9 +305,9 @@ def evaluate(args) -> int:
 def _check_finite(path: str, lrn, params) -> None:
     """The saved parameters hold no NaN or inf (``learn.load`` has checked their names, shapes and dtypes)."""
     import numpy as np
-    for names, a in zip(lrn.model.names, lrn.model.flat(params)):
+    for name, a in zip(paths(lrn.model.param), leaves_of(params)):
         if not np.all(np.isfinite(a)):
-            raise CLIError(f"--params {path}: {'/'.join(names)} holds NaN or inf values")
+            raise CLIError(f"--params {path}: {name} holds NaN or inf values")
 
 
 def _matplotlib():

@@ -18,8 +18,8 @@ holds the papers' settings. Data: :func:`load` gives a stratified train/test :cl
 >>> p = protocol("iris", "dense")
 >>> p.optimiser, p.lr, p.epochs, p.batch_size
 ('gd', 0.01, 400, 1)
->>> model("iris", "hidden").param
-Ty(f32[3], f32[3,20], f32[20], f32[20,4])
+>>> model("iris", "hidden")
+<Para f32[4] → f32[3] with parameters dense.W: f32[20,4], dense.b: f32[20], dense_1.W: f32[3,20], dense_1.b: f32[3]>
 """
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def model(dataset: str, name: Optional[str] = None) -> Para:
     """The model ``name`` (default: :data:`DEFAULT_MODEL`) for ``dataset`` as a Para morphism.
 
     >>> model("iris", "linear").param
-    Ty(f32[3,4])
+    {'linear': {'W': Array((3, 4), 'float32')}}
     """
     _check_dataset(dataset)
     name = DEFAULT_MODEL[dataset] if name is None else name

@@ -107,7 +107,7 @@ def traced(fn: Callable, *records: Record) -> Diagram:
     >>> from catgrad import Array
     >>> d = traced(lambda p, x: p["w"] * x + p["b"], {"w": Array(()), "b": Array(())}, Array(()))
     >>> d.dom
-    Ty(f32[], f32[])
+    Ty(f32[], f32[], f32[])
     """
     records = [as_record(r) for r in records]
     defs = [jax.tree_util.tree_structure(r) for r in records]
@@ -371,7 +371,8 @@ class Para:
 
     def __repr__(self):
         kind = "Para(Lens)" if isinstance(self.map, Lens) else "Para"
-        return f"<{kind} {self.dom} → {self.cod} with parameters {', '.join(paths(self.param)) or '1'}>"
+        params = ", ".join(f"{p}: {t}" if p else str(t) for p, t in zip(paths(self.param), self.wires))
+        return f"<{kind} {self.dom} → {self.cod} with parameters {params or '1'}>"
 
     def draw(self, path=None, **options):
         """The picture of ``self`` as data (see ``catgrad.draw``), saved to ``path`` if given."""

@@ -43,6 +43,8 @@ import numpy as np
 from .. import datasets, learn
 from ..semantics.jax import interpret
 from ..core.diagram import trace
+from ..core.objects import Ty
+from ..learn.learner import leaves_of
 from .encodings import binary_labels, class_bits, feature_tuples, one_hot_labels, thermometer
 from .layers import _const, lookup_table, missed_ones_loss, pseudo_linear, replicate, table_forest, tuple_tables, vote, zeros
 
@@ -193,10 +195,10 @@ def iris_forest(trees: int = 64, fan_in: int = 4, leaf_bits: int = 4, levels: in
     xtr, ytr, xte, yte = iris_binary(3, levels)
     forest = table_forest(4 * levels, random_tuples(4 * levels, trees * fan_in, leaf_bits, seed), fan_in, 3)
     if not learn_leaves:
-        leaves0, _ = forest.init_fn(jax.random.PRNGKey(seed))
-        PR = forest.param[1]
+        leaves0 = forest.init(jax.random.PRNGKey(seed))["forest"]["leaves"]
+        PR = forest.param["forest"]["roots"]
         r = trace(lambda roots: (_const(roots, leaves0), roots), PR)
-        forest = forest.reparam(r, names=(forest.names[1],), init_fn=lambda key: zeros(PR))
+        forest = forest.reparam(r, {"forest": {"roots": PR}}, lambda key: {"forest": {"roots": zeros(Ty(PR))[0]}})
     what = "leaves and roots learned" if learn_leaves else "leaves fixed at random"
     return train_ensemble(forest, xtr, ytr, xte, yte, 3, loss=missed_ones_loss, epochs=epochs, seed=seed,
                           name=f"iris 3-class, forest of {trees} trees ({fan_in} leaves of {leaf_bits} bits; {what})",
@@ -273,9 +275,9 @@ def trajectory(lrn, state, x, y):
     def run(state, xs, ys):
         def body(st, xy):
             new, _, _ = step.apply(st, [xy[0][None]], [xy[1][None]])
-            return new, lrn.model.flat(new.params)
+            return new, leaves_of(new.params)
         _, ps = jax.lax.scan(body, state, (xs, ys))
-        return [jnp.concatenate([a[None], b]) for a, b in zip(lrn.model.flat(state.params), ps)]
+        return [jnp.concatenate([a[None], b]) for a, b in zip(leaves_of(state.params), ps)]
 
     xs, ys = lrn.check_data(x, y)
     return run(state, xs[0], ys[0])

@@ -258,7 +258,7 @@ def tuple_tables(n: int, tuples, c: int = 1, name: str = "tuples") -> Para:
     >>> import numpy as np, jax.numpy as jnp
     >>> from catgrad import to_jax
     >>> layer = tuple_tables(3, np.array([[0, 1], [1, 2]]), 1)
-    >>> layer.param, layer.cod
+    >>> layer.wires, layer.cod
     (Ty(bool[2,1,4]), Ty(bool[2,1]))
     >>> P = jnp.zeros((2, 1, 4), bool).at[0, 0, 3].set(True)   # table 0: AND of x0, x1
     >>> to_jax(layer.map)(P, jnp.array([1, 1, 0], bool))[0].ravel()

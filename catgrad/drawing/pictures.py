@@ -25,11 +25,12 @@ GAP = 60.0        # between two parts of a learner
 
 def para(p, *, depth=None, types=True) -> Drawing:
     """``(P, f)``: the map's layout with the parameter wires entering from the top."""
-    names = [".".join(n) for n in p.names]
     from ..lens import Lens
+    from ..para import paths
+    names = list(paths(p.param))
     if isinstance(p.map, Lens):
-        return lens(p.map, depth=depth, types=types, params=len(p.param), names=names)
-    return layout(p.map, depth=depth, params=len(p.param), param_names=names, types=types)
+        return lens(p.map, depth=depth, types=types, params=len(p.wires), names=names)
+    return layout(p.map, depth=depth, params=len(p.wires), param_names=names, types=types)
 
 
 def _h(points, t="", backward=False) -> WirePath:
@@ -139,7 +140,8 @@ def _link(p, q, t="", backward=False, via_x=None) -> WirePath:
 def learner(lrn, *, depth=1, types=True) -> Drawing:
     """The supervised learner ``U ; R(model) ; R(loss) ; α`` [CFGBL §3, Fig. of the learner]."""
     model, loss = lrn.model, lrn.loss
-    U = lrn.optimiser.parameter_lens(model.param, model.names)  # a catgrad or an optax optimiser
+    from ..para import paths
+    U = lrn.optimiser.lens(model.param)  # a catgrad or an optax optimiser
     alpha = lrn.lr.lens(loss.cod)
     names = {
         "U": f"U = {lrn.optimiser.name}",
@@ -147,7 +149,7 @@ def learner(lrn, *, depth=1, types=True) -> Drawing:
         "loss": "R(loss)",
         "alpha": f"α = {lrn.lr.alpha:g}" if hasattr(lrn.lr, "alpha") else "α = identity",
     }
-    nPm, nPl = len(model.param), len(loss.param)
+    nPm, nPl = len(model.wires), len(loss.wires)
     if depth is not None and depth <= 1:
         def box(name, fwd_in, fwd_out, bwd_in, bwd_out, p_in=0, p_out=0):
             return lens_box(names[name], dict(fwd_in=fwd_in, fwd_out=fwd_out, bwd_in=bwd_in, bwd_out=bwd_out,
@@ -162,7 +164,7 @@ def learner(lrn, *, depth=1, types=True) -> Drawing:
         parts = {
             "U": lens(U, depth=depth, types=types, label=names["U"]),
             "model": lens(model.lens().map, depth=depth, types=types, params=nPm,
-                          names=[".".join(n) for n in model.names], label=names["model"]),
+                          names=list(paths(model.param)), label=names["model"]),
             "loss": lens(loss.lens().map, depth=depth, types=types, params=nPl, names=["y"] * nPl, label=names["loss"]),
             "alpha": lens(alpha, depth=depth, types=types, label=names["alpha"]),
         }
@@ -188,7 +190,7 @@ def _assemble(parts: dict, model, loss, U) -> Drawing:
     a_ = a.shifted(ax, ay)
     top = min(uy, ly, ay, my) - PAD - LANE * (len(_ports(lo, "param_in")) + 2)
     wires, texts = [], []
-    tP = [str(t) for t in model.param]
+    tP = [str(t) for t in model.wires]
     # U hands P down into the model; the model's P' goes back up into U's backward band
     for i, (p, q) in enumerate(zip(_ports(u_, "fwd_out"), _ports(m_, "param_in"))):
         vx = ux + u.width + LANE * (i + 1)
@@ -223,7 +225,7 @@ def _assemble(parts: dict, model, loss, U) -> Drawing:
         ys = [p[1] for p in _ports(u_, "fwd_in")]
         texts.append(Text("S × P", PAD / 2, min(ys) - 4))
     for p in _ports(lo_, "param_in"):
-        wires.append(_link((p[0], top + PITCH), p, str(loss.param[0])))
+        wires.append(_link((p[0], top + PITCH), p, str(loss.wires[0])))
         texts.append(Text("y", p[0], top + PITCH - 3, "middle"))
     for p in _ports(lo_, "param_out"):
         wires.append(_link(p, (p[0], top + PITCH), backward=True))

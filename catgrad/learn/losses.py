@@ -17,8 +17,7 @@ loss                        value ``loss(y, ŷ)``
 Each is a diagram of generators, so ``R`` (``rdiff``) differentiates it like any map.
 
 >>> from catgrad import Array, to_jax
->>> import jax
-import jax.numpy as jnp
+>>> import jax.numpy as jnp
 >>> loss = mse(Array((2,)))
 >>> loss.dom, loss.cod
 (Ty(f32[2]), Ty(f32[]))
@@ -27,6 +26,7 @@ import jax.numpy as jnp
 """
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 
 from ..core.diagram import trace

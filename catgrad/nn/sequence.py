@@ -124,7 +124,7 @@ def layer_norm(width: int, eps: float = 1e-5, name: str = "layer_norm") -> Layer
 
     >>> from catgrad import Array
     >>> layer_norm(4)(Array((3, 4))).param
-    {'layer_norm': {'beta': Array((4,), 'float32'), 'gamma': Array((4,), 'float32')}}
+    {'layer_norm': {'gamma': Array((4,), 'float32'), 'beta': Array((4,), 'float32')}}
     """
     D = Array((width,))
 

@@ -73,8 +73,8 @@ def repeat(layer: LayerLike, n: int, name: str = "repeat") -> LayerLike:
 
     >>> from catgrad import nn
     >>> tied = repeat(nn.dense(4, 4, nn.tanh), 10)
-    >>> tied.param, tied.cod
-    (Ty(f32[4], f32[4,4]), Ty(f32[4]))
+    >>> tied.wires, tied.cod
+    (Ty(f32[4,4], f32[4]), Ty(f32[4]))
     """
     _count(n, "repeat")
     if isinstance(layer, Layer):

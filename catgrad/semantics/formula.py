@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import jax
 import numpy as np
 import sympy as sp
 
@@ -133,10 +134,11 @@ def formula(f, names=None, simplify: bool = False, name: str | None = None, rdif
     >>> formula(exp(A), names=["t"])._repr_latex_()
     '$$f(t) = e^{t}$$'
     """
-    from ..para import Para
-    if isinstance(f, Para):
+    if hasattr(f, "param") and hasattr(f, "map"):  # a Para: its parameters named by their record's keys
         if names is None:
-            names = [n[-1] if sum(m[-1] == n[-1] for m in f.names) == 1 else "_".join(n) for n in f.names]
+            keys = [[str(getattr(k, "key", getattr(k, "idx", k))) for k in path]
+                    for path, _ in jax.tree_util.tree_flatten_with_path(f.param)[0]]
+            names = [n[-1] if sum(m[-1:] == n[-1:] for m in keys) == 1 else "_".join(n) or "p" for n in keys]
             names += default_names(f.dom)
         f = f.map if isinstance(f.map, Diagram) else f.map.fwd
     if not isinstance(f, Diagram):
