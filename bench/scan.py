@@ -67,13 +67,13 @@ def hand_step():
 
 
 def catgrad_step(model):
-    """``(learner, build seconds, jitted flat step)``: the learner's training-step diagram, built and timed."""
+    """``(learner, build seconds, jitted step on checked data, step ops)``: the learner's compiled step, built
+    and timed; the step is the public ``compiled_step(n).apply`` (state, xs, ys) → (state, loss, prediction)."""
     t0 = time.perf_counter()
     lrn = learn.supervised(model, learn.mse, LR, learn.gd())
-    d = lrn.step_diagram(BATCH)
-    size = d.simplify().size
+    step = lrn.compiled_step(BATCH)
     build = time.perf_counter() - t0
-    return lrn, build, lrn._jitted_step(BATCH), size
+    return lrn, build, jax.jit(step.apply), step.diagram.size
 
 
 def run(n, rounds, steps, do_unrolled):
@@ -88,9 +88,9 @@ def run(n, rounds, steps, do_unrolled):
     params = jax.jit(m_stack.init)(jax.random.PRNGKey(0))
     lrn_s, build_s, step_s, size_s = catgrad_step(m_stack)
     row["stack"] = {"ops": (m_stack.map.size, size_s), "build": t_model + build_s}
-    p_s = m_stack.flat(params)
+    p_s = lrn_s.init(jax.random.PRNGKey(0))._replace(params=params)
     t0 = time.perf_counter()
-    jax.block_until_ready(step_s([], p_s, [x], [y]))
+    jax.block_until_ready(step_s(p_s, [x], [y]))
     row["stack"]["compile"] = time.perf_counter() - t0
 
     hand = hand_step()
@@ -102,7 +102,7 @@ def run(n, rounds, steps, do_unrolled):
     state = {"stack": p_s, "hand": params}
 
     def call_stack():
-        _, state["stack"], loss, _ = step_s([], state["stack"], [x], [y])
+        state["stack"], loss, _ = step_s(state["stack"], [x], [y])
         return loss
 
     def call_hand():
@@ -113,9 +113,10 @@ def run(n, rounds, steps, do_unrolled):
     # agreement after 2 steps (from the same parameters)
     p1, ph = p_s, params
     for _ in range(2):
-        _, p1, _, _ = step_s([], p1, [x], [y])
+        p1, _, _ = step_s(p1, [x], [y])
         ph, _ = hand(ph, x, y)
-    diffs = [float(jnp.max(jnp.abs(a - b))) for a, b in zip(p1, m_stack.flat(ph))]
+    diffs = [float(jnp.max(jnp.abs(a - b))) for a, b in
+             zip(jax.tree_util.tree_leaves(p1.params), jax.tree_util.tree_leaves(ph))]
 
     if do_unrolled:
         t0 = time.perf_counter()
@@ -123,21 +124,22 @@ def run(n, rounds, steps, do_unrolled):
         t_model = time.perf_counter() - t0
         lrn_u, build_u, step_u, size_u = catgrad_step(m_unr)
         row["unrolled"] = {"ops": (m_unr.map.size, size_u), "build": t_model + build_u}
-        p_u = m_unr.flat(unstack(params, n))
+        p_u = learn.TrainState(unstack(params, n), lrn_u.optimiser.init(unstack(params, n)))
         t0 = time.perf_counter()
-        jax.block_until_ready(step_u([], p_u, [x], [y]))
+        jax.block_until_ready(step_u(p_u, [x], [y]))
         row["unrolled"]["compile"] = time.perf_counter() - t0
         state["unrolled"] = p_u
 
         def call_unrolled():
-            _, state["unrolled"], loss, _ = step_u([], state["unrolled"], [x], [y])
+            state["unrolled"], loss, _ = step_u(state["unrolled"], [x], [y])
             return loss
         impls["unrolled"] = call_unrolled
         pu = p_u
         for _ in range(2):
-            _, pu, _, _ = step_u([], pu, [x], [y])
-        ref = m_unr.flat(unstack(ph, n))
-        diffs += [float(jnp.max(jnp.abs(a - b))) for a, b in zip(pu, ref)]
+            pu, _, _ = step_u(pu, [x], [y])
+        ref = unstack(ph, n)
+        diffs += [float(jnp.max(jnp.abs(a - b))) for a, b in
+                  zip(jax.tree_util.tree_leaves(pu.params), jax.tree_util.tree_leaves(ref))]
 
     times = interleaved(impls, rounds, steps, warmup=2)
     for name, t in times.items():

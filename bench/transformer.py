@@ -5,7 +5,7 @@ JAX + optax (examples/transformer.py's twin).
     python bench/transformer.py --depth 4 --rounds 5
 
 Both take one Adam step (η = 3·10⁻³) on a batch of windows of the shipped text (Genesis 1–30, KJV), from
-the same initial parameters. catgrad: the learner's jitted flat step ``learner._jitted_step(B)``, for
+the same initial parameters. catgrad: the learner's public step ``jax.jit(learner.compiled_step(B).apply)``, for
 the blocks unrolled (``nn.transformer_lm``) and as one ``nn.stack`` (a scan over depth); hand:
 ``jax.jit`` of ``value_and_grad`` + ``optax.adam`` (its blocks a Python loop, or ``lax.scan`` for the
 stacked parameters). *build* = constructing the model and the training-step diagram (catgrad);
@@ -56,10 +56,10 @@ def main(argv=None):
         size = lrn.step_diagram(args.batch).simplify().size
         build = time.perf_counter() - t0
         params = jax.jit(m.init)(jax.random.PRNGKey(0))
-        step = lrn._jitted_step(args.batch)
-        s0, p0 = lrn.init_opt_state(params), m.flat(params)
+        step = jax.jit(lrn.compiled_step(args.batch).apply)  # the public step on checked data
+        st0 = learn.TrainState(params, lrn.optimiser.init(params))
         t0 = time.perf_counter()
-        jax.block_until_ready(step(s0, p0, [xb], [yb]))
+        jax.block_until_ready(step(st0, [xb], [yb]))
         compile_cg = time.perf_counter() - t0
 
         tx = optax.adam(args.eta)
@@ -69,18 +69,17 @@ def main(argv=None):
         jax.block_until_ready(hand(*h0, xb, yb))
         compile_hand = time.perf_counter() - t0
 
-        sc, ph = (s0, p0), h0
+        sc, ph = st0, h0
         for _ in range(2):
-            s_, p_, _, _ = step(*sc, [xb], [yb])
-            sc = (s_, p_)
+            sc = step(sc, [xb], [yb])[0]
             ph = hand(*ph, xb, yb)[:2]
-        diffs[kind] = max(float(jnp.max(jnp.abs(a - b))) for a, b in zip(sc[1], m.flat(ph[0])))
+        diffs[kind] = max(float(jnp.max(jnp.abs(a - b))) for a, b in
+                          zip(jax.tree_util.tree_leaves(sc.params), jax.tree_util.tree_leaves(ph[0])))
 
-        state[f"cg-{kind}"], state[f"hand-{kind}"] = (s0, p0), h0
+        state[f"cg-{kind}"], state[f"hand-{kind}"] = st0, h0
 
         def call_cg(key=f"cg-{kind}", step=step):
-            s_, p_, loss, _ = step(*state[key], [xb], [yb])
-            state[key] = (s_, p_)
+            state[key], loss, _ = step(state[key], [xb], [yb])
             return loss
 
         def call_hand(key=f"hand-{kind}", hand=hand):

@@ -174,8 +174,8 @@ def test_long_wires_run_below_and_stay_left_to_right():
 def test_parameters_enter_from_the_top():
     p = E.model("iris", "hidden")
     d = draw(p)
-    check_layout(p.map, d, params=len(p.param))
-    assert len(d.params) == len(p.param)
+    check_layout(p.map, d, params=len(p.wires))
+    assert len(d.params) == len(p.wires)
     top = min(b.y for b in d.boxes)
     for w in d.wires:
         if any(abs(w.points[0][0] - q[0]) < EPS and abs(w.points[0][1] - q[1]) < EPS for q in d.params):

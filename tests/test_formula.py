@@ -85,7 +85,7 @@ def test_para_names_its_parameters():
     from catgrad import nn
     p = nn.dense(1, 1, nn.sigmoid)
     F = formula(p)
-    assert F.args == ("b", "W", "x")
+    assert F.args == ("W", "b", "x")  # the record's order (sorted keys)
     b, W, x = (sp.Symbol(s) for s in ("b_0", "W_0_0", "x_0"))
     assert same(sp.Matrix(F.rhs)[0], 1 / (1 + sp.exp(-(W * x + b))))
 

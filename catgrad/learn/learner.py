@@ -74,6 +74,11 @@ class Parts(NamedTuple):
     ``model``: ``(P, Xⁿ → Ŷⁿ)``; ``loss``: ``(Yⁿ, Ŷⁿ → L)`` (reduction included); ``rate``: ``α: (L, L) → (1, 1)``;
     ``update``: ``U: (S × P, S × P) → (P, P)``; ``lens``: the learner, a Para(Lens) ``Xⁿ → (1, 1)`` with the
     record ``(Yⁿ, S, P)``.
+
+    >>> from catgrad import nn, learn
+    >>> parts = learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.gd()).parts(8)
+    >>> parts.model.dom, parts.lens.dom[0]
+    (Ty(f32[8,2]), Ty(f32[8,2]))
     """
 
     model: Para

@@ -149,6 +149,16 @@ def elementwise(name: str, state_class: type, fields: dict, get: Callable, put: 
     value}``. ``get(s, p) -> p̃`` and ``put(s, p, v) -> (s', p')`` act on wires, ``s`` a dict of the
     array's state wires (shared ones included); the shared fields' new values are read from the first
     array's put. ``kind``: the parameters' dtypes accepted, ``"float"``, ``"bool"`` or ``"any"``.
+
+    Example: gradient descent with a velocity clipped to ``[−1, 1]`` (a state field like the parameters):
+
+    >>> from catgrad import Array, relu, to_jax
+    >>> import jax.numpy as jnp
+    >>> clip = lambda u: relu(u + 1.0) - relu(u - 1.0) - 1.0
+    >>> opt = elementwise("clipped", MomentumState, {"velocity": 0.0}, lambda s, p: p,
+    ...                   lambda s, p, v: ({"velocity": clip(s["velocity"] + v)}, p + clip(s["velocity"] + v)))
+    >>> to_jax(opt.lens(Array(())).bwd)(jnp.float32(0.5), jnp.float32(0.0), jnp.float32(2.0))
+    (Array(1., dtype=float32), Array(1., dtype=float32))
     """
     def state(P) -> Record:
         P = as_record(P)
