@@ -315,7 +315,7 @@ def train(p: Protocol, split: Split, seed: int = 0, *, progress: bool = False, p
     init_key, fit_key = keys(seed)
     state = lrn.init(init_key)
     if params is not None:
-        state = learn.TrainState(params, lrn.init_opt_state(params))
+        state = learn.TrainState(params, lrn.optimiser.init(params))
     has_test = split.x_test.shape[0] > 0
     val = (split.x_test, split.y_test) if (has_test and validation) else None
     t0 = time.perf_counter()
@@ -336,7 +336,7 @@ def save_params(path: str, p: Protocol, state, split_seed: int = 0) -> None:
     (saved with the optimiser's initial state). The protocol and ``split_seed`` go in the metadata.
     """
     if not isinstance(state, learn.TrainState):
-        state = learn.TrainState(state, learner(p).init_opt_state(state))
+        state = learn.TrainState(state, learner(p).optimiser.init(state))
     learn.save(path, state, metadata={"protocol": dataclasses.asdict(p), "split_seed": split_seed})
 
 

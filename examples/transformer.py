@@ -190,7 +190,7 @@ def main(argv=None):
     T, V = args.context, len(vocab)
     print(f"text: Genesis 1–30 (KJV), {len(datasets.genesis()):,} characters, vocabulary {V}; {x.shape[0]:,} windows of {T}")
     m = model(V, T, args.width, args.heads, args.depth, args.stack)
-    n_params = sum(int(np.prod(t.shape)) for t in m.param)
+    n_params = sum(int(np.prod(t.shape)) for t in m.wires)
     print(f"model: width {args.width}, {args.heads} heads, {args.depth} blocks{' (stacked)' if args.stack else ''}, "
           f"{n_params:,} parameters; the per-example diagram has {m.map.size} operations")
     if args.draw:

@@ -309,7 +309,7 @@ def mnist01(path=None, *, seed: Optional[int] = None, steps: int = 1000, log=Non
     ps = trajectory(lrn, lrn.init(jax.random.PRNGKey(0)), xtr[: steps - 1], ytr[: steps - 1])
     val = accuracies_along(lrn, ps, xv, yv)
     best = len(val) - 1 - int(np.argmax(val[::-1]))  # the latest among the best, as keepMaxBy
-    params = lrn.model.tree([a[best] for a in ps])
+    params = jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(lrn.model.param), [a[best] for a in ps])
     secs = time.perf_counter() - t0
     if log is not None:
         for i in range(0, len(val), max(1, len(val) // 10)):

@@ -59,6 +59,7 @@ class Data:
     inputs: tuple
     targets: tuple
     classes: Optional[int]
+    target_dtype: np.dtype = np.dtype("float32")
 
     @staticmethod
     def of(model: Para, loss: Para) -> "Data":
@@ -66,13 +67,14 @@ class Data:
         Y = tuple(leaves(loss.param))
         t = Y[0] if len(Y) == 1 else None
         k = t.shape[0] if t is not None and t.ndim == 1 and t.dtype != "bool" and t.shape[0] > 1 else None
-        return Data(tuple((a, np.dtype(a.dtype)) for a in model.dom), Y, k)
+        return Data(tuple((a, np.dtype(a.dtype)) for a in model.dom), Y, k, np.dtype(Y[0].dtype))
 
     def inputs_of(self, x) -> list:
         """One checked batch per model input (``x`` an array, or a list of them)."""
         dom = self.inputs
-        if len(dom) == 1 and ready(x, *dom[0]):  # the fast path: one ready batch
-            return [x]
+        if len(dom) == 1 and isinstance(x, (np.ndarray, jax.Array)) and x.dtype == dom[0][1] and \
+                x.shape[1:] == dom[0][0].shape and x.shape and x.shape[0] and not getattr(x, "weak_type", False):
+            return [x]  # the fast path: one ready batch
         xs = list(x) if isinstance(x, (tuple, list)) else [x]
         if len(xs) != len(dom):
             raise TypeError(f"the model takes {len(dom)} input(s) ({', '.join(str(t) for t, _ in dom)}), got {len(xs)}")
@@ -99,8 +101,7 @@ class Data:
     def targets_of(self, y, n: int, eager: bool = True):
         """One checked target array for ``n`` examples. Integer labels are returned as labels (1-D int);
         ``eager=False`` leaves the range check of labels already on the device to the compiled step."""
-        t, k = self.targets[0], self.classes
-        dt = np.dtype(t.dtype)
+        t, k, dt = self.targets[0], self.classes, self.target_dtype
         if isinstance(y, (np.ndarray, jax.Array)):  # the fast paths: nothing to convert
             shape = y.shape
             if shape[1:] == t.shape and y.dtype == dt and shape and not getattr(y, "weak_type", False) and \
@@ -153,6 +154,9 @@ def _same_count(n: int, m: int) -> None:
         raise TypeError(f"{n} inputs but {m} targets")
 
 
+_UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}
+
+
 @jax.jit
 def _label_range(y):
     return jnp.min(y), jnp.max(y)
@@ -163,7 +167,7 @@ def check_labels(y: np.ndarray, k: int) -> None:
 
     >>> check_labels(np.array([0, 2]), 3)
     """
-    u = y if y.dtype.kind == "u" else y.view(np.dtype(f"u{y.dtype.itemsize}"))  # negatives become huge
+    u = y if y.dtype.kind == "u" else y.view(_UNSIGNED[y.dtype.itemsize])  # negatives become huge
     if u.max() >= k:
         raise LabelError(label_message(int(y.min()), int(y.max()), k))
 
