@@ -104,7 +104,8 @@ class RefPara:
 
     @property
     def npar(self) -> int:
-        return len(self.para.param)
+        """The number of parameter wires (``leaves(P)``; the reference takes them first, in that order)."""
+        return len(self.para.wires)
 
     def __rshift__(self, other: "RefPara") -> "RefPara":
         """``(P, f) ; (Q, g) = (Q × P, (q, p, a) ↦ g(q, f(p, a)))``."""

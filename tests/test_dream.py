@@ -44,9 +44,12 @@ def test_dream_raises_the_class_score_and_keeps_weights():
 def test_dreamer_is_the_swapped_para():
     model, w = _model_and_weights()
     d = learn.dreamer(model)
-    assert d.param == model.dom and d.dom == model.param
+    assert d.wires == model.dom and d.dom == model.wires
+    assert d.param == {"input": {"x0": cg.Array((4,))}}
     x = jax.random.normal(jax.random.PRNGKey(2), (4,))
-    out = cg.to_jax(d.map)(x, *model.flat(w))[0]
+    out = cg.to_jax(d.map)(x, *jax.tree_util.tree_leaves(w))[0]
+    np.testing.assert_allclose(out, _plain(w, x), rtol=1e-6)
+    (out,) = cg.to_jax(d)({"input": {"x0": x}}, *jax.tree_util.tree_leaves(w))
     np.testing.assert_allclose(out, _plain(w, x), rtol=1e-6)
 
 

@@ -14,7 +14,7 @@ from catgrad.batch import batch
 from catgrad.lens import Lens
 from catgrad.learn.losses import binary_cross_entropy, mse, softmax_cross_entropy, xor_loss
 from catgrad.learn.rates import IdentityRate, LearningRate, identity_rate, learning_rate
-from catgrad.para import Para
+from catgrad.para import Para, paths
 
 TOL = {"float32": dict(rtol=1e-5, atol=1e-6), "float64": dict(rtol=1e-12, atol=1e-13)}
 SHAPES = [(), (4,), (3, 5)]
@@ -104,7 +104,9 @@ def test_binary_cross_entropy_gradient_at_zero_logit():
 def test_multi_wire_prediction_sums_the_losses():
     B = Array((2,)) @ Array((3,))
     loss = mse(B)
-    assert loss.names == (("target", "0"), ("target", "1"))
+    # the target is the (anonymous) parameter: the tuple record of B's arrays, one wire each
+    assert loss.param == (Array((2,)), Array((3,))) and loss.wires == B
+    assert paths(loss.param) == ("0", "1")
     ys = [jnp.arange(2.0), jnp.ones(3)]
     yh = [jnp.array([1.0, -1.0]), jnp.zeros(3)]
     (v,) = to_jax(loss.map)(*ys, *yh)
@@ -171,8 +173,10 @@ def test_losses_compose_with_a_model():
     model = _model(3, 2)
     for loss in (mse, softmax_cross_entropy, binary_cross_entropy):
         composite = model >> loss
-        assert composite.param == Array((2,)) @ Array((2, 3)) and composite.cod == Array(())
-        assert composite.names[0] == ("target",)
+        # record (Y, P): the target first, then the model's W (wires in that order)
+        assert composite.param == (Array((2,)), Array((2, 3))) and composite.cod == Array(())
+        assert composite.wires == Array((2,)) @ Array((2, 3))
+        assert composite.param[0] == loss(Array((2,))).param
 
 
 @pytest.mark.parametrize("loss", [mse, softmax_cross_entropy, binary_cross_entropy])

@@ -5,6 +5,11 @@ Oracle: each random Para ``(P, f: P × A → B)`` comes with a jax.numpy referen
 (``(P, f) ; (Q, g) = (Q × P, (q, p, a) ↦ g(q, f(p, a)))``), and the backward maps of
 Para(Lens) morphisms are checked against ``jax.vjp`` of the reference.
 
+Parameters are records (``catgrad.para``): the random Paras here take a Ty, read as the
+anonymous (tuple) record of its arrays, so composites have the paper's product records
+``(Q, P)`` / ``(P, Q)``; their wires (``leaves``, JAX's tree order) are the textbook order, which
+the references take. The named-record tests at the end use dict records (``{"dense": {...}}``).
+
 Laws (both sides evaluated as catgrad diagrams on the same random parameters and inputs):
 associativity (parameters ``R × Q × P`` either way), identities, tensor, reparametrisation
 (by the identity; ``reparam(reparam(p, r₁), r₂) = reparam(p, r₂ ; r₁)``), and
@@ -18,15 +23,19 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import catgrad as cg
 from catgrad import Lens, Para, reparam
+from catgrad.para import as_record, check_values, paths
 from lens_strategies import para_chain, para_lens_chain, para_lenses, paras, reparam_chain
 from strategies import COMPOSITE_TOL, assert_close, inputs, seeds
 
 TOL = COMPOSITE_TOL["float64"]
 N_COMPOSE, N_UNIT, N_TENSOR, N_REPARAM, N_LENS, N_LENS_VJP, N_BATCH, N_LENS_TENSOR, N_LENS_COMPOSE = 25, 15, 20, 20, 20, 15, 10, 15, 15
-TOTAL_CASES = N_COMPOSE + N_UNIT + N_TENSOR + N_REPARAM + N_LENS + N_LENS_VJP + N_BATCH + N_LENS_TENSOR + N_LENS_COMPOSE
+N_NAMED = 15
+TOTAL_CASES = (N_COMPOSE + N_UNIT + N_TENSOR + N_REPARAM + N_LENS + N_LENS_VJP + N_BATCH + N_LENS_TENSOR + N_LENS_COMPOSE
+               + N_NAMED)
 
 
 @pytest.fixture(autouse=True)
@@ -44,9 +53,24 @@ def check_para(p: Para, ref, seed: int, what: str):
     assert_close(_run(p.map, xs), tuple(ref(*xs)), TOL, what)
 
 
-def check_equal(p1: Para, p2: Para, seed: int, what: str):
-    """Same parameter object, same types, same map on the same (parameters, inputs)."""
-    assert p1.param == p2.param, f"{what}: parameters {p1.param} vs {p2.param}"
+def product(first, second):
+    """The documented product of two anonymous records: the pair, a record without arrays (``{}``)
+    being the unit (``p >> q`` has ``product(Q, P)``, ``p @ q`` has ``product(P, Q)``)."""
+    if not jax.tree_util.tree_leaves(second):
+        return first
+    if not jax.tree_util.tree_leaves(first):
+        return second
+    return (first, second)
+
+
+def check_equal(p1: Para, p2: Para, seed: int, what: str, same_record: bool = True):
+    """Same parameter object, same types, same map on the same (parameters, inputs).
+
+    ``same_record=False``: the records may differ by the bracketing of a product (associativity:
+    ``(R, (Q, P))`` vs ``((R, Q), P)``), the parameter wires ``R × Q × P`` must not."""
+    assert p1.wires == p2.wires, f"{what}: parameter wires {p1.wires} vs {p2.wires}"
+    if same_record:
+        assert p1.param == p2.param, f"{what}: parameters {p1.param} vs {p2.param}"
     assert p1.dom == p2.dom and p1.cod == p2.cod, f"{what}: {p1!r} vs {p2!r}"
     if isinstance(p1.map, Lens):
         assert isinstance(p2.map, Lens)
@@ -64,10 +88,12 @@ def check_equal(p1: Para, p2: Para, seed: int, what: str):
 def test_composition_matches_reference_and_is_associative(chain, seed):
     p, q, r = chain
     left, right = (p >> q) >> r, p >> (q >> r)
-    assert left.para.param == r.para.param @ q.para.param @ p.para.param
+    assert left.para.wires == r.para.wires @ q.para.wires @ p.para.wires
+    P, Q, R = p.para.param, q.para.param, r.para.param
+    assert left.para.param == product(R, product(Q, P)) and right.para.param == product(product(R, Q), P)
     check_para(left.para, left.ref, seed, f"(p;q);r for {chain}")
     check_para(right.para, right.ref, seed, f"p;(q;r) for {chain}")
-    check_equal(left.para, right.para, seed, f"associativity for {chain}")
+    check_equal(left.para, right.para, seed, f"associativity for {chain}", same_record=False)
 
 
 @settings(max_examples=N_UNIT)
@@ -83,7 +109,8 @@ def test_identities_are_units(p, seed):
 @given(paras(), paras(), seeds())
 def test_tensor_matches_reference_and_commutes_with_lens(p, q, seed):
     t = p @ q
-    assert t.para.param == p.para.param @ q.para.param
+    assert t.para.wires == p.para.wires @ q.para.wires
+    assert t.para.param == product(p.para.param, q.para.param)
     assert t.para.dom == p.para.dom @ q.para.dom and t.para.cod == p.para.cod @ q.para.cod
     check_para(t.para, t.ref, seed, f"{p} ⊗ {q}")
     check_equal((p.para @ q.para).lens(), p.para.lens() @ q.para.lens(), seed, "R(p ⊗ q) = R(p) ⊗ R(q)")
@@ -93,11 +120,11 @@ def test_tensor_matches_reference_and_commutes_with_lens(p, q, seed):
 @given(reparam_chain(), seeds())
 def test_reparametrisation(chain, seed):
     r2, r1, p = chain
-    P = p.para.param
+    P = p.para.wires
     check_equal(reparam(p.para, cg.identity(P)), p.para, seed, "reparam by the identity")
     twice = reparam(reparam(p.para, r1.f), r2.f)
     once = reparam(p.para, r2.f >> r1.f)
-    assert twice.param == r2.f.dom
+    assert twice.wires == r2.f.dom and twice.param == as_record(r2.f.dom)
     check_equal(twice, once, seed, "reparam(reparam(p, r1), r2) = reparam(p, r2 ; r1)")
     nR = len(r2.f.dom)
     check_para(once, lambda *a: p.ref(*r1.ref(*r2.ref(*a[:nR])), *a[nR:]), seed, "reparam reference")
@@ -136,8 +163,8 @@ def test_batched_shares_parameters(p, seed):
     n = 3
     b = p.para.batched(n)
     assert b.param == p.para.param
-    k = len(p.para.param)
-    ps = inputs(p.para.param, seed)
+    k = len(p.para.wires)
+    ps = inputs(p.para.wires, seed)
     xs = [jnp.asarray(np.random.default_rng(seed + 2).uniform(-1, 1, (n, *t.shape))) for t in p.para.dom]
     expected = jax.vmap(lambda *a: tuple(p.ref(*ps, *a)))(*xs)
     assert_close(_run(b.map, [*ps, *xs]), expected, TOL, f"batched {p}")
@@ -149,35 +176,41 @@ def test_batched_shares_parameters(p, seed):
 def test_composite_names_are_unique_and_nested():
     from catgrad import nn
     m = nn.dense(2, 3, name="d") >> nn.dense(3, 1, name="d")
-    assert m.names == (("d_1", "b"), ("d_1", "W"), ("d", "b"), ("d", "W"))
+    assert m.param == {"d": {"W": cg.Array((3, 2)), "b": cg.Array((3,))},
+                       "d_1": {"W": cg.Array((1, 3)), "b": cg.Array((1,))}}
+    assert paths(m.param) == ("d.W", "d.b", "d_1.W", "d_1.b")
     params = m.init(jax.random.PRNGKey(0))
     assert set(params) == {"d", "d_1"}
     assert params["d"]["W"].shape == (3, 2) and params["d_1"]["W"].shape == (1, 3)
-    flat = m.flat(params)
-    assert [tuple(a.shape) for a in flat] == [t.shape for t in m.param]
-    again = m.tree(flat)
+    flat = jax.tree_util.tree_leaves(params)
+    assert [tuple(a.shape) for a in flat] == [t.shape for t in m.wires]
+    again = jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(m.param), flat)
     assert jax.tree_util.tree_structure(again) == jax.tree_util.tree_structure(params)
     # right-nested composite: a fresh name must not collide with the other factor's names (was a bug)
     right = nn.dense(2, 2, name="d") >> (nn.dense(2, 2, name="d") >> nn.dense(2, 2, name="d"))
     left = (nn.dense(2, 2, name="d") >> nn.dense(2, 2, name="d")) >> nn.dense(2, 2, name="d")
-    assert len(set(right.names)) == len(right.names) == 6
-    assert {n[0] for n in right.names} == {n[0] for n in left.names} == {"d", "d_1", "d_2"}
+    assert len(set(paths(right.param))) == len(paths(right.param)) == 6
+    assert set(right.param) == set(left.param) == {"d", "d_1", "d_2"}
     # tensor keeps the order P × Q and renames clashes of the second
     t = nn.linear(2, 2, name="a") @ nn.linear(3, 3, name="a")
-    assert t.names == (("a", "W"), ("a_1", "W"))
+    assert paths(t.param) == ("a.W", "a_1.W")
+    assert t.param["a_1"]["W"] == cg.Array((3, 3))
     assert t.init(jax.random.PRNGKey(1))["a_1"]["W"].shape == (3, 3)
 
 
-def test_flat_checks_names_and_shapes():
+def test_check_values_names_and_shapes():
     from catgrad import nn
     m = nn.dense(2, 3, name="d")
     good = m.init(jax.random.PRNGKey(0))
-    with pytest.raises(KeyError, match="d/W"):
-        m.flat({"d": {"b": good["d"]["b"]}})
-    with pytest.raises(TypeError, match=r"d/W.*\(3, 2\).*\(2, 3\)"):
-        m.flat({"d": {"b": good["d"]["b"], "W": jnp.zeros((2, 3))}})
-    with pytest.raises(TypeError, match="expected 2 parameter arrays"):
-        m.tree([good["d"]["b"]])
+    check_values(m.param, good)
+    with pytest.raises(TypeError, match=r"d\.W"):  # a missing array is named
+        check_values(m.param, {"d": {"b": good["d"]["b"]}})
+    with pytest.raises(TypeError, match=r"d\.W.*\(3, 2\).*\(2, 3\)"):
+        check_values(m.param, {"d": {"b": good["d"]["b"], "W": jnp.zeros((2, 3))}})
+    with pytest.raises(TypeError, match=r"should be a tree with the arrays \['d\.W', 'd\.b'\]"):
+        check_values(m.param, [good["d"]["b"]])  # a flat list is not the record
+    with pytest.raises(TypeError, match="argument 0 should be a tree shaped like"):
+        cg.to_jax(m)([good["d"]["W"], good["d"]["b"]], jnp.zeros(2))
 
 
 def test_init_without_initialiser_raises():
@@ -204,12 +237,14 @@ A, B = cg.Array((3,)), cg.Array((2,))
 
 
 def test_para_map_must_take_parameters_first():
-    with pytest.raises(TypeError, match="must start with the parameter object"):
+    with pytest.raises(TypeError, match="must start with the parameter wires"):
         Para(B, cg.sigmoid(A))
+    with pytest.raises(TypeError, match="must start with the parameter wires"):  # W then b (tree order)
+        Para({"W": A, "b": B}, cg.identity(B @ A @ A))
     with pytest.raises(TypeError, match="must be a Diagram or a Lens"):
         Para(A, lambda x: x)
-    with pytest.raises(TypeError, match="distinct parameter names"):
-        Para(A @ A, cg.trace(lambda p, q, x: p * q * x, A, A, A), names=["w", "w"])
+    with pytest.raises(TypeError, match="tree of Array types"):
+        Para({"w": A, "v": 3}, cg.trace(lambda p, q, x: p * q * x, A, A, A))
 
 
 def test_compose_mismatch_names_both_types():
@@ -245,7 +280,7 @@ def test_tensor_of_general_para_lenses(p, q, seed):
     and ``g*(q, c, d')`` (was a TypeError: the wiring lens assumed ``P' = P``)."""
     (pp, pref, np_, npp), (qp, qref, nq, nqp) = p, q
     t = pp @ qp
-    assert t.param == pp.param @ qp.param
+    assert t.wires == pp.wires @ qp.wires and t.param == product(pp.param, qp.param)
     na, nc = len(pp.dom[0]), len(qp.dom[0])
     nb = len(pp.map.cod[1])
 
@@ -276,7 +311,7 @@ def test_composition_of_general_para_lenses(chain, seed):
     on Q assumed ``Q' = Q``)."""
     (pp, f, n_p), (qp, g, n_q) = chain
     t = pp >> qp
-    assert t.param == qp.param @ pp.param
+    assert t.wires == qp.wires @ pp.wires and t.param == product(qp.param, pp.param)
     n_in = n_q + len(pp.map.fwd.dom)
 
     def fwd(*args):
@@ -293,3 +328,102 @@ def test_composition_of_general_para_lenses(chain, seed):
     dys = inputs(lens.cod[1], seed + 1)
     assert_close(_run(lens.fwd, xs), fwd(*xs), TOL, "forward")
     assert_close(_run(lens.bwd, [*xs, *dys]), bwd(*xs, *dys), TOL, "backward")
+
+
+# -- parameter records ------------------------------------------------------------------
+
+def test_dense_record_and_init_have_one_structure():
+    from catgrad import nn
+    layer = nn.dense(4, 3)
+    assert layer.param == {"dense": {"W": cg.Array((3, 4)), "b": cg.Array((3,))}}
+    assert layer.wires == cg.Array((3, 4)) @ cg.Array((3,))  # W before b: sorted keys
+    params = layer.init(jax.random.PRNGKey(0))
+    assert jax.tree_util.tree_structure(layer.param) == jax.tree_util.tree_structure(params)
+    assert [a.shape for a in jax.tree_util.tree_leaves(params)] == [t.shape for t in layer.wires]
+
+
+def test_composite_wires_follow_the_tree_order_and_to_jax_is_the_forward():
+    """Layers named out of construction order and a clash (``z`` twice): the wires are the record's
+    leaves in JAX's order (``a``, ``z``, ``z_1``), and ``to_jax(para)(params, x)`` is the plain forward."""
+    from catgrad import nn
+    m = nn.dense(4, 3, nn.tanh, name="z") >> nn.linear(3, 2, name="a") >> nn.dense(2, 2, nn.sigmoid, name="z")
+    assert m.wires == cg.Ty(*jax.tree_util.tree_leaves(m.param))
+    assert paths(m.param) == ("a.W", "z.W", "z.b", "z_1.W", "z_1.b")
+    params = m.init(jax.random.PRNGKey(5))
+    x = jax.random.normal(jax.random.PRNGKey(6), (4,), jnp.float32)
+
+    def forward(w, x):
+        h = jnp.tanh(w["z"]["W"] @ x + w["z"]["b"])
+        return jax.nn.sigmoid(w["z_1"]["W"] @ (w["a"]["W"] @ h) + w["z_1"]["b"])
+
+    want = forward(params, x)
+    (out,) = cg.to_jax(m)(params, x)
+    np.testing.assert_allclose(out, want, rtol=1e-6, atol=1e-7)
+    (out,) = cg.to_jax(m.map)(*jax.tree_util.tree_leaves(params), x)  # the map on the leaves, in order
+    np.testing.assert_allclose(out, want, rtol=1e-6, atol=1e-7)
+    # R(m): the parameter gradients come back in the same order (oracle: jax.vjp of the forward)
+    dy = jnp.array([0.3, -0.7], jnp.float32)
+    grads = cg.to_jax(m.lens().map.bwd)(*jax.tree_util.tree_leaves(params), x, dy)
+    _, vjp = jax.vjp(forward, params, x)
+    g_params, g_x = vjp(dy)
+    assert_close(grads, [*jax.tree_util.tree_leaves(g_params), g_x], COMPOSITE_TOL["float32"], "R(m) vs jax.vjp")
+
+
+NAMES = ("a", "b", "a_1")
+
+
+@st.composite
+def named_chain(draw, k: int):
+    """``k`` composable random Paras, each named (``{name: P}``, ``P`` a tuple or a dict record),
+    names drawn from ``NAMES`` so that clashes (and clashes with a would-be fresh name) occur."""
+    out = []
+    for rp in draw(para_chain(k)):
+        P = rp.para.wires
+        if draw(st.booleans()):  # a dict record {"w0": ..., "w1": ...}: tree order is the wire order
+            para = Para({f"w{i:02d}": t for i, t in enumerate(P)}, rp.para.map)
+        else:
+            para = rp.para
+        out.append(para.named(draw(st.sampled_from(NAMES))))
+    return out
+
+
+def union(P: dict, Q: dict, q_values=None, p_values=None):
+    """The documented union of two named records (and of values shaped like them): ``Q``'s clashing
+    top-level names get the smallest ``name_k`` (k ≥ 1) free in both, in sorted order."""
+    taken, rename = set(P) | set(Q), {}
+    for name in sorted(set(P) & set(Q)):
+        k = 1
+        while f"{name}_{k}" in taken:
+            k += 1
+        rename[name] = f"{name}_{k}"
+        taken.add(rename[name])
+    record = {**P, **{rename.get(k, k): v for k, v in Q.items()}}
+    if q_values is None:
+        return record
+    return record, {**p_values, **{rename.get(k, k): v for k, v in q_values.items()}}
+
+
+def _random_values(record, seed: int):
+    leaves = inputs(cg.Ty(*jax.tree_util.tree_leaves(record)), seed)
+    return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(record), leaves)
+
+
+@settings(max_examples=N_NAMED)
+@given(named_chain(3), seeds())
+def test_named_composites_are_unions_and_evaluate_in_sequence(chain, seed):
+    """``p >> q`` on named records: the union with ``q``'s clashes renamed, and ``to_jax(p >> q)`` on the
+    union's values equals ``to_jax(q)`` after ``to_jax(p)`` on their own values (left-nested chains of 3)."""
+    acc, acc_values = chain[0], _random_values(chain[0].param, seed)
+    xs = inputs(acc.dom, seed + 1)
+    want = cg.to_jax(acc)(acc_values, *xs)
+    for i, q in enumerate(chain[1:]):
+        q_values = _random_values(q.param, seed + 2 + i)
+        want = cg.to_jax(q)(q_values, *want)
+        record, values = union(acc.param, q.param, q_values, acc_values)
+        acc = acc >> q
+        assert acc.param == record, f"{acc.param} vs the union {record}"
+        assert acc.wires == cg.Ty(*jax.tree_util.tree_leaves(record))
+        acc_values = values
+    assert len(set(paths(acc.param))) == len(paths(acc.param))
+    got = cg.to_jax(acc)(acc_values, *xs)
+    assert_close(got, want, TOL, f"named chain {chain}")
