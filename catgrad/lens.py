@@ -20,13 +20,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .drawing.data import Drawing
+from .drawing.draw import Drawable
+from .drawing.layout import SWEEPS
+from .drawing.pictures import bands
 from .core.diagram import Diagram, Wire, identity, proj, trace
 from .core.objects import Ty, TyLike, as_ty
 from .rdiff import rdiff
 
 
 @dataclass(frozen=True)
-class Lens:
+class Lens(Drawable):
     """A lens ``(A, A') → (B, B')``: ``fwd: A → B`` and ``bwd: A × B' → A'``.
 
     Args:
@@ -122,14 +126,19 @@ class Lens:
         (A, Ap), (B, Bp) = self.dom, self.cod
         return f"<Lens ({A}, {Ap}) → ({B}, {Bp})>"
 
-    def draw(self, path=None, **options):
-        """The picture of ``self`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
-        from .drawing import draw
-        return draw(self, path, **options)
+    @property
+    def size(self) -> int:
+        """The number of operations of the two maps together."""
+        return self.fwd.size + self.bwd.size
 
-    def _repr_svg_(self):
-        from .drawing.draw import repr_svg
-        return repr_svg(self)
+    def to_drawing(self, *, depth=None, types: bool = True, sweeps: int = SWEEPS, params: int = 0,
+                   param_names=(), label: str = "") -> Drawing:
+        """``(f, f*)`` as two bands (``catgrad.draw``): ``f`` on top, left to right, ``f*`` below, right to
+        left; the first ``params`` inputs of ``f`` (named ``param_names``) enter from the top."""
+        top = self.fwd.to_drawing(depth=depth, types=types, sweeps=sweeps, params=params, param_names=param_names)
+        bot = self.bwd.to_drawing(depth=depth, types=types, sweeps=sweeps)
+        dom = [str(t) for t in self.fwd.dom]
+        return bands(top, bot, dom[params:], dom[:params], label)
 
 
 def _apply(d: Diagram, ws, anchor: Wire) -> list:

@@ -27,6 +27,8 @@ import jax
 
 from .batch import batch as batch_diagram
 from .core.diagram import Diagram, identity, wiring
+from .drawing.data import Drawing
+from .drawing.draw import Drawable
 from .core.objects import Ty, TyLike, as_ty
 from .lens import Lens
 
@@ -57,7 +59,7 @@ def _unique(names_q: Sequence[tuple], names_p: Sequence[tuple]) -> tuple:
 
 
 @dataclass(frozen=True)
-class Para:
+class Para(Drawable):
     """A parametrised map ``(P, f: P × A → B)`` (``f`` a Diagram, or a Lens for Para(Lens)).
 
     Args:
@@ -224,14 +226,9 @@ class Para:
         kind = "Para(Lens)" if isinstance(self.map, Lens) else "Para"
         return f"<{kind} {self.dom} → {self.cod} with parameters {self.param}>"
 
-    def draw(self, path=None, **options):
-        """The picture of ``self`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
-        from .drawing import draw
-        return draw(self, path, **options)
-
-    def _repr_svg_(self):
-        from .drawing.draw import repr_svg
-        return repr_svg(self)
+    def to_drawing(self, **options) -> Drawing:
+        """``(P, f)``: the map's picture with the parameter wires entering from the top (``catgrad.draw``)."""
+        return self.map.to_drawing(params=len(self.param), param_names=[".".join(n) for n in self.names], **options)
 
 
 def nest(names: Sequence, values: Sequence) -> dict:

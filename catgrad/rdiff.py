@@ -41,7 +41,7 @@ import warnings
 from functools import lru_cache
 
 from . import errors
-from .core.diagram import Builder, Diagram, Wire, apply_in, bodies
+from .core.diagram import Builder, Diagram, expect_diagram, Wire, apply_in, bodies
 from .core.objects import Ty
 from .core.signature import Generator, lookup
 
@@ -111,7 +111,7 @@ def rdiff(f: Diagram) -> Diagram:
     >>> to_jax(rdiff(exp(Array(()))))(jnp.float32(0.0), jnp.float32(2.0))
     (Array(2., dtype=float32),)
     """
-    errors.expect_diagram("rdiff", f)
+    expect_diagram("rdiff", f)
     b = Builder()
     m = {}
     for w in f.dom_wires:

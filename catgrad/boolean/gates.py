@@ -41,6 +41,7 @@ from .. import errors
 from ..core.diagram import Diagram, Wire, apply, composite
 from ..core.objects import Array, Ty, as_ty
 from ..core.signature import SIGNATURE, Generator, declare, doctests
+from ..semantics.gf2 import structural
 from ..core.generators import add
 from ..core.generators import zero as core_zero
 
@@ -333,7 +334,7 @@ def or_(x, y):
 
 #: The generators of Poly_Z2 declared here, and the core ones that also act on Z2 wires (read off the records).
 Z2_GENERATORS = tuple(g.name for g in (and_, one, threshold, threshold_flips))
-STRUCTURAL = tuple(name for name, g in SIGNATURE.items() if g.z2 is not None and name not in Z2_GENERATORS)
+STRUCTURAL = structural()
 
 __all__ = ["Z2", "and_", "xor", "zero", "one", "bits", "not_", "or_", "threshold", "threshold_flips",
            "ANF_MAX_BITS", "Z2_GENERATORS", "STRUCTURAL"]

@@ -33,6 +33,10 @@ from typing import Callable, Iterable, NamedTuple, Sequence
 import numpy as np
 
 from .. import errors
+from ..drawing.data import Drawing
+from ..drawing.draw import Drawable
+from ..drawing.graph import Edge, Hypergraph
+from ..drawing.layout import SWEEPS, layout
 from .objects import Array, Ty, TyLike, as_ty
 from .signature import Generator, freeze, lookup
 
@@ -65,7 +69,7 @@ class Op(NamedTuple):
         return dict(self.attrs)
 
 
-class Diagram:
+class Diagram(Drawable):
     """A morphism ``dom → cod`` of the syntax (see the module docstring).
 
     Build diagrams from generators and the structural morphisms with ``>>`` and ``@``,
@@ -231,14 +235,60 @@ class Diagram:
         lines.append(f"  in ({', '.join(name(c) for c in self.cod_wires)}) }}")
         return "\n".join(lines)
 
-    def draw(self, path=None, **options):
-        """The picture of ``self`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
-        from ..drawing import draw
-        return draw(self, path, **options)
+    # -- drawing (drawing's data sits below the syntax) ---------------------------------
+    def hypergraph(self) -> Hypergraph:
+        """``self`` as drawing's plain data: the wires' type labels, the boundary, one ``Edge`` per operation.
 
-    def _repr_svg_(self):
-        from ..drawing.draw import repr_svg
-        return repr_svg(self)
+        Each loop (an operation with a diagram among its attributes, its body: ``scan``) is opened: replaced
+        by its body inside the scope ``"scan ×n"``, so ``depth`` opens it as every layer. The loop's outputs
+        keep their stacked types where the body's output wire is used nowhere else.
+
+        >>> from catgrad import Array, trace, tanh, scan
+        >>> A = Array((2,))
+        >>> g = scan(trace(lambda h, x: (tanh(h + x), h), A, A), 3).hypergraph()
+        >>> [(e.name, e.scope) for e in g.edges]
+        [('add', ('scan ×3',)), ('tanh', ('scan ×3',))]
+        """
+        f = _opened(self)
+        edges = tuple(Edge(op.gen.name, op.gen.label, op.attrs, tuple(op.ins), tuple(op.outs), tuple(op.scope))
+                      for op in f.ops)
+        return Hypergraph(tuple(str(t) for t in f.wires), tuple(f.dom_wires), tuple(f.cod_wires), edges)
+
+    def to_drawing(self, *, depth=None, types: bool = True, sweeps: int = SWEEPS, params: int = 0,
+                   param_names=()) -> Drawing:
+        """The string diagram of ``self`` laid out left to right (``catgrad.draw``); the first ``params``
+        domain wires (named ``param_names``) enter from the top, as a Para's parameters."""
+        return layout(self.hypergraph(), depth=depth, params=params, param_names=param_names, types=types,
+                      sweeps=sweeps)
+
+
+def _opened(f: Diagram) -> Diagram:
+    """``f`` with each loop replaced by its body (see ``Diagram.hypergraph``); ``f`` itself if it has none."""
+    if not any(bodies(op.attrs) for op in f.ops):
+        return f
+    b = Builder()
+    dom = [b.new_wire(t) for t in f.dom]
+    env = dict(zip(f.dom_wires, dom))
+    for op in f.ops:
+        args, cod = [env[i] for i in op.ins], Ty(*(f.wires[o] for o in op.outs))
+        loop = bodies(op.attrs)
+        if not loop:
+            outs = b.apply(op.gen, args, op.attrs, cod, op.scope)
+        else:
+            inner, n = _opened(loop[0]), len(b.wires)
+            outs = b.splice(inner, args, (*op.scope, f"{op.gen.name} ×{dict(op.attrs).get('length', '?')}"))
+            used = {i for inner_op in inner.ops for i in inner_op.ins}
+            for w, o, t in zip(inner.cod_wires, outs, cod):
+                if o >= n and outs.count(o) == 1 and w not in used:
+                    b.wires[o] = t  # a step output leaves the loop stacked
+        env.update(zip(op.outs, outs))
+    return b.build(dom, [env[w] for w in f.cod_wires])
+
+
+def expect_diagram(what: str, f) -> None:
+    """Raise ``TypeError("<what> expects a Diagram, got <type> <value>")`` unless ``f`` is a Diagram."""
+    if not isinstance(f, Diagram):
+        raise TypeError(f"{what} expects a Diagram, got {errors.describe(f)}")
 
 
 def _wire_name(i: int) -> str:

@@ -40,10 +40,14 @@ from ..batch import batch as batch_diagram
 from ..core import generators as g
 from ..core.diagram import Diagram, trace
 from ..core.objects import Array, Ty
+from ..drawing.data import Drawing
+from ..drawing.draw import Drawable
+from ..drawing.layout import SWEEPS
 from ..lens import Lens, _apply
 from ..para import Para, reparam
 from ..semantics.jax import check_binary, interpret
 from .optimisers import Optimiser
+from .picture import learner_drawing
 from .rates import learning_rate
 
 #: ``evaluate`` and ``predict`` run the model on chunks of at most this many examples; smaller
@@ -99,7 +103,7 @@ def _label_message(lo: int, hi: int, k: int) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class Learner:
+class Learner(Drawable):
     """A supervised learner ``U ; R(model) ; R(loss) ; α`` (see the module docstring).
 
     Build with ``supervised``; use ``init``, ``step``, ``predict``, ``evaluate`` and ``fit``.
@@ -280,14 +284,9 @@ class Learner:
         width = max(1, math.prod(self.loss.cod[0].shape))  # a Z2 loss has one entry per output bit
         return {"loss": float(loss_sum) / (n * width), "accuracy": float(hits) / n}
 
-    def draw(self, path=None, **options):
-        """The picture ``U ; R(model) ; R(loss) ; α`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
-        from ..drawing import draw
-        return draw(self, path, **options)
-
-    def _repr_svg_(self):
-        from ..drawing.draw import repr_svg
-        return repr_svg(self)
+    def to_drawing(self, *, depth=1, types: bool = True, sweeps: int = SWEEPS) -> Drawing:
+        """The picture ``U ; R(model) ; R(loss) ; α`` as data (see ``catgrad.draw``; ``catgrad.learn.picture``)."""
+        return learner_drawing(self, depth=depth, types=types, sweeps=sweeps)
 
     # -- input checks -------------------------------------------------------------
     def check_data(self, x, y) -> tuple:
