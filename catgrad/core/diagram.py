@@ -38,7 +38,7 @@ from ..drawing.draw import Drawable
 from ..drawing.graph import Edge, Hypergraph
 from ..drawing.layout import SWEEPS, layout
 from .objects import Array, Ty, TyLike, as_ty
-from .signature import Generator, freeze, lookup
+from .registry import freeze, lookup
 
 
 class Op(NamedTuple):
