@@ -24,7 +24,7 @@ from .drawing.data import Drawing
 from .drawing.draw import Drawable
 from .drawing.layout import SWEEPS
 from .drawing.pictures import bands
-from .core.diagram import Diagram, Wire, identity, proj, trace
+from .core.diagram import Diagram, Wire, apply, identity, proj, trace, wires
 from .core.objects import Ty, TyLike, as_ty
 from .rdiff import rdiff
 
@@ -87,9 +87,9 @@ class Lens(Drawable):
 
         def bwd(*ws):
             a, c_prime, x = ws[:nA], ws[nA:], _anchor(ws)
-            b = _apply(f, a, x)
-            b_prime = _apply(gs, [*b, *c_prime], x)
-            return tuple(_apply(fs, [*a, *b_prime], x))
+            b = wires(apply(f, *a, into=x.builder))
+            b_prime = wires(apply(gs, *b, *c_prime, into=x.builder))
+            return wires(apply(fs, *a, *b_prime, into=x.builder))
 
         return Lens(f >> other.fwd, trace(bwd, f.dom @ other.cod[1]))
 
@@ -104,7 +104,7 @@ class Lens(Drawable):
             a1, a2 = ws[:n1], ws[n1:n1 + n2]
             b1, b2 = ws[n1 + n2:n1 + n2 + m1], ws[n1 + n2 + m1:]
             x = _anchor(ws)
-            return (*_apply(self.bwd, [*a1, *b1], x), *_apply(other.bwd, [*a2, *b2], x))
+            return (*wires(apply(self.bwd, *a1, *b1, into=x.builder)), *wires(apply(other.bwd, *a2, *b2, into=x.builder)))
 
         return Lens(self.fwd @ other.fwd, trace(bwd, self.fwd.dom @ other.fwd.dom @ self.cod[1] @ other.cod[1]))
 
@@ -142,15 +142,12 @@ class Lens(Drawable):
 
 
 def _apply(d: Diagram, ws, anchor: Wire) -> list:
-    """Splice ``d`` onto wires ``ws`` of the diagram being traced (``anchor`` names it)."""
-    b = anchor.builder
-    if d.dom != Ty(*(w.type for w in ws)):
-        raise TypeError(f"internal: splicing {d!r} onto wires of types {[str(w.type) for w in ws]}")
-    return [Wire(b, o) for o in b.splice(d, [w.id for w in ws])]
+    """Deprecated (kept for ``catgrad.learn.learner`` until it moves to ``apply``): ``list(wires(apply(d, *ws,
+    into=anchor.builder)))``."""
+    return list(wires(apply(d, *ws, into=anchor.builder)))
 
 
 def _anchor(ws):
     if not ws:
         raise TypeError("a lens whose backward map has an empty domain has no wires to trace")
     return ws[0]
-
