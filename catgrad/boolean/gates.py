@@ -42,7 +42,7 @@ from ..core.diagram import Diagram, Wire, apply, composite
 from ..core.objects import Array, Ty, as_ty
 from ..core.signature import SIGNATURE, Generator, declare, doctests
 from ..semantics.gf2 import structural
-from ..core.generators import add
+from ..core.generators import add, reject_typing
 from ..core.generators import zero as core_zero
 
 BOOL = "bool"
@@ -65,21 +65,17 @@ def _not_z2(t: Array) -> str:
     return f"expects Z2 wires (dtype bool, e.g. catgrad.boolean.Z2(shape)), got {t} of dtype {t.dtype}{hint}"
 
 
-def _fail(name, dom, why):
-    raise TypeError(errors.type_rule(name, dom, why))
-
-
 # -- and ------------------------------------------------------------------------
 
 def _type_and(dom):
     if len(dom) != 2:
-        _fail("and_", dom, f"expects 2 input wires, got {len(dom)}")
+        reject_typing("and_", dom, f"expects 2 input wires, got {len(dom)}")
     a, b = dom
     for t in (a, b):
         if t.dtype != BOOL:
-            _fail("and_", dom, _not_z2(t))
+            reject_typing("and_", dom, _not_z2(t))
     if a != b:
-        _fail("and_", dom, f"both inputs must have the same type, got {a} and {b}")
+        reject_typing("and_", dom, f"both inputs must have the same type, got {a} and {b}")
     return Ty(a)
 
 
@@ -101,11 +97,11 @@ and_ = declare(Generator(
 
 def _type_one(dom, type):
     if len(dom) != 0:
-        _fail("one", dom, f"takes no input wires, got {len(dom)}")
+        reject_typing("one", dom, f"takes no input wires, got {len(dom)}")
     if not isinstance(type, Array):
-        _fail("one", dom, f"the attribute type must be an Array, got {type!r}")
+        reject_typing("one", dom, f"the attribute type must be an Array, got {type!r}")
     if type.dtype != BOOL:
-        _fail("one", dom, _not_z2(type) + "; for a float constant 1 use catgrad.constant(A, 1.0)")
+        reject_typing("one", dom, _not_z2(type) + "; for a float constant 1 use catgrad.constant(A, 1.0)")
     return Ty(type)
 
 
@@ -126,17 +122,17 @@ one = declare(Generator(
 def _type_threshold(name, n_out):
     def typing(dom, ratio):
         if len(dom) != 2:
-            _fail(name, dom, f"expects 2 input wires (mask p, input x), got {len(dom)}")
+            reject_typing(name, dom, f"expects 2 input wires (mask p, input x), got {len(dom)}")
         p, x = dom
         for t in (p, x):
             if t.dtype != BOOL:
-                _fail(name, dom, _not_z2(t))
+                reject_typing(name, dom, _not_z2(t))
         if p != x:
-            _fail(name, dom, f"the mask and the input must have the same type, got {p} and {x}")
+            reject_typing(name, dom, f"the mask and the input must have the same type, got {p} and {x}")
         if p.ndim < 1:
-            _fail(name, dom, "needs inputs of rank ≥ 1 (the last axis is the one counted)")
+            reject_typing(name, dom, "needs inputs of rank ≥ 1 (the last axis is the one counted)")
         if not isinstance(ratio, int) or ratio < 1:
-            _fail(name, dom, f"ratio must be a positive int, got {ratio!r}")
+            reject_typing(name, dom, f"ratio must be a positive int, got {ratio!r}")
         return Ty(p.with_shape(p.shape[:-1])) if n_out == 1 else Ty(p, p)
     return typing
 
@@ -203,8 +199,7 @@ def _z2_threshold_like(which):
     def meaning(p, x, ratio):
         a = p.shape[-1]
         if 2 * a > ANF_MAX_BITS:
-            from ..errors import SemanticsError
-            raise SemanticsError(
+            raise errors.SemanticsError(
                 f"threshold over {a} inputs: its GF(2) polynomial has up to 2^{2 * a} monomials; catgrad builds it "
                 f"only for units with at most {ANF_MAX_BITS // 2} inputs (its JAX meaning has no such limit)")
         anfs = _anf(a, ratio, which)
