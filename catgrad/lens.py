@@ -104,7 +104,8 @@ class Lens(Drawable):
             a1, a2 = ws[:n1], ws[n1:n1 + n2]
             b1, b2 = ws[n1 + n2:n1 + n2 + m1], ws[n1 + n2 + m1:]
             x = _anchor(ws)
-            return (*wires(apply(self.bwd, *a1, *b1, into=x.builder)), *wires(apply(other.bwd, *a2, *b2, into=x.builder)))
+            return (*wires(apply(self.bwd, *a1, *b1, into=x.builder)),
+                    *wires(apply(other.bwd, *a2, *b2, into=x.builder)))
 
         return Lens(self.fwd @ other.fwd, trace(bwd, self.fwd.dom @ other.fwd.dom @ self.cod[1] @ other.cod[1]))
 

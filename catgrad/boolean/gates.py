@@ -1,9 +1,9 @@
 """The Z2 generators: polynomial circuits over the two-element field [RDA §4; CFGBL §5].
 
 ``Poly_Z2`` is the free cartesian left-additive category on ``xor`` (``+``), ``and`` (``·``),
-``zero`` and ``one``; it is a reverse derivative category, and catgrad's one ``rdiff`` differentiates
-its circuits from the generators' rules below. Wires are ``Array(shape, "bool")`` (``Z2(shape)``);
-every gate acts elementwise.
+``zero`` (``z2_zero``: ``catgrad.zero`` on Z2) and ``one``; it is a reverse derivative category, and
+catgrad's one ``rdiff`` differentiates its circuits from the generators' rules below. Wires are
+``Array(shape, "bool")`` (``Z2(shape)``); every gate acts elementwise.
 
 - ``xor`` **is** the additive structure ``add`` of the core on bool wires (JAX: ``logical_xor``),
   so ``R[xor](x, y, d) = (d, d)`` and the sums that ``rdiff`` inserts at copies are XORs;
@@ -277,10 +277,11 @@ def xor(x, y):
     return add(x, y)
 
 
-def zero(A=()) -> Diagram:
-    """The additive unit ``0: 1 → A`` on Z2 wires (``A`` a bool type or a shape); ``R[zero] = !``.
+def z2_zero(A=()) -> Diagram:
+    """The additive unit ``0: 1 → A`` on Z2 wires (``A`` a bool type or a shape): ``catgrad.zero`` on
+    ``Z2(A)``, named apart because it takes a shape for bool arrays; ``R[zero] = !``.
 
-    >>> zero((2,)).cod
+    >>> z2_zero((2,)).cod
     Ty(bool[2])
     """
     return core_zero(_z2_ty(A, "zero"))
@@ -331,7 +332,7 @@ def or_(x, y):
 Z2_GENERATORS = tuple(g.name for g in (and_, one, threshold, threshold_flips))
 STRUCTURAL = structural()
 
-__all__ = ["Z2", "and_", "xor", "zero", "one", "bits", "not_", "or_", "threshold", "threshold_flips",
+__all__ = ["Z2", "and_", "xor", "z2_zero", "one", "bits", "not_", "or_", "threshold", "threshold_flips",
            "ANF_MAX_BITS", "Z2_GENERATORS", "STRUCTURAL"]
 
 __test__ = doctests((and_, one, threshold, threshold_flips))

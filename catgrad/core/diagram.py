@@ -702,7 +702,8 @@ def apply(f, /, *args, into: Builder | None = None, scope: tuple = (), **attrs):
 
 
 def _splice(d: Diagram, ws: tuple, into: Builder | None, scope: tuple, attrs: dict):
-    """``apply(d, *ws)``: the diagram ``d`` spliced onto wires ``ws`` (of the builder ``into`` if ``d`` has no inputs)."""
+    """``apply(d, *ws)``: the diagram ``d`` spliced onto wires ``ws`` (of the builder ``into`` if ``d`` has
+    no inputs)."""
     what = f"diagram {d.dom} → {d.cod}"
     if attrs:
         raise TypeError(f"{what}: a diagram takes no attributes, got {', '.join(sorted(attrs))}")

@@ -17,7 +17,8 @@ def learner_drawing(lrn, *, depth=1, types: bool = True, sweeps: int = SWEEPS) -
 
     >>> import catgrad as cg
     >>> from catgrad import nn, learn
-    >>> lrn = learn.supervised(nn.dense(2, 1, nn.sigmoid), learn.mse(cg.Array((1,))), learn.learning_rate(0.1), learn.gd())
+    >>> model, loss = nn.dense(2, 1, nn.sigmoid), learn.mse(cg.Array((1,)))
+    >>> lrn = learn.supervised(model, loss, learn.learning_rate(0.1), learn.gd())
     >>> sorted(b.label for b in learner_drawing(lrn).boxes)
     ['R(loss)', 'R(model)', 'U = gd', 'α = 0.1']
     """
