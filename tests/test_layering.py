@@ -156,3 +156,15 @@ def test_the_checker_finds_lazy_relative_and_absolute_imports_up_and_circles(tmp
         ("pkg.low.a", "pkg.high"), ("pkg.low.b", "pkg.low.c"), ("pkg.low.c", "pkg.low.b")]
     assert upward(edges, layers) == ["pkg.low.a:2 (low) -> pkg.high (high)"]
     assert circles(edges) == [["pkg.high", "pkg.low.a"], ["pkg.low.b", "pkg.low.c"]]
+
+
+def test_the_readme_shows_the_layer_order():
+    """The README's package layout lists the layers in this order, each once or more, lowest first."""
+    text = (ROOT.parent / "README.md").read_text()
+    block = text[text.index("```\ncatgrad/\n") + len("```\ncatgrad/\n"):]
+    block = block[:block.index("```")]
+    names = [line.split()[0] for line in block.splitlines() if line.startswith("  ") and not line.startswith("   ")]
+    mods = ["catgrad." + n.rstrip("/").removesuffix(".py") for n in names]
+    ranks = [layer_of(m) for m in mods]
+    assert ranks == sorted(ranks), list(zip(mods, ranks))
+    assert set(ranks) == set(range(len(LAYERS))) - {layer_of("catgrad")}

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from .. import errors
-from ..core.diagram import Diagram, expect_diagram, Op, bodies
+from ..core.diagram import Diagram, Op, bodies, expect_diagram
 from ..core.objects import Ty
 
 Meaning = Callable[[Op, list, "OpTypes"], Sequence[Any]]
