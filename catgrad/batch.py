@@ -18,9 +18,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .core.diagram import Builder, Diagram, apply_in, bodies
+from .core.diagram import Builder, Diagram, Wire, apply, bodies, wires
 from .core.objects import Array, Ty
-from .core.signature import lookup
 
 
 def _batched(t: Array, n: int) -> Array:
@@ -30,7 +29,7 @@ def _batched(t: Array, n: int) -> Array:
 def _spread(b: Builder, w: int, n: int, scope: tuple = ()) -> int:
     """Broadcast an unbatched wire along a new leading batch axis of size ``n``."""
     t = b.wires[w]
-    return apply_in(b, lookup("broadcast"), [w], {"shape": (n, *t.shape), "axes": (-(t.ndim + 1),)}, scope)[0]
+    return apply("broadcast", Wire(b, w), scope=scope, shape=(n, *t.shape), axes=(-(t.ndim + 1),)).id
 
 
 def batch(f: Diagram, n: int, batched: Sequence[bool] | None = None) -> Diagram:
@@ -57,7 +56,7 @@ def batch(f: Diagram, n: int, batched: Sequence[bool] | None = None) -> Diagram:
         fl = [flag[i] for i in op.ins]
         ins = [m[i] for i in op.ins]
         if not any(fl):
-            outs = b.apply(op.gen, ins, op.attrs, [f.wires[o] for o in op.outs], op.scope)
+            outs = b.append(op.gen, ins, op.attrs, [f.wires[o] for o in op.outs], op.scope)
             for o, new in zip(op.outs, outs):
                 m[o], flag[o] = new, False
             continue
@@ -70,14 +69,15 @@ def batch(f: Diagram, n: int, batched: Sequence[bool] | None = None) -> Diagram:
             attrs = op.gen.batch(tuple(fl), n, Ty(*(f.wires[i] for i in op.ins)), **attrs, **hook)
             if isinstance(attrs, tuple):  # the batched form as a diagram on the batched inputs, and its output flags
                 form, out_flags = attrs
-                for o, new, fo in zip(op.outs, b.splice(form, ins, op.scope), out_flags):
+                spliced = [w.id for w in wires(apply(form, *(Wire(b, i) for i in ins), into=b, scope=op.scope))]
+                for o, new, fo in zip(op.outs, spliced, out_flags):
                     expected = _batched(f.wires[o], n) if fo else f.wires[o]
                     if b.wires[new] != expected:
                         raise TypeError(f"batch: the batched form of {op.gen.name!r} has type {b.wires[new]}, "
                                         f"expected {expected}")
                     m[o], flag[o] = new, bool(fo)
                 continue
-        outs = apply_in(b, op.gen, ins, attrs, op.scope)
+        outs = [w.id for w in wires(apply(op.gen, *(Wire(b, i) for i in ins), into=b, scope=op.scope, **attrs))]
         for o, new in zip(op.outs, outs):
             expected = _batched(f.wires[o], n)
             if b.wires[new] != expected:

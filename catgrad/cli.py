@@ -355,7 +355,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return train(args)
         if args.command == "draw":
             from .drawing import cli as draw_cli
-            return draw_cli.run(args)
+            try:
+                return draw_cli.run(args)
+            except (ValueError, TypeError, ImportError) as exc:
+                raise CLIError(str(exc)) from None
         return evaluate(args)
     except CLIError as exc:
         print(f"catgrad: error: {exc}", file=sys.stderr)

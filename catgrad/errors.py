@@ -123,13 +123,6 @@ def describe(value) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def expect_diagram(what: str, f) -> None:
-    """Raise ``TypeError("<what> expects a Diagram, got <type> <value>")`` unless ``f`` is a Diagram."""
-    from .core.diagram import Diagram
-    if not isinstance(f, Diagram):
-        raise TypeError(f"{what} expects a Diagram, got {describe(f)}")
-
-
 def expected(where: str, arg: str, what: str, got, fix: str = "") -> str:
     """``"<where>: <arg> must be <what>, got <type> <value>"``, then the fix of a common mistake."""
     return f"{where}: {arg} must be {what}, got {describe(got)}" + (f"; {fix}" if fix else "")

@@ -20,13 +20,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .core.diagram import Diagram, Wire, identity, proj, trace
+from .drawing.data import Drawing
+from .drawing.draw import Drawable
+from .drawing.layout import SWEEPS
+from .drawing.pictures import bands
+from .core.diagram import Diagram, Wire, apply, identity, proj, trace, wires
 from .core.objects import Ty, TyLike, as_ty
 from .rdiff import rdiff
 
 
 @dataclass(frozen=True)
-class Lens:
+class Lens(Drawable):
     """A lens ``(A, A') → (B, B')``: ``fwd: A → B`` and ``bwd: A × B' → A'``.
 
     Args:
@@ -83,9 +87,9 @@ class Lens:
 
         def bwd(*ws):
             a, c_prime, x = ws[:nA], ws[nA:], _anchor(ws)
-            b = _apply(f, a, x)
-            b_prime = _apply(gs, [*b, *c_prime], x)
-            return tuple(_apply(fs, [*a, *b_prime], x))
+            b = wires(apply(f, *a, into=x.builder))
+            b_prime = wires(apply(gs, *b, *c_prime, into=x.builder))
+            return wires(apply(fs, *a, *b_prime, into=x.builder))
 
         return Lens(f >> other.fwd, trace(bwd, f.dom @ other.cod[1]))
 
@@ -100,7 +104,8 @@ class Lens:
             a1, a2 = ws[:n1], ws[n1:n1 + n2]
             b1, b2 = ws[n1 + n2:n1 + n2 + m1], ws[n1 + n2 + m1:]
             x = _anchor(ws)
-            return (*_apply(self.bwd, [*a1, *b1], x), *_apply(other.bwd, [*a2, *b2], x))
+            return (*wires(apply(self.bwd, *a1, *b1, into=x.builder)),
+                    *wires(apply(other.bwd, *a2, *b2, into=x.builder)))
 
         return Lens(self.fwd @ other.fwd, trace(bwd, self.fwd.dom @ other.fwd.dom @ self.cod[1] @ other.cod[1]))
 
@@ -122,26 +127,22 @@ class Lens:
         (A, Ap), (B, Bp) = self.dom, self.cod
         return f"<Lens ({A}, {Ap}) → ({B}, {Bp})>"
 
-    def draw(self, path=None, **options):
-        """The picture of ``self`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
-        from .drawing import draw
-        return draw(self, path, **options)
+    @property
+    def size(self) -> int:
+        """The number of operations of the two maps together."""
+        return self.fwd.size + self.bwd.size
 
-    def _repr_svg_(self):
-        from .drawing.draw import repr_svg
-        return repr_svg(self)
-
-
-def _apply(d: Diagram, ws, anchor: Wire) -> list:
-    """Splice ``d`` onto wires ``ws`` of the diagram being traced (``anchor`` names it)."""
-    b = anchor.builder
-    if d.dom != Ty(*(w.type for w in ws)):
-        raise TypeError(f"internal: splicing {d!r} onto wires of types {[str(w.type) for w in ws]}")
-    return [Wire(b, o) for o in b.splice(d, [w.id for w in ws])]
+    def to_drawing(self, *, depth=None, types: bool = True, sweeps: int = SWEEPS, params: int = 0,
+                   param_names=(), label: str = "") -> Drawing:
+        """``(f, f*)`` as two bands (``catgrad.draw``): ``f`` on top, left to right, ``f*`` below, right to
+        left; the first ``params`` inputs of ``f`` (named ``param_names``) enter from the top."""
+        top = self.fwd.to_drawing(depth=depth, types=types, sweeps=sweeps, params=params, param_names=param_names)
+        bot = self.bwd.to_drawing(depth=depth, types=types, sweeps=sweeps)
+        dom = [str(t) for t in self.fwd.dom]
+        return bands(top, bot, dom[params:], dom[:params], label)
 
 
 def _anchor(ws):
     if not ws:
         raise TypeError("a lens whose backward map has an empty domain has no wires to trace")
     return ws[0]
-

@@ -33,6 +33,8 @@ import jax
 from .batch import batch as batch_diagram
 from .core.diagram import Diagram, identity, trace, wiring
 from .core.objects import Array, Ty, TyLike
+from .drawing.data import Drawing
+from .drawing.draw import Drawable
 from .lens import Lens
 
 Map = Union[Diagram, Lens]
@@ -188,7 +190,7 @@ def _fwd(m: Map) -> Diagram:
 # -- Para ------------------------------------------------------------------------------
 
 @dataclass(frozen=True, init=False)
-class Para:
+class Para(Drawable):
     """A parametrised map ``(P, f: P × A → B)`` (``f`` a Diagram, or a Lens for Para(Lens)).
 
     Args:
@@ -374,14 +376,9 @@ class Para:
         params = ", ".join(f"{p}: {t}" if p else str(t) for p, t in zip(paths(self.param), self.wires))
         return f"<{kind} {self.dom} → {self.cod} with parameters {params or '1'}>"
 
-    def draw(self, path=None, **options):
-        """The picture of ``self`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
-        from .drawing import draw
-        return draw(self, path, **options)
-
-    def _repr_svg_(self):
-        from .drawing.draw import repr_svg
-        return repr_svg(self)
+    def to_drawing(self, **options) -> Drawing:
+        """``(P, f)``: the map's picture with the parameter wires entering from the top (``catgrad.draw``)."""
+        return self.map.to_drawing(params=len(self.wires), param_names=list(paths(self.param)), **options)
 
 
 def reparam(p: Para, r: Map, param: Record = None, init: Callable | None = None) -> Para:

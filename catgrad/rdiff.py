@@ -41,9 +41,9 @@ import warnings
 from functools import lru_cache
 
 from . import errors
-from .core.diagram import Builder, Diagram, Wire, apply_in, bodies
+from .core.diagram import Builder, Diagram, Wire, apply, bodies, expect_diagram, wires
 from .core.objects import Ty
-from .core.signature import Generator, lookup
+from .core.signature import Generator
 
 
 RDIFF_SIZE_FACTOR = 10
@@ -84,15 +84,14 @@ def backward_scope(scope: tuple) -> tuple:
 
 
 def _sum(b: Builder, terms: list, t) -> int:
-    add = lookup("add")
     acc = terms[0]
     for w in terms[1:]:
-        acc = apply_in(b, add, [acc, w], {})[0]
+        acc = apply("add", Wire(b, acc), Wire(b, w)).id
     return acc
 
 
 def _zero(b: Builder, t) -> int:
-    return apply_in(b, lookup("zero"), [], {"type": t})[0]
+    return apply("zero", into=b, type=t).id
 
 
 def rdiff(f: Diagram) -> Diagram:
@@ -111,7 +110,7 @@ def rdiff(f: Diagram) -> Diagram:
     >>> to_jax(rdiff(exp(Array(()))))(jnp.float32(0.0), jnp.float32(2.0))
     (Array(2., dtype=float32),)
     """
-    errors.expect_diagram("rdiff", f)
+    expect_diagram("rdiff", f)
     b = Builder()
     m = {}
     for w in f.dom_wires:
@@ -133,7 +132,8 @@ def rdiff(f: Diagram) -> Diagram:
             warnings.warn(op.gen.zero_rdiff_warning, stacklevel=2)
         r, mask = rule(op.gen, dom, op.attrs)
         ys = [m[o] for o in op.outs] if op.gen.rdiff_uses_output else []
-        dins = iter(b.splice(r, [m[i] for i in op.ins] + ys + douts, backward_scope(op.scope)))
+        args = [Wire(b, w) for w in [m[i] for i in op.ins] + ys + douts]
+        dins = iter(w.id for w in wires(apply(r, *args, into=b, scope=backward_scope(op.scope))))
         for i, nonzero in zip(op.ins, mask):
             if nonzero:
                 cot.setdefault(i, []).append(next(dins))

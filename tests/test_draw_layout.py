@@ -200,12 +200,12 @@ def test_group_that_would_make_a_cycle_is_expanded():
         return tuple(op._replace(scope=s) for op, s in zip(f.ops, scopes))
     ops = scoped(("g",), (), ("g",))
     g = cg.Diagram(f.wires, ops, f.dom_wires, f.cod_wires)
-    ns = graph.nodes(g, depth=1)
+    ns = graph.nodes(g.hypergraph(), depth=1)
     assert [n.label for n in ns] == ["exp", "sin", "exp"]
     ops = scoped(("g",), ("g",), ())
-    ns = graph.nodes(cg.Diagram(f.wires, ops, f.dom_wires, f.cod_wires), depth=1)
+    ns = graph.nodes(cg.Diagram(f.wires, ops, f.dom_wires, f.cod_wires).hypergraph(), depth=1)
     assert [(n.label, n.kind) for n in ns] == [("g", "layer"), ("exp", "generator")]
-    assert [(n.label, n.kind) for n in graph.nodes(cg.Diagram(f.wires, ops, f.dom_wires, f.cod_wires), depth=0)] \
+    assert [(n.label, n.kind) for n in graph.nodes(cg.Diagram(f.wires, ops, f.dom_wires, f.cod_wires).hypergraph(), depth=0)] \
         == [("f", "layer")]
 
 

@@ -46,7 +46,7 @@ from ..core.diagram import trace
 from ..core.objects import Ty
 from ..learn.learner import leaves_of
 from .encodings import binary_labels, class_bits, feature_tuples, one_hot_labels, thermometer
-from .layers import _const, lookup_table, missed_ones_loss, pseudo_linear, replicate, table_forest, tuple_tables, vote, zeros
+from .layers import z2_constant, lookup_table, missed_ones_loss, pseudo_linear, replicate, table_forest, tuple_tables, vote, zeros
 
 #: [RDA] Table 1, test accuracy in percent.
 PAPER = {"iris2-binary": 98.0, "iris2-one-hot": 98.0, "iris3": 73.3, "mnist01": 99.2}
@@ -197,7 +197,7 @@ def iris_forest(trees: int = 64, fan_in: int = 4, leaf_bits: int = 4, levels: in
     if not learn_leaves:
         leaves0 = forest.init(jax.random.PRNGKey(seed))["forest"]["leaves"]
         PR = forest.param["forest"]["roots"]
-        r = trace(lambda roots: (_const(roots, leaves0), roots), PR)
+        r = trace(lambda roots: (z2_constant(roots, leaves0), roots), PR)
         forest = forest.reparam(r, {"forest": {"roots": PR}}, lambda key: {"forest": {"roots": zeros(Ty(PR))[0]}})
     what = "leaves and roots learned" if learn_leaves else "leaves fixed at random"
     return train_ensemble(forest, xtr, ytr, xte, yte, 3, loss=missed_ones_loss, epochs=epochs, seed=seed,

@@ -1,9 +1,9 @@
 """The Z2 generators: polynomial circuits over the two-element field [RDA §4; CFGBL §5].
 
 ``Poly_Z2`` is the free cartesian left-additive category on ``xor`` (``+``), ``and`` (``·``),
-``zero`` and ``one``; it is a reverse derivative category, and catgrad's one ``rdiff`` differentiates
-its circuits from the generators' rules below. Wires are ``Array(shape, "bool")`` (``Z2(shape)``);
-every gate acts elementwise.
+``zero`` (``z2_zero``: ``catgrad.zero`` on Z2) and ``one``; it is a reverse derivative category, and
+catgrad's one ``rdiff`` differentiates its circuits from the generators' rules below. Wires are
+``Array(shape, "bool")`` (``Z2(shape)``); every gate acts elementwise.
 
 - ``xor`` **is** the additive structure ``add`` of the core on bool wires (JAX: ``logical_xor``),
   so ``R[xor](x, y, d) = (d, d)`` and the sums that ``rdiff`` inserts at copies are XORs;
@@ -41,7 +41,8 @@ from .. import errors
 from ..core.diagram import Diagram, Wire, apply, composite
 from ..core.objects import Array, Ty, as_ty
 from ..core.signature import SIGNATURE, Generator, declare, doctests
-from ..core.generators import add
+from ..semantics.gf2 import structural
+from ..core.generators import add, reject_typing
 from ..core.generators import zero as core_zero
 
 BOOL = "bool"
@@ -64,21 +65,17 @@ def _not_z2(t: Array) -> str:
     return f"expects Z2 wires (dtype bool, e.g. catgrad.boolean.Z2(shape)), got {t} of dtype {t.dtype}{hint}"
 
 
-def _fail(name, dom, why):
-    raise TypeError(errors.type_rule(name, dom, why))
-
-
 # -- and ------------------------------------------------------------------------
 
 def _type_and(dom):
     if len(dom) != 2:
-        _fail("and_", dom, f"expects 2 input wires, got {len(dom)}")
+        reject_typing("and_", dom, f"expects 2 input wires, got {len(dom)}")
     a, b = dom
     for t in (a, b):
         if t.dtype != BOOL:
-            _fail("and_", dom, _not_z2(t))
+            reject_typing("and_", dom, _not_z2(t))
     if a != b:
-        _fail("and_", dom, f"both inputs must have the same type, got {a} and {b}")
+        reject_typing("and_", dom, f"both inputs must have the same type, got {a} and {b}")
     return Ty(a)
 
 
@@ -100,11 +97,11 @@ and_ = declare(Generator(
 
 def _type_one(dom, type):
     if len(dom) != 0:
-        _fail("one", dom, f"takes no input wires, got {len(dom)}")
+        reject_typing("one", dom, f"takes no input wires, got {len(dom)}")
     if not isinstance(type, Array):
-        _fail("one", dom, f"the attribute type must be an Array, got {type!r}")
+        reject_typing("one", dom, f"the attribute type must be an Array, got {type!r}")
     if type.dtype != BOOL:
-        _fail("one", dom, _not_z2(type) + "; for a float constant 1 use catgrad.constant(A, 1.0)")
+        reject_typing("one", dom, _not_z2(type) + "; for a float constant 1 use catgrad.constant(A, 1.0)")
     return Ty(type)
 
 
@@ -125,17 +122,17 @@ one = declare(Generator(
 def _type_threshold(name, n_out):
     def typing(dom, ratio):
         if len(dom) != 2:
-            _fail(name, dom, f"expects 2 input wires (mask p, input x), got {len(dom)}")
+            reject_typing(name, dom, f"expects 2 input wires (mask p, input x), got {len(dom)}")
         p, x = dom
         for t in (p, x):
             if t.dtype != BOOL:
-                _fail(name, dom, _not_z2(t))
+                reject_typing(name, dom, _not_z2(t))
         if p != x:
-            _fail(name, dom, f"the mask and the input must have the same type, got {p} and {x}")
+            reject_typing(name, dom, f"the mask and the input must have the same type, got {p} and {x}")
         if p.ndim < 1:
-            _fail(name, dom, "needs inputs of rank ≥ 1 (the last axis is the one counted)")
+            reject_typing(name, dom, "needs inputs of rank ≥ 1 (the last axis is the one counted)")
         if not isinstance(ratio, int) or ratio < 1:
-            _fail(name, dom, f"ratio must be a positive int, got {ratio!r}")
+            reject_typing(name, dom, f"ratio must be a positive int, got {ratio!r}")
         return Ty(p.with_shape(p.shape[:-1])) if n_out == 1 else Ty(p, p)
     return typing
 
@@ -202,8 +199,7 @@ def _z2_threshold_like(which):
     def meaning(p, x, ratio):
         a = p.shape[-1]
         if 2 * a > ANF_MAX_BITS:
-            from ..errors import SemanticsError
-            raise SemanticsError(
+            raise errors.SemanticsError(
                 f"threshold over {a} inputs: its GF(2) polynomial has up to 2^{2 * a} monomials; catgrad builds it "
                 f"only for units with at most {ANF_MAX_BITS // 2} inputs (its JAX meaning has no such limit)")
         anfs = _anf(a, ratio, which)
@@ -281,10 +277,11 @@ def xor(x, y):
     return add(x, y)
 
 
-def zero(A=()) -> Diagram:
-    """The additive unit ``0: 1 → A`` on Z2 wires (``A`` a bool type or a shape); ``R[zero] = !``.
+def z2_zero(A=()) -> Diagram:
+    """The additive unit ``0: 1 → A`` on Z2 wires (``A`` a bool type or a shape): ``catgrad.zero`` on
+    ``Z2(A)``, named apart because it takes a shape for bool arrays; ``R[zero] = !``.
 
-    >>> zero((2,)).cod
+    >>> z2_zero((2,)).cod
     Ty(bool[2])
     """
     return core_zero(_z2_ty(A, "zero"))
@@ -333,9 +330,9 @@ def or_(x, y):
 
 #: The generators of Poly_Z2 declared here, and the core ones that also act on Z2 wires (read off the records).
 Z2_GENERATORS = tuple(g.name for g in (and_, one, threshold, threshold_flips))
-STRUCTURAL = tuple(name for name, g in SIGNATURE.items() if g.z2 is not None and name not in Z2_GENERATORS)
+STRUCTURAL = structural()
 
-__all__ = ["Z2", "and_", "xor", "zero", "one", "bits", "not_", "or_", "threshold", "threshold_flips",
+__all__ = ["Z2", "and_", "xor", "z2_zero", "one", "bits", "not_", "or_", "threshold", "threshold_flips",
            "ANF_MAX_BITS", "Z2_GENERATORS", "STRUCTURAL"]
 
 __test__ = doctests((and_, one, threshold, threshold_flips))

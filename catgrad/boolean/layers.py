@@ -61,7 +61,7 @@ def _layer(name: str, params: dict, f, X, init) -> Para:
     return Para.build({name: params}, lambda p, x: f(p[name], x), X, init=lambda key: {name: init(key)})
 
 
-def _const(w: Wire, value) -> Wire:
+def z2_constant(w: Wire, value) -> Wire:
     """A Z2 constant in the diagram that ``w`` belongs to."""
     v = np.asarray(value, dtype=bool)
     return apply("constant", into=w.builder, type=Z2(v.shape), value=v)
@@ -71,7 +71,7 @@ def _select(x: Wire, i: int) -> Wire:
     """``xᵢ`` of a vector wire, as the Z2 dot product ``Σⱼ xⱼ·δᵢⱼ``."""
     e = np.zeros(x.shape, dtype=bool)
     e[i] = True
-    return apply("sum", and_(x, _const(x, e)), axes=(-1,))
+    return apply("sum", and_(x, z2_constant(x, e)), axes=(-1,))
 
 
 def _basis(x: Wire) -> Wire:
@@ -81,7 +81,7 @@ def _basis(x: Wire) -> Wire:
     e = None
     for i in range(k):
         xi = apply("broadcast", _select(x, i), shape=(n,), axes=(-1,))
-        lit = xi + _const(x, patterns[:, i] == 0)  # xᵢ + bᵢ + 1
+        lit = xi + z2_constant(x, patterns[:, i] == 0)  # xᵢ + bᵢ + 1
         e = lit if e is None else and_(e, lit)
     return e
 
@@ -232,15 +232,15 @@ def _tuple_basis(x: Wire, tuples: np.ndarray) -> Wire:
     m, k = tuples.shape
     sel = np.zeros((m, k, n), dtype=bool)
     sel[np.arange(m)[:, None], np.arange(k)[None, :], tuples] = True
-    xs = apply("sum", and_(apply("broadcast", x, shape=(m, k, n), axes=(0, 1)), _const(x, sel)), axes=(-1,))
+    xs = apply("sum", and_(apply("broadcast", x, shape=(m, k, n), axes=(0, 1)), z2_constant(x, sel)), axes=(-1,))
     nb = 2 ** k
     patterns = (np.arange(nb)[:, None] >> np.arange(k)) & 1
     e = None
     for i in range(k):
         col = np.zeros((m, k), dtype=bool)
         col[:, i] = True
-        xi = apply("sum", and_(xs, _const(x, col)), axes=(-1,))  # (m,): bit i of every tuple
-        lit = apply("broadcast", xi, shape=(m, nb), axes=(-1,)) + _const(x, np.broadcast_to(patterns[:, i] == 0, (m, nb)))
+        xi = apply("sum", and_(xs, z2_constant(x, col)), axes=(-1,))  # (m,): bit i of every tuple
+        lit = apply("broadcast", xi, shape=(m, nb), axes=(-1,)) + z2_constant(x, np.broadcast_to(patterns[:, i] == 0, (m, nb)))
         e = lit if e is None else and_(e, lit)
     return e
 

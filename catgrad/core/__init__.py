@@ -1,7 +1,7 @@
 """The syntax: objects, diagrams, the signature of generators."""
 from .objects import Array, Ty, as_ty
 from .diagram import (Diagram, Op, Wire, identity, swap, copy, discard, wiring, pair, proj, trace, apply, composite,
-                      arguments)
+                      arguments, wires)
 from .signature import Generator, declare, lookup, SIGNATURE, Literal
 from . import generators
 from . import conv

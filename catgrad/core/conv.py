@@ -49,7 +49,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .diagram import composite
-from .generators import _check_arity, _fail, _neg_axes
+from .generators import check_arity, reject_typing, negative_axes
 from .objects import Ty
 from .signature import Generator, declare, doctests
 
@@ -113,7 +113,7 @@ def _pairs(v, nsp, what, name, dom):
         v = (int(v),) * nsp
     v = tuple(v)
     if len(v) != nsp:
-        _fail(name, dom, f"{what} {v} must have one entry per spatial axis ({nsp})")
+        reject_typing(name, dom, f"{what} {v} must have one entry per spatial axis ({nsp})")
     return v
 
 
@@ -121,7 +121,7 @@ def _positive(v, nsp, what, name, dom):
     v = _pairs(1 if v is None else v, nsp, what, name, dom)
     for s in v:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
-            _fail(name, dom, f"{what} must be positive ints, got {v}")
+            reject_typing(name, dom, f"{what} must be positive ints, got {v}")
     return tuple(int(s) for s in v)
 
 
@@ -139,31 +139,31 @@ def _explicit_padding(padding, nsp, sizes, kernel, strides, lhs_dil, rhs_dil, na
                 total = max((m - 1) * s + (k - 1) * d + 1 - nd, 0)
                 out.append((total // 2, total - total // 2))
             return tuple(out)
-        _fail(name, dom, f"padding must be 'VALID', 'SAME', an int or (lo, hi) pairs, got {padding!r}")
+        reject_typing(name, dom, f"padding must be 'VALID', 'SAME', an int or (lo, hi) pairs, got {padding!r}")
     if isinstance(padding, (int, np.integer)):
         return ((int(padding), int(padding)),) * nsp
     padding = tuple(padding)
     if len(padding) != nsp:
-        _fail(name, dom, f"padding {padding} must have one (lo, hi) pair per spatial axis ({nsp})")
+        reject_typing(name, dom, f"padding {padding} must have one (lo, hi) pair per spatial axis ({nsp})")
     out = []
     for p in padding:
         if isinstance(p, (int, np.integer)):
             p = (p, p)
         p = tuple(p)
         if len(p) != 2 or not all(isinstance(q, (int, np.integer)) and not isinstance(q, bool) for q in p):
-            _fail(name, dom, f"padding {padding} must be (lo, hi) pairs of ints")
+            reject_typing(name, dom, f"padding {padding} must be (lo, hi) pairs of ints")
         out.append((int(p[0]), int(p[1])))
     return tuple(out)
 
 
 def _canon_conv(dom, spec, window_strides=None, padding="VALID", lhs_dilation=None, rhs_dilation=None,
                 precision=None):
-    _check_arity("conv", dom, 2)
+    check_arity("conv", dom, 2)
     sp_ = _spec(spec)
     nsp = len(sp_.spatial)
     for t, term, what in ((dom[0], sp_.lhs, "lhs"), (dom[1], sp_.rhs, "rhs")):
         if t.ndim != len(term):
-            _fail("conv", dom, f"spec {spec!r} gives {len(term)} indices to the {what} of rank {t.ndim} ({t})")
+            reject_typing("conv", dom, f"spec {spec!r} gives {len(term)} indices to the {what} of rank {t.ndim} ({t})")
     strides = _positive(window_strides, nsp, "window strides", "conv", dom)
     lhs_dil = _positive(lhs_dilation, nsp, "lhs dilation", "conv", dom)
     rhs_dil = _positive(rhs_dilation, nsp, "rhs dilation", "conv", dom)
@@ -171,7 +171,7 @@ def _canon_conv(dom, spec, window_strides=None, padding="VALID", lhs_dilation=No
     kernel = [dom[1].shape[sp_.rhs.index(str(i))] for i in range(nsp)]
     pad = _explicit_padding(padding, nsp, sizes, kernel, strides, lhs_dil, rhs_dil, "conv", dom)
     if precision not in (None, "highest"):
-        _fail("conv", dom, f"precision must be None (the default) or 'highest', got {precision!r}")
+        reject_typing("conv", dom, f"precision must be None (the default) or 'highest', got {precision!r}")
     return {"spec": spec.replace(" ", ""), "window_strides": strides, "padding": pad,
             "lhs_dilation": lhs_dil, "rhs_dilation": rhs_dil, "precision": precision}
 
@@ -180,14 +180,14 @@ def _type_conv(dom, spec, window_strides, padding, lhs_dilation, rhs_dilation, p
     s = _spec(spec)
     x, w = dom
     if not x.is_float or x.dtype != w.dtype:
-        _fail("conv", dom, f"expects two floating-point arrays of the same dtype, got {x.dtype} and {w.dtype}")
+        reject_typing("conv", dom, f"expects two floating-point arrays of the same dtype, got {x.dtype} and {w.dtype}")
     size = {}
     for ch, n in zip(s.lhs, x.shape):
         size[ch] = n
     for ch, n in zip(s.rhs, w.shape):
         if ch.isalpha() and size.setdefault(ch, n) != n:
             role = "contracted (channel)" if ch in s.C else "grouped"
-            _fail("conv", dom, f"{role} index {ch!r} has size {size[ch]} in the input {x} and {n} in the kernel {w}"
+            reject_typing("conv", dom, f"{role} index {ch!r} has size {size[ch]} in the input {x} and {n} in the kernel {w}"
                   " (channel mismatch)")
     out = []
     for ch in s.out:
@@ -196,7 +196,7 @@ def _type_conv(dom, spec, window_strides, padding, lhs_dilation, rhs_dilation, p
             n, k = x.shape[s.lhs.index(ch)], w.shape[s.rhs.index(ch)]
             m = conv_output_size(n, k, window_strides[i], padding[i], lhs_dilation[i], rhs_dilation[i])
             if m < 1:
-                _fail("conv", dom, f"along spatial axis {i} the kernel ({k}, dilation {rhs_dilation[i]}) is larger than "
+                reject_typing("conv", dom, f"along spatial axis {i} the kernel ({k}, dilation {rhs_dilation[i]}) is larger than "
                       f"the padded input ({n}, dilation {lhs_dilation[i]}, padding {padding[i]}): no output position")
             out.append(m)
         else:
@@ -341,8 +341,8 @@ conv = declare(Generator(
 def canon_axes(name):
     """The canonical form of an ``axes`` attribute (negative, sorted) for the generator ``name``."""
     def canon(dom, axes):
-        _check_arity(name, dom, 1)
-        return {"axes": _neg_axes(axes, dom[0].ndim, name, dom)}
+        check_arity(name, dom, 1)
+        return {"axes": negative_axes(axes, dom[0].ndim, name, dom)}
     return canon
 
 

@@ -33,8 +33,12 @@ from typing import Callable, Iterable, NamedTuple, Sequence
 import numpy as np
 
 from .. import errors
+from ..drawing.data import Drawing
+from ..drawing.draw import Drawable
+from ..drawing.graph import Edge, Hypergraph
+from ..drawing.layout import SWEEPS, layout
 from .objects import Array, Ty, TyLike, as_ty
-from .signature import Generator, freeze, lookup
+from .registry import freeze, lookup
 
 
 class Op(NamedTuple):
@@ -65,7 +69,7 @@ class Op(NamedTuple):
         return dict(self.attrs)
 
 
-class Diagram:
+class Diagram(Drawable):
     """A morphism ``dom → cod`` of the syntax (see the module docstring).
 
     Build diagrams from generators and the structural morphisms with ``>>`` and ``@``,
@@ -146,15 +150,8 @@ class Diagram:
         return self.tensor(other)
 
     def __call__(self, *wires: "Wire"):
-        """Apply this diagram to wires inside ``trace`` (splicing it into the traced diagram)."""
-        b = _builder_of(wires, f"{self!r}")
-        if len(wires) != len(self.dom):
-            raise TypeError(errors.arity(f"diagram {self.dom} → {self.cod}", len(self.dom), len(wires)))
-        for i, (w, t) in enumerate(zip(wires, self.dom)):
-            if w.type != t:
-                raise TypeError(f"diagram {self.dom} → {self.cod}: input {i} has type {t}, got a wire of type {w.type}")
-        outs = b.splice(self, [w.id for w in wires])
-        return _pack([Wire(b, o) for o in outs])
+        """``f(*wires)`` is ``apply(f, *wires)``: ``f`` spliced onto wires inside ``trace``."""
+        return apply(self, *wires)
 
     # -- passes --------------------------------------------------------------
     def prune(self) -> "Diagram":
@@ -231,14 +228,60 @@ class Diagram:
         lines.append(f"  in ({', '.join(name(c) for c in self.cod_wires)}) }}")
         return "\n".join(lines)
 
-    def draw(self, path=None, **options):
-        """The picture of ``self`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
-        from ..drawing import draw
-        return draw(self, path, **options)
+    # -- drawing (drawing's data sits below the syntax) ---------------------------------
+    def hypergraph(self) -> Hypergraph:
+        """``self`` as drawing's plain data: the wires' type labels, the boundary, one ``Edge`` per operation.
 
-    def _repr_svg_(self):
-        from ..drawing.draw import repr_svg
-        return repr_svg(self)
+        Each loop (an operation with a diagram among its attributes, its body: ``scan``) is opened: replaced
+        by its body inside the scope ``"scan ×n"``, so ``depth`` opens it as every layer. The loop's outputs
+        keep their stacked types where the body's output wire is used nowhere else.
+
+        >>> from catgrad import Array, trace, tanh, scan
+        >>> A = Array((2,))
+        >>> g = scan(trace(lambda h, x: (tanh(h + x), h), A, A), 3).hypergraph()
+        >>> [(e.name, e.scope) for e in g.edges]
+        [('add', ('scan ×3',)), ('tanh', ('scan ×3',))]
+        """
+        f = _opened(self)
+        edges = tuple(Edge(op.gen.name, op.gen.label, op.attrs, tuple(op.ins), tuple(op.outs), tuple(op.scope))
+                      for op in f.ops)
+        return Hypergraph(tuple(str(t) for t in f.wires), tuple(f.dom_wires), tuple(f.cod_wires), edges)
+
+    def to_drawing(self, *, depth=None, types: bool = True, sweeps: int = SWEEPS, params: int = 0,
+                   param_names=()) -> Drawing:
+        """The string diagram of ``self`` laid out left to right (``catgrad.draw``); the first ``params``
+        domain wires (named ``param_names``) enter from the top, as a Para's parameters."""
+        return layout(self.hypergraph(), depth=depth, params=params, param_names=param_names, types=types,
+                      sweeps=sweeps)
+
+
+def _opened(f: Diagram) -> Diagram:
+    """``f`` with each loop replaced by its body (see ``Diagram.hypergraph``); ``f`` itself if it has none."""
+    if not any(bodies(op.attrs) for op in f.ops):
+        return f
+    b = Builder()
+    dom = [b.new_wire(t) for t in f.dom]
+    env = dict(zip(f.dom_wires, dom))
+    for op in f.ops:
+        args, cod = [env[i] for i in op.ins], Ty(*(f.wires[o] for o in op.outs))
+        loop = bodies(op.attrs)
+        if not loop:
+            outs = b.append(op.gen, args, op.attrs, cod, op.scope)
+        else:
+            inner, n = _opened(loop[0]), len(b.wires)
+            outs = b.splice(inner, args, (*op.scope, f"{op.gen.name} ×{dict(op.attrs).get('length', '?')}"))
+            used = {i for inner_op in inner.ops for i in inner_op.ins}
+            for w, o, t in zip(inner.cod_wires, outs, cod):
+                if o >= n and outs.count(o) == 1 and w not in used:
+                    b.wires[o] = t  # a step output leaves the loop stacked
+        env.update(zip(op.outs, outs))
+    return b.build(dom, [env[w] for w in f.cod_wires])
+
+
+def expect_diagram(what: str, f) -> None:
+    """Raise ``TypeError("<what> expects a Diagram, got <type> <value>")`` unless ``f`` is a Diagram."""
+    if not isinstance(f, Diagram):
+        raise TypeError(f"{what} expects a Diagram, got {errors.describe(f)}")
 
 
 def _wire_name(i: int) -> str:
@@ -370,7 +413,9 @@ class Builder:
         self.wires.append(t)
         return len(self.wires) - 1
 
-    def apply(self, gen: Generator, ins: Sequence[int], attrs: tuple, cod: Ty, scope: tuple = ()) -> list[int]:
+    def append(self, gen: "Generator", ins: Sequence[int], attrs: tuple, cod: Ty, scope: tuple = ()) -> list[int]:
+        """Append one operation as given (attributes frozen, codomain typed: a functor copying an operation);
+        its new output wires. Applying a generator is ``apply``."""
         outs = tuple(self.new_wire(t) for t in cod)
         self.ops.append(Op(gen, attrs, tuple(ins), outs, tuple(scope)))
         return list(outs)
@@ -614,21 +659,27 @@ def composite(arity: int | None = 1, shape_dtype: str | None = None):
     return wrap
 
 
-def apply(gen: Generator | str, *args, into: Builder | None = None, **attrs):
-    """Apply a generator: to types (giving a one-operation ``Diagram``) or to wires (inside ``trace``).
+def apply(f, /, *args, into: Builder | None = None, scope: tuple = (), **attrs):
+    """Apply a generator (a record or its name) or a diagram: the one way to put operations into a diagram.
 
-    ``apply("sigmoid", Array((3,)))`` is the diagram ``sigmoid: f32[3] → f32[3]``; in a traced
-    function, ``apply("sigmoid", x)`` is the wire ``sigmoid(x)``. Generators with no inputs
-    (``zero``, ``constant``) take their type as an attribute; they give a diagram ``1 → A``,
-    or a wire of the builder ``into``.
+    A generator applied to types gives a one-operation ``Diagram``; applied to wires (inside ``trace``),
+    wires. Generators with no inputs (``zero``, ``constant``) take their type as an attribute; they give a
+    diagram ``1 → A``, or a wire of the builder ``into``. A diagram applied to wires is spliced onto them
+    (``f(*wires)`` is the same). ``scope`` puts the new operations inside a scope (e.g. ``R(dense)``).
+    One wire comes back bare, several as a tuple (``wires`` makes either a tuple). Calling a generator,
+    ``g(*args)``, also reads positional attributes and broadcasts (see ``Generator``); it ends here.
 
-    >>> from catgrad import Array, trace
+    >>> from catgrad import Array, trace, exp
     >>> apply("sigmoid", Array((3,)))
     <Diagram f32[3] → f32[3]: 1 op>
     >>> trace(lambda x: apply("exp", x), Array(())).size
     1
+    >>> trace(lambda x: apply(exp(Array(())), x, scope=("layer",)), Array(())).ops[0].scope
+    ('layer',)
     """
-    g = lookup(gen) if isinstance(gen, str) else gen
+    if isinstance(f, Diagram):
+        return _splice(f, args, into, tuple(scope), attrs)
+    g = lookup(f) if isinstance(f, str) else f
     builder = into
     if args and all(isinstance(a, Wire) for a in args):
         builder = _builder_of(args, g.name)
@@ -644,10 +695,37 @@ def apply(gen: Generator | str, *args, into: Builder | None = None, **attrs):
     if builder is None:
         n = len(dom)
         wires = tuple(dom) + tuple(cod)
-        op = Op(g, frozen, tuple(range(n)), tuple(range(n, n + len(cod))))
+        op = Op(g, frozen, tuple(range(n)), tuple(range(n, n + len(cod))), tuple(scope))
         return Diagram(wires, (op,), op.ins, op.outs)
-    outs = builder.apply(g, [a.id for a in args], frozen, cod)
+    outs = builder.append(g, [a.id for a in args], frozen, cod, tuple(scope))
     return _pack([Wire(builder, o) for o in outs])
+
+
+def _splice(d: Diagram, ws: tuple, into: Builder | None, scope: tuple, attrs: dict):
+    """``apply(d, *ws)``: the diagram ``d`` spliced onto wires ``ws`` (of the builder ``into`` if ``d`` has
+    no inputs)."""
+    what = f"diagram {d.dom} → {d.cod}"
+    if attrs:
+        raise TypeError(f"{what}: a diagram takes no attributes, got {', '.join(sorted(attrs))}")
+    if not ws and into is None:
+        raise TypeError(f"{what}: give the wires to apply it to, or the builder (into=) for a diagram without inputs")
+    b = _builder_of(ws, repr(d)) if ws else into
+    if len(ws) != len(d.dom):
+        raise TypeError(errors.arity(what, len(d.dom), len(ws)))
+    for i, (w, t) in enumerate(zip(ws, d.dom)):
+        if w.type != t:
+            raise TypeError(f"{what}: input {i} has type {t}, got a wire of type {w.type}")
+    return _pack([Wire(b, o) for o in b.splice(d, [w.id for w in ws], scope)])
+
+
+def wires(result) -> tuple:
+    """What ``apply`` gave, as a tuple of wires (one wire comes back bare).
+
+    >>> from catgrad import Array, trace, copy
+    >>> trace(lambda x: wires(apply(copy(Array(())), x))[1], Array(())).cod
+    Ty(f32[])
+    """
+    return (result,) if isinstance(result, Wire) else tuple(result)
 
 
 def bodies(attrs) -> tuple:
@@ -658,11 +736,3 @@ def bodies(attrs) -> tuple:
     passes ``rdiff`` and ``batch`` passes ``batch``.
     """
     return tuple(v for _, v in (attrs.items() if isinstance(attrs, dict) else attrs) if isinstance(v, Diagram))
-
-
-def apply_in(builder: Builder, gen: Generator, ins: Sequence[int], attrs: dict, scope: tuple = ()) -> list[int]:
-    """Apply ``gen`` to wires ``ins`` of ``builder`` inside ``scope`` (used by functors building diagrams)."""
-    dom = Ty(*(builder.wires[i] for i in ins))
-    if gen.canon is not None:
-        attrs = gen.canon(dom, **attrs)
-    return builder.apply(gen, ins, freeze(attrs), gen.cod(dom, attrs), scope)

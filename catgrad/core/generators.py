@@ -34,20 +34,29 @@ from .signature import Generator, Literal, declare, doctests, table
 
 # -- typing rules --------------------------------------------------------------
 
-def _fail(name, dom, why):
+def reject_typing(name, dom, why):
+    """Raise the ``TypeError`` of a typing rule: generator ``name`` cannot take ``dom`` because ``why``.
+
+    >>> from catgrad import Array, Ty
+    >>> reject_typing("exp", Ty(Array((2,))), "an example")
+    Traceback (most recent call last):
+        ...
+    TypeError: exp: cannot apply to f32[2]: an example
+    """
     raise TypeError(errors.type_rule(name, dom, why))
 
 
-def _check_arity(name, dom, n):
+def check_arity(name, dom, n):
+    """Raise the typing ``TypeError`` of generator ``name`` unless ``dom`` has ``n`` wires."""
     if len(dom) != n:
-        _fail(name, dom, f"expects {n} input wire(s), got {len(dom)}")
+        reject_typing(name, dom, f"expects {n} input wire(s), got {len(dom)}")
 
 
 def _float_unary(name):
     def typing(dom):
-        _check_arity(name, dom, 1)
+        check_arity(name, dom, 1)
         if not dom[0].is_float:
-            _fail(name, dom, f"expects a floating-point array (float32 or float64), got dtype {dom[0].dtype}"
+            reject_typing(name, dom, f"expects a floating-point array (float32 or float64), got dtype {dom[0].dtype}"
                   + (" (a Z2 wire: use the boolean generators in catgrad.boolean)" if dom[0].dtype == "bool" else ""))
         return dom
     return typing
@@ -55,27 +64,33 @@ def _float_unary(name):
 
 def _same_binary(name, dtypes=("float32", "float64")):
     def typing(dom):
-        _check_arity(name, dom, 2)
+        check_arity(name, dom, 2)
         a, b = dom
         if a != b:
-            _fail(name, dom, f"both inputs must have the same type, got {a} and {b}"
+            reject_typing(name, dom, f"both inputs must have the same type, got {a} and {b}"
                   " (use catgrad.broadcast_to, or call the public function, which broadcasts)")
         if a.dtype not in dtypes:
-            _fail(name, dom, f"expects dtype in {dtypes}, got {a.dtype}")
+            reject_typing(name, dom, f"expects dtype in {dtypes}, got {a.dtype}")
         return Ty(a)
     return typing
 
 
-def _neg_axes(axes, ndim, name, dom):
+def negative_axes(axes, ndim, name, dom):
+    """``axes`` (an int or a tuple) of a rank-``ndim`` array as sorted negative axes; a typing ``TypeError`` of
+    ``name`` on ``dom`` for an axis out of range or repeated.
+
+    >>> negative_axes((0, -1), 3, "sum", None)
+    (-3, -1)
+    """
     if isinstance(axes, int):
         axes = (axes,)
     out = []
     for ax in axes:
         if not -ndim <= ax < ndim:
-            _fail(name, dom, f"axis {ax} out of range for rank {ndim}")
+            reject_typing(name, dom, f"axis {ax} out of range for rank {ndim}")
         out.append(ax - ndim if ax >= 0 else ax)
     if len(set(out)) != len(out):
-        _fail(name, dom, f"repeated axis in {axes}")
+        reject_typing(name, dom, f"repeated axis in {axes}")
     return tuple(sorted(out))
 
 
@@ -103,11 +118,11 @@ def _float_unary_param(name, param):
 
     def typing(dom, **attrs):
         if set(attrs) != {param}:
-            _fail(name, dom, f"needs exactly the real attribute {param!r}, got attributes {sorted(attrs)}"
+            reject_typing(name, dom, f"needs exactly the real attribute {param!r}, got attributes {sorted(attrs)}"
                   f" (e.g. {name}(x, 2.0))")
         v = attrs[param]
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
-            _fail(name, dom, f"the attribute {param!r} must be a finite real number, got {v!r}")
+            reject_typing(name, dom, f"the attribute {param!r} must be a finite real number, got {v!r}")
         return base(dom)
     return typing
 
@@ -163,12 +178,12 @@ pow = _unary("pow", lambda x, k: x ** jnp.asarray(k, x.dtype) if not float(k).is
 
 def _additive_type(name):
     def typing(dom):
-        _check_arity(name, dom, 2)
+        check_arity(name, dom, 2)
         if dom[0] != dom[1]:
-            _fail(name, dom, f"both inputs must have the same type, got {dom[0]} and {dom[1]}"
+            reject_typing(name, dom, f"both inputs must have the same type, got {dom[0]} and {dom[1]}"
                   " (use catgrad.broadcast_to, or call the public function, which broadcasts)")
         if dom[0].dtype not in ("float32", "float64", "bool"):
-            _fail(name, dom, f"add is defined on float and bool (Z2) wires, got {dom[0].dtype}")
+            reject_typing(name, dom, f"add is defined on float and bool (Z2) wires, got {dom[0].dtype}")
         return Ty(dom[0])
     return typing
 
@@ -180,11 +195,11 @@ def _broadcasting(name):
             return ws
         x, y = ws
         if x.dtype != y.dtype:
-            _fail(name, Ty(x.type, y.type), f"both inputs must have the same dtype, got {x.dtype} and {y.dtype}")
+            reject_typing(name, Ty(x.type, y.type), f"both inputs must have the same dtype, got {x.dtype} and {y.dtype}")
         try:
             shape = np.broadcast_shapes(x.shape, y.shape)
         except ValueError:
-            _fail(name, Ty(x.type, y.type), f"shapes {x.shape} and {y.shape} do not broadcast together"
+            reject_typing(name, Ty(x.type, y.type), f"shapes {x.shape} and {y.shape} do not broadcast together"
                   " (NumPy rules: trailing axes must be equal or 1)")
         return broadcast_to(x, shape), broadcast_to(y, shape)
     return prepare
@@ -215,9 +230,9 @@ div = _binary("div", _same_binary("div"), lambda x, y: x / y, lambda x, y: x / y
 
 def _nullary_type(name):
     def typing(dom, type, **_):
-        _check_arity(name, dom, 0)
+        check_arity(name, dom, 0)
         if not isinstance(type, Array):
-            _fail(name, dom, f"the attribute type must be an Array, got {type!r}")
+            reject_typing(name, dom, f"the attribute type must be an Array, got {type!r}")
         return Ty(type)
     return typing
 
@@ -277,15 +292,15 @@ constant = declare(Generator(
 # -- shape generators ----------------------------------------------------------
 
 def _canon_sum(dom, axes=None):
-    _check_arity("sum", dom, 1)
+    check_arity("sum", dom, 1)
     nd = dom[0].ndim
-    return {"axes": _neg_axes(tuple(range(nd)) if axes is None else axes, nd, "sum", dom)}
+    return {"axes": negative_axes(tuple(range(nd)) if axes is None else axes, nd, "sum", dom)}
 
 
 def _type_sum(dom, axes):
     a = dom[0]
     if a.dtype not in ("float32", "float64", "bool"):
-        _fail("sum", dom, f"expects a float or bool (Z2, where the sum is XOR) array, got dtype {a.dtype}")
+        reject_typing("sum", dom, f"expects a float or bool (Z2, where the sum is XOR) array, got dtype {a.dtype}")
     keep = [n for i, n in enumerate(a.shape) if i - a.ndim not in axes]
     return Ty(a.with_shape(keep))
 
@@ -308,15 +323,15 @@ sum = declare(Generator(
 
 
 def _canon_broadcast(dom, shape, axes):
-    _check_arity("broadcast", dom, 1)
+    check_arity("broadcast", dom, 1)
     shape = tuple(int(n) for n in shape)
-    return {"shape": shape, "axes": _neg_axes(axes, len(shape), "broadcast", dom)}
+    return {"shape": shape, "axes": negative_axes(axes, len(shape), "broadcast", dom)}
 
 
 def _type_broadcast(dom, shape, axes):
     kept = tuple(n for i, n in enumerate(shape) if i - len(shape) not in axes)
     if kept != dom[0].shape:
-        _fail("broadcast", dom, f"removing axes {axes} from {shape} leaves {kept}, not the input shape {dom[0].shape}")
+        reject_typing("broadcast", dom, f"removing axes {axes} from {shape} leaves {kept}, not the input shape {dom[0].shape}")
     return Ty(dom[0].with_shape(shape))
 
 
@@ -345,14 +360,14 @@ def _int_tuple(name, dom, what, v):
     try:
         return tuple(operator.index(n) for n in ((v,) if isinstance(v, (int, np.integer)) else v))
     except TypeError:
-        _fail(name, dom, f"{what} must be a tuple of ints, got {v!r}")
+        reject_typing(name, dom, f"{what} must be a tuple of ints, got {v!r}")
 
 
 def _type_reshape(dom, shape):
-    _check_arity("reshape", dom, 1)
+    check_arity("reshape", dom, 1)
     shape = tuple(int(n) for n in shape)
     if int(np.prod(shape, dtype=np.int64)) != dom[0].size:
-        _fail("reshape", dom, f"cannot reshape {dom[0].size} elements into shape {shape}")
+        reject_typing("reshape", dom, f"cannot reshape {dom[0].size} elements into shape {shape}")
     return Ty(dom[0].with_shape(shape))
 
 
@@ -375,14 +390,14 @@ reshape = declare(Generator(
 
 
 def _type_transpose(dom, perm):
-    _check_arity("transpose", dom, 1)
+    check_arity("transpose", dom, 1)
     if sorted(perm) != list(range(dom[0].ndim)):
-        _fail("transpose", dom, f"{perm} is not a permutation of the {dom[0].ndim} axes")
+        reject_typing("transpose", dom, f"{perm} is not a permutation of the {dom[0].ndim} axes")
     return Ty(dom[0].with_shape([dom[0].shape[p] for p in perm]))
 
 
 def _canon_transpose(dom, perm=None):
-    _check_arity("transpose", dom, 1)
+    check_arity("transpose", dom, 1)
     return {"perm": tuple(reversed(range(dom[0].ndim))) if perm is None else tuple(int(p) for p in perm)}
 
 
@@ -417,26 +432,26 @@ def _parse_spec(spec):
 
 
 def _type_einsum(dom, spec):
-    _check_arity("einsum", dom, 2)
+    check_arity("einsum", dom, 2)
     a, b, out = _parse_spec(spec)
     sizes = {}
     for letters, t in ((a, dom[0]), (b, dom[1])):
         if len(letters) != t.ndim:
-            _fail("einsum", dom, f"spec {spec!r} gives {len(letters)} indices to an input of rank {t.ndim} ({t})")
+            reject_typing("einsum", dom, f"spec {spec!r} gives {len(letters)} indices to an input of rank {t.ndim} ({t})")
         if len(set(letters)) != len(letters):
-            _fail("einsum", dom, f"spec {spec!r} repeats an index within one operand")
+            reject_typing("einsum", dom, f"spec {spec!r} repeats an index within one operand")
         for c, n in zip(letters, t.shape):
             if sizes.setdefault(c, n) != n:
-                _fail("einsum", dom, f"index {c!r} has sizes {sizes[c]} and {n}")
+                reject_typing("einsum", dom, f"index {c!r} has sizes {sizes[c]} and {n}")
     if dom[0].dtype != dom[1].dtype or not dom[0].is_float:
-        _fail("einsum", dom, "expects two floating-point arrays of the same dtype")
+        reject_typing("einsum", dom, "expects two floating-point arrays of the same dtype")
     terms = (a, b, out)
     for k, letters in enumerate(terms):
         for c in letters:
             if c not in terms[(k + 1) % 3] and c not in terms[(k + 2) % 3]:
-                _fail("einsum", dom, f"index {c!r} of {spec!r} appears in one term only (sum it with catgrad.sum)")
+                reject_typing("einsum", dom, f"index {c!r} of {spec!r} appears in one term only (sum it with catgrad.sum)")
     if len(set(out)) != len(out):
-        _fail("einsum", dom, f"spec {spec!r} repeats an output index")
+        reject_typing("einsum", dom, f"spec {spec!r} repeats an output index")
     return Ty(dom[0].with_shape([sizes[c] for c in out]))
 
 
@@ -475,8 +490,8 @@ einsum = declare(Generator(
 
 def _canon_axis(name):
     def canon(dom, axis=-1):
-        _check_arity(name, dom, 1)
-        return {"axis": _neg_axes(axis, dom[0].ndim, name, dom)[0]}
+        check_arity(name, dom, 1)
+        return {"axis": negative_axes(axis, dom[0].ndim, name, dom)[0]}
     return canon
 
 

@@ -31,50 +31,46 @@ import numpy as np
 
 from .. import errors
 from .diagram import trace
-from .generators import broadcast
+from .generators import broadcast, reject_typing
 from .objects import Ty
 from .signature import Generator, declare
 
 
-def _fail(name, dom, why):
-    raise TypeError(errors.type_rule(name, dom, why))
-
-
 def _batch_dims(name, dom, b):
     if isinstance(b, bool) or not isinstance(b, (int, np.integer)) or b < 0:
-        _fail(name, dom, f"batch_dims must be a non-negative int, got {b!r}")
+        reject_typing(name, dom, f"batch_dims must be a non-negative int, got {b!r}")
     return int(b)
 
 
 def _type_gather(dom, batch_dims=0):
     if len(dom) != 2:
-        _fail("gather", dom, f"expects 2 input wires (a table and int32 indices), got {len(dom)}")
+        reject_typing("gather", dom, f"expects 2 input wires (a table and int32 indices), got {len(dom)}")
     E, i = dom
     b = _batch_dims("gather", dom, batch_dims)
     if not E.is_float:
-        _fail("gather", dom, f"the table (input 0) must be floating-point, got {E}")
+        reject_typing("gather", dom, f"the table (input 0) must be floating-point, got {E}")
     if i.dtype != "int32":
-        _fail("gather", dom, f"the indices (input 1) must be int32, got {i}")
+        reject_typing("gather", dom, f"the indices (input 1) must be int32, got {i}")
     if E.ndim < b + 1 or i.ndim < b:
-        _fail("gather", dom, f"with batch_dims={b} the table needs rank ≥ {b + 1} and the indices rank ≥ {b}")
+        reject_typing("gather", dom, f"with batch_dims={b} the table needs rank ≥ {b + 1} and the indices rank ≥ {b}")
     if E.shape[:b] != i.shape[:b]:
-        _fail("gather", dom, f"the {b} batch axes differ: table {E.shape[:b]}, indices {i.shape[:b]}")
+        reject_typing("gather", dom, f"the {b} batch axes differ: table {E.shape[:b]}, indices {i.shape[:b]}")
     return Ty(E.with_shape(i.shape + E.shape[b + 1:]))
 
 
 def _type_scatter_add(dom, rows, batch_dims=0):
     if len(dom) != 2:
-        _fail("scatter_add", dom, f"expects 2 input wires (int32 indices and values), got {len(dom)}")
+        reject_typing("scatter_add", dom, f"expects 2 input wires (int32 indices and values), got {len(dom)}")
     i, u = dom
     b = _batch_dims("scatter_add", dom, batch_dims)
     if isinstance(rows, bool) or not isinstance(rows, (int, np.integer)) or rows < 1:
-        _fail("scatter_add", dom, f"rows (the number of rows V) must be a positive int, got {rows!r}")
+        reject_typing("scatter_add", dom, f"rows (the number of rows V) must be a positive int, got {rows!r}")
     if i.dtype != "int32":
-        _fail("scatter_add", dom, f"the indices (input 0) must be int32, got {i}")
+        reject_typing("scatter_add", dom, f"the indices (input 0) must be int32, got {i}")
     if not u.is_float:
-        _fail("scatter_add", dom, f"the values (input 1) must be floating-point, got {u}")
+        reject_typing("scatter_add", dom, f"the values (input 1) must be floating-point, got {u}")
     if i.ndim < b or u.shape[:i.ndim] != i.shape:
-        _fail("scatter_add", dom, f"the values' leading axes {u.shape[:i.ndim]} must be the indices' shape {i.shape}")
+        reject_typing("scatter_add", dom, f"the values' leading axes {u.shape[:i.ndim]} must be the indices' shape {i.shape}")
     return Ty(u.with_shape(i.shape[:b] + (int(rows),) + u.shape[i.ndim:]))
 
 
@@ -154,7 +150,7 @@ def _canon_gather(dom, batch_dims=0):
 
 def _canon_scatter_add(dom, rows=None, batch_dims=0):
     if rows is None:
-        _fail("scatter_add", dom, "needs the number of rows of its result: scatter_add(i, u, rows=V)")
+        reject_typing("scatter_add", dom, "needs the number of rows of its result: scatter_add(i, u, rows=V)")
     return {"rows": rows, "batch_dims": _batch_dims("scatter_add", dom, batch_dims)}
 
 

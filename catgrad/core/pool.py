@@ -25,7 +25,7 @@ import sympy as sp
 
 from .conv import canon_axes, conv, pair
 from .diagram import apply, composite
-from .generators import _fail, broadcast, reshape
+from .generators import reject_typing, broadcast, reshape
 from .generators import sum as sum_
 from .objects import Array, Ty
 from .signature import Generator, declare, doctests
@@ -39,7 +39,7 @@ def _type_reduce(name):
     def typing(dom, axes):
         a = dom[0]
         if not a.is_float:
-            _fail(name, dom, f"expects a floating-point array, got dtype {a.dtype}")
+            reject_typing(name, dom, f"expects a floating-point array, got dtype {a.dtype}")
         if name == "max_hit":
             return Ty(a)
         return Ty(a.with_shape([n for i, n in enumerate(a.shape) if i - a.ndim not in axes]))

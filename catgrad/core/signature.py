@@ -25,46 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-import numpy as np
-
-from .. import errors
+from .diagram import call
 from .objects import Ty, as_ty
-
-
-class Literal:
-    """A constant array used as a generator attribute: hashable, compared by value."""
-
-    __slots__ = ("value", "_key")
-
-    def __init__(self, value):
-        self.value = np.asarray(value)
-        self._key = (self.value.dtype.str, self.value.shape, self.value.tobytes())
-
-    def __eq__(self, other):
-        return isinstance(other, Literal) and self._key == other._key
-
-    def __hash__(self):
-        return hash(self._key)
-
-    def __repr__(self):
-        v = self.value
-        return repr(v.item()) if v.ndim == 0 else f"array{v.shape}"
-
-
-def freeze(attrs: dict) -> tuple:
-    """Attributes as a hashable, ordered tuple of (name, value) pairs."""
-    out = []
-    for k in sorted(attrs):
-        v = attrs[k]
-        if isinstance(v, list):
-            v = tuple(v)
-        if isinstance(v, np.ndarray):
-            v = Literal(v)
-        if isinstance(v, (np.floating, np.integer)):
-            v = v.item()
-        hash(v)
-        out.append((k, v))
-    return tuple(out)
+from .registry import SIGNATURE, Literal, freeze, lookup  # noqa: F401 (the signature's table, re-exported)
 
 
 Meaning = Optional[Callable[..., Any]]
@@ -144,7 +107,6 @@ class Generator:
 
     def __call__(self, *args, **attrs):
         """Apply the generator: to types (a one-operation ``Diagram``) or to wires (inside ``trace``)."""
-        from .diagram import call
         return call(self, args, attrs)
 
     @property
@@ -177,9 +139,6 @@ class Generator:
         if self.example:
             lines += ["", "Example:", "", self.example]
         return "\n".join(lines)
-
-
-SIGNATURE: dict[str, Generator] = {}
 
 
 def declare(gen: Generator, *, replace: bool = False) -> Generator:
@@ -222,18 +181,6 @@ def declare(gen: Generator, *, replace: bool = False) -> Generator:
         raise ValueError(f"generator {gen.name!r} is already declared")
     SIGNATURE[gen.name] = gen
     return gen
-
-
-def lookup(name: str) -> Generator:
-    """The generator declared under ``name``.
-
-    >>> lookup("sigmoid")
-    Generator('sigmoid')
-    """
-    try:
-        return SIGNATURE[name]
-    except KeyError:
-        raise errors.UnknownGeneratorError(errors.unknown_generator(name, SIGNATURE)) from None
 
 
 def doctests(gens) -> dict:

@@ -77,16 +77,15 @@ def subject(args):
 
 
 def run(args) -> int:
-    """``catgrad draw``: build the object, draw it, save it to ``args.output``."""
-    from ..cli import CLIError
+    """``catgrad draw``: build the object, draw it, save it to ``args.output``.
+
+    A bad choice raises ``ValueError``, ``TypeError`` or ``ImportError`` (``catgrad``'s ``main`` reports it
+    as a usage error)."""
     from .draw import draw
-    try:
-        x = subject(args)
-        depth = None if args.depth in (None, "all") else args.depth
-        if args.depth is None and args.what == "learner":
-            depth = 1
-        d = draw(x, args.output, depth=depth, types=not args.no_types)
-    except (ValueError, TypeError, ImportError) as exc:
-        raise CLIError(str(exc)) from None
+    x = subject(args)
+    depth = None if args.depth in (None, "all") else args.depth
+    if args.depth is None and args.what == "learner":
+        depth = 1
+    d = draw(x, args.output, depth=depth, types=not args.no_types)
     print(f"{args.output}: {len(d.boxes)} boxes, {len(d.dots)} dots, {len(d.wires)} wires")
     return 0

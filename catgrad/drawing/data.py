@@ -20,41 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-FONT_SIZE = 12
-CHAR_WIDTH = 7.2  # 0.6 em: the advance of DejaVu Sans Mono, Courier, Menlo at 12 px
-SMALL_FONT_SIZE = 9
-SMALL_CHAR_WIDTH = 5.4
-FONT_FAMILY = "DejaVu Sans Mono, Menlo, Consolas, Courier New, monospace"
+from . import render, svg, tikz
 
-
-def text_width(s: str, small: bool = False) -> float:
-    """Width of ``s`` in the fixed-width font: ``len(s) × char_width``."""
-    return len(s) * (SMALL_CHAR_WIDTH if small else CHAR_WIDTH)
-
-
-def shorten(s: str, max_width: float, small: bool = False) -> str:
-    """``s`` cut to fit ``max_width`` (ending in ``…``), or ``""`` if not even one character fits."""
-    cw = SMALL_CHAR_WIDTH if small else CHAR_WIDTH
-    n = int(max_width // cw)
-    if len(s) <= n:
-        return s
-    return s[: n - 1] + "…" if n >= 2 else ""
-
-
-def segments(points) -> list:
-    """How a wire through ``points`` is painted: ``(p, q, controls)`` per step, ``controls`` ``None`` for a
-    straight step (the points share ``x`` or ``y``), else the two control points of a cubic Bézier with
-    horizontal tangents at both ends, at the middle ``x``: ``((p.x + q.x) / 2, p.y)`` and ``(…, q.y)``.
-
-    >>> segments([(0, 0), (10, 0), (20, 5)])
-    [((0, 0), (10, 0), None), ((10, 0), (20, 5), ((15.0, 0), (15.0, 5)))]
-    """
-    def controls(p, q):
-        if abs(q[0] - p[0]) < 1e-9 or abs(q[1] - p[1]) < 1e-9:
-            return None
-        m = (p[0] + q[0]) / 2
-        return (m, p[1]), (m, q[1])
-    return [(p, q, controls(p, q)) for p, q in zip(points, points[1:])]
+from .style import (CHAR_WIDTH, FONT_FAMILY, FONT_SIZE, SMALL_CHAR_WIDTH, SMALL_FONT_SIZE,  # noqa: F401 (re-exported)
+                    segments, shorten, text_width)
 
 
 class Box(NamedTuple):
@@ -213,19 +182,16 @@ class Drawing:
     # -- rendering ---------------------------------------------------------------
     def to_svg(self) -> str:
         """The picture as a standalone SVG document (written by catgrad; same input, same bytes)."""
-        from .svg import to_svg
-        return to_svg(self)
+        return svg.to_svg(self)
 
     def to_tikz(self) -> str:
         """The picture as a ``tikzpicture`` (TikZ text for papers; ``\\usepackage{tikz}``)."""
-        from .tikz import to_tikz
-        return to_tikz(self)
+        return tikz.to_tikz(self)
 
     def save(self, path) -> str:
         """Write the picture to ``path`` by its suffix: ``.svg``, ``.tex`` (TikZ), ``.png`` or ``.pdf``
         (the last two through matplotlib, the ``plot`` extra). Returns the path."""
-        from .render import save
-        return save(self, path)
+        return render.save(self, path)
 
     def _repr_svg_(self) -> str:
         return self.to_svg()

@@ -1,9 +1,15 @@
-"""``draw``: the one entry point, from a Diagram, Lens, Para or Learner to a :class:`Drawing`."""
+"""``draw``: the one entry point, from a Diagram, Lens, Para or Learner to a :class:`Drawing`.
+
+Each construction draws itself: it is a :class:`Drawable` whose ``to_drawing(**options)`` builds its
+picture from drawing's primitives (a diagram hands its :class:`~catgrad.drawing.graph.Hypergraph` to
+``layout``; a lens puts the pictures of its two maps in two bands; a learner places its parts). ``draw``
+calls that method, so drawing knows nothing of the constructions above it (DisCoPy's ``to_drawing``).
+"""
 from __future__ import annotations
 
 from .. import errors
 from .data import Drawing
-from .layout import SWEEPS, layout
+from .layout import SWEEPS
 
 OPTIONS = ("depth", "types", "sweeps")
 COLLAPSE_ABOVE = 200
@@ -24,6 +30,25 @@ def _check(options: dict) -> dict:
     if isinstance(sweeps, bool) or not isinstance(sweeps, int) or sweeps < 0:
         raise ValueError(errors.expected("draw", "sweeps", "an int ≥ 0", sweeps))
     return options
+
+
+class Drawable:
+    """What draws itself: ``to_drawing(depth=, types=, sweeps=)`` is its picture as data; ``draw`` and the
+    notebook's ``_repr_svg_`` are written here once for every construction."""
+
+    __slots__ = ()
+
+    def to_drawing(self, *, depth=None, types: bool = True, sweeps: int = SWEEPS) -> Drawing:
+        """The picture of ``self`` (see ``catgrad.draw`` for the options)."""
+        raise NotImplementedError(f"{type(self).__name__} does not say how to draw itself (to_drawing)")
+
+    def draw(self, path=None, **options) -> Drawing:
+        """The picture of ``self`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
+        return draw(self, path, **options)
+
+    def _repr_svg_(self) -> str:
+        """What a notebook shows: the picture, collapsed to layers above ``COLLAPSE_ABOVE`` operations."""
+        return notebook(self).to_svg()
 
 
 def draw(x, path=None, **options) -> Drawing:
@@ -51,23 +76,10 @@ def draw(x, path=None, **options) -> Drawing:
     >>> len(d.inputs), len(d.outputs)
     (2, 1)
     """
-    from ..core.diagram import Diagram
-    from ..lens import Lens
-    from ..para import Para
-    from ..learn.learner import Learner
-    from . import pictures
     _check(options)
-    depth, types, sweeps = options.get("depth"), options.get("types", True), options.get("sweeps", SWEEPS)
-    if isinstance(x, Diagram):
-        d = layout(x, depth=depth, types=types, sweeps=sweeps)
-    elif isinstance(x, Para):
-        d = pictures.para(x, depth=depth, types=types)
-    elif isinstance(x, Lens):
-        d = pictures.lens(x, depth=depth, types=types)
-    elif isinstance(x, Learner):
-        d = pictures.learner(x, depth=options.get("depth", 1), types=types)
-    else:
+    if not isinstance(x, Drawable):
         raise TypeError(f"draw: cannot draw {type(x).__name__} {_short(x)}; expected a Diagram, Lens, Para or Learner")
+    d = x.to_drawing(**options)
     if path is not None:
         d.save(path)
     return d
@@ -79,15 +91,8 @@ def _short(x) -> str:
 
 
 def size(x) -> int:
-    """The number of operations ``x`` holds (the forward and backward maps of a lens together)."""
-    from ..core.diagram import Diagram
-    from ..lens import Lens
-    m = getattr(x, "map", x)
-    if isinstance(m, Diagram):
-        return m.size
-    if isinstance(m, Lens):
-        return m.fwd.size + m.bwd.size
-    return 0
+    """The number of operations ``x`` holds: its ``size`` (a lens: both maps), or its map's (a Para); 0 if none."""
+    return getattr(getattr(x, "map", x), "size", 0)
 
 
 def notebook(x) -> Drawing:
@@ -103,6 +108,3 @@ def notebook(x) -> Drawing:
     return d.shifted(0, 16).with_(title=note, width=d.width)
 
 
-def repr_svg(x) -> str:
-    """``_repr_svg_`` of a Diagram, Lens, Para or Learner (see ``notebook``)."""
-    return notebook(x).to_svg()

@@ -1,13 +1,15 @@
-"""The graph a layout draws: a diagram's operations, grouped by scope up to a depth.
+"""The graph a layout draws: a diagram's operations as plain data, grouped by scope up to a depth.
+
+A diagram hands itself to drawing as a :class:`Hypergraph` (``Diagram.hypergraph()``): its wires'
+type labels, its boundary wires and one :class:`Edge` per operation (the generator's name and drawing
+label, the attributes, the input and output wires, the scope), its loops opened into their bodies.
+Drawing knows nothing more of the syntax: it sits below it, as DisCoPy's drawings do.
 
 A :class:`Node` is one operation (depth ``None``), or all the operations of one scope
 (``depth=1``: one node per layer, e.g. ``dense``; ``R(dense)`` inside ``R[f]``), with its
 input and output wires. Addition, zero and the boolean one become dots; every other
 generator a box. Copies, discards and swaps are not operations of a diagram: the layout
 draws them where a wire is used several times, not at all, or out of order.
-
-Drawing is one more meaning of a diagram: through the one interpreter, each operation
-becomes a node, its wires the wires of the picture.
 
 A group whose operations are not contiguous in the data flow (an operation outside it
 both uses one of its results and feeds it) cannot be one box without a cycle; it is then
@@ -18,14 +20,34 @@ from __future__ import annotations
 import heapq
 from typing import NamedTuple
 
-from ..core.diagram import Builder, Diagram, bodies
-from ..semantics.functor import interpret
 
 # The generators drawn as dots: the monoid (add, zero) and the boolean constant one [RDA].
 DOTS = {"add": "add", "zero": "zero", "one": "one"}
 
 # Drawing labels of generators whose record has none (the record's ``label`` wins).
 LABELS = {"neg": "−", "sqrt": "√"}
+
+
+class Edge(NamedTuple):
+    """One operation as drawing sees it: the generator's ``name`` and its record's drawing ``label``
+    (``None``: the name), the attributes ``attrs`` (pairs), the ``ins`` and ``outs`` wire ids, the ``scope``."""
+
+    name: str
+    label: "str | None"
+    attrs: tuple
+    ins: tuple
+    outs: tuple
+    scope: tuple = ()
+
+
+class Hypergraph(NamedTuple):
+    """A diagram as plain data: ``wires`` (one type label per wire id), the ``dom`` and ``cod`` wire ids,
+    and the ``edges`` (operations) in order."""
+
+    wires: tuple
+    dom: tuple
+    cod: tuple
+    edges: tuple
 
 
 class Node(NamedTuple):
@@ -45,18 +67,16 @@ def _short(v) -> str:
     return str(v)
 
 
-def op_label(op) -> str:
+def op_label(op: Edge) -> str:
     """The drawn label of one operation: the record's label with its defining attribute.
 
-    >>> from catgrad import Array, einsum, scale
-    >>> op_label(einsum("ij,j->i", Array((2, 3)), Array((3,))).ops[0])
+    >>> op_label(Edge("einsum", None, (("spec", "ij,j->i"),), (0, 1), (2,)))
     'einsum ij,j→i'
-    >>> op_label(scale(Array(()), 0.5).ops[0])
+    >>> op_label(Edge("scale", None, (("c", 0.5),), (0,), (1,)))
     '×0.5'
     """
-    gen, attrs = op.gen, dict(op.attrs)
-    name = gen.name
-    label = gen.label or LABELS.get(name, name)
+    name, attrs = op.name, dict(op.attrs)
+    label = op.label or LABELS.get(name, name)
     if name == "einsum":
         return f"einsum {attrs.get('spec', '')}".replace("->", "→")
     if name == "scale" and "c" in attrs:
@@ -77,55 +97,9 @@ def _key(scope: tuple, depth):
     return scope[:depth] if depth > 0 else ()
 
 
-def operations(f: Diagram) -> list:
-    """``f``'s operations in order, as the drawing meaning sees them: each operation is a node
-    whose output wires are the values of its outputs (``semantics.functor.interpret``)."""
-    seen = []
-
-    def meaning(op, args, types):
-        seen.append(op)
-        return op.outs
-    interpret(f, meaning, list(f.dom_wires))
-    return seen
-
-
-def open_loops(f: Diagram) -> Diagram:
-    """``f`` with each loop (an operation with a diagram among its attributes, its body: ``scan``) replaced by its
-    body, inside the scope ``"scan ×n"``: so ``depth`` opens it, as every layer. At the scope's depth the loop
-    is one box holding its body; below it, the body's generators. The loop's outputs keep their stacked types
-    where the body's output wire is used nowhere else. A diagram without loops is returned as it is.
-
-    >>> from catgrad import Array, trace, tanh, scan
-    >>> A = Array((2,))
-    >>> g = open_loops(scan(trace(lambda h, x: (tanh(h + x), h), A, A), 3))
-    >>> [(op.gen.name, op.scope) for op in operations(g)]
-    [('add', ('scan ×3',)), ('tanh', ('scan ×3',))]
-    """
-    ops = operations(f)
-    if not any(bodies(op.attrs) for op in ops):
-        return f
-    b = Builder()
-    dom = [b.new_wire(t) for t in f.dom]
-
-    def meaning(op, args, types):
-        loop = bodies(op.attrs)
-        if not loop:
-            return b.apply(op.gen, args, op.attrs, types.cod, op.scope)
-        inner = open_loops(loop[0])
-        n = len(b.wires)
-        outs = b.splice(inner, args, (*op.scope, f"{op.gen.name} ×{dict(op.attrs).get('length', '?')}"))
-        used = {i for inner_op in operations(inner) for i in inner_op.ins}
-        for w, o, t in zip(inner.cod_wires, outs, types.cod):
-            if o >= n and outs.count(o) == 1 and w not in used:
-                b.wires[o] = t  # a step output leaves the loop stacked
-        return outs
-
-    return b.build(dom, interpret(f, meaning, dom))
-
-
-def nodes(f: Diagram, depth=None) -> list:
+def nodes(f: Hypergraph, depth=None) -> list:
     """The nodes of ``f`` in a topological order (operations, or groups of them up to ``depth``)."""
-    ops = operations(f)
+    ops = list(f.edges)
     keys = [_key(op.scope, depth) for op in ops]
     while True:
         groups: dict = {}
@@ -146,7 +120,7 @@ def nodes(f: Diagram, depth=None) -> list:
     for k, op in enumerate(ops):
         for i in op.ins:
             users.setdefault(i, []).append(k)
-    cod = set(f.cod_wires)
+    cod = set(f.cod)
     return [_node(ops, members[i], keys[members[i][0]], users, cod) for i in order]
 
 
@@ -189,8 +163,8 @@ def _quotient_order(ops: list, members: list) -> tuple:
 def _node(ops: list, ks: list, key, users: dict, cod: set) -> Node:
     if key is None:
         op = ops[ks[0]]
-        kind = DOTS.get(op.gen.name, "generator")
-        return Node(op_label(op), tuple(op.ins), tuple(op.outs), kind, op.gen.name)
+        kind = DOTS.get(op.name, "generator")
+        return Node(op_label(op), tuple(op.ins), tuple(op.outs), kind, op.name)
     inside = set()
     for k in ks:
         inside.update(ops[k].outs)

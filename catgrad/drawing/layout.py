@@ -19,9 +19,8 @@ the same drawing, whatever ``PYTHONHASHSEED`` is.
 """
 from __future__ import annotations
 
-from ..core.diagram import Diagram
 from .data import Box, Dot, Drawing, Text, WirePath, shorten, text_width
-from .graph import nodes, open_loops
+from .graph import Hypergraph, nodes
 
 PITCH = 20.0          # vertical distance between two ports, or two wires
 BOX_PAD = 8.0         # horizontal padding of a label inside its box
@@ -41,19 +40,19 @@ _POINT = ("dom", "cod", "param", "dummy")
 _DOTS = ("copy", "discard", "add", "zero", "one")
 
 
-def layout(f: Diagram, *, depth=None, params: int = 0, param_names=(), types: bool = True,
+def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), types: bool = True,
            sweeps: int = SWEEPS) -> Drawing:
     """The drawing of ``f``: boxes, dots and wires placed left to right (see the module docstring).
 
     Args:
-        f: the diagram.
+        f: the diagram, as plain data (``Diagram.hypergraph()``).
         depth: ``None`` draws every generator; ``k`` draws one box per scope of depth ``k``.
         params: how many leading domain wires are parameters (drawn entering from the top).
         param_names: a label per parameter wire.
         types: whether wires carry their type as a label.
         sweeps: the number of barycentre sweeps.
     """
-    g = _Graph(open_loops(f), depth, params)
+    g = _Graph(f, depth, params)
     g.assign_layers()
     g.add_dummies()
     g.order(sweeps)
@@ -64,9 +63,9 @@ def layout(f: Diagram, *, depth=None, params: int = 0, param_names=(), types: bo
 class _Graph:
     """The layout graph in flat lists indexed by node id (kept lean for 10⁵ dummy points)."""
 
-    def __init__(self, f: Diagram, depth, params: int):
+    def __init__(self, f: Hypergraph, depth, params: int):
         ns = nodes(f, depth)
-        nd, nn = len(f.dom_wires), len(ns)
+        nd, nn = len(f.dom), len(ns)
         self.kind, self.label = [], []
         self.nin, self.nout = [], []
         for i in range(nd):
@@ -74,13 +73,13 @@ class _Graph:
         for n in ns:
             self._add(n.kind, n.label, len(n.ins), len(n.outs))
         cod0 = nd + nn
-        for _ in f.cod_wires:
+        for _ in f.cod:
             self._add("cod", "", 1, 0)
         uses: dict = {}
         for j, n in enumerate(ns):
             for p, w in enumerate(n.ins):
                 uses.setdefault(w, []).append((nd + j, p))
-        for j, w in enumerate(f.cod_wires):
+        for j, w in enumerate(f.cod):
             uses.setdefault(w, []).append((cod0 + j, 0))
         # edges: [u, pu, v, pv, type, top]; a copy dot fans a wire out, a discard dot ends it
         self.edges = []
@@ -88,7 +87,7 @@ class _Graph:
 
         def wire_from(u, pu, w):
             us = uses.get(w, ())
-            t = str(f.wires[w])
+            t = f.wires[w]
             top = self.kind[u] == "param"
             if len(us) == 1:
                 self.edges.append([u, pu, us[0][0], us[0][1], t, top])
@@ -99,15 +98,15 @@ class _Graph:
                 self.edges.append([d, k, v, pv, "", False])
             self.topo.append(d)
 
-        for i, w in enumerate(f.dom_wires):
+        for i, w in enumerate(f.dom):
             self.topo.append(i)
             wire_from(i, 0, w)
         for j, n in enumerate(ns):
             self.topo.append(nd + j)
             for p, w in enumerate(n.outs):
                 wire_from(nd + j, p, w)
-        self.topo.extend(range(cod0, cod0 + len(f.cod_wires)))
-        self.n_dom, self.n_params, self.cod0, self.n_cod = nd, params, cod0, len(f.cod_wires)
+        self.topo.extend(range(cod0, cod0 + len(f.cod)))
+        self.n_dom, self.n_params, self.cod0, self.n_cod = nd, params, cod0, len(f.cod)
         # which input ports are entered from the top
         tops = [set() for _ in self.kind]
         for u, pu, v, pv, t, top in self.edges:

@@ -1,5 +1,6 @@
-"""The papers' pictures [CFGBL §2–§4]: a Para with its parameters on top, a lens as two bands,
-the supervised learner ``U ; R(model) ; R(loss) ; α`` with each part framed and named.
+"""The primitives of the papers' pictures [CFGBL §2–§4]: a lens as two bands, a lens as one box,
+ports and the wires linking them. The constructions draw themselves with these (``Lens.to_drawing``,
+``Para.to_drawing``, the learner's picture in ``catgrad.learn.picture``); this module knows none of them.
 
 A *lens picture* has six groups of ports on its frame, named in ``Drawing.extra``:
 ``fwd_in`` (left, upper band), ``fwd_out`` (right, upper band), ``bwd_in`` (right, lower band),
@@ -10,38 +11,29 @@ of its own layout). The backward map also takes the forward inputs ``A`` (and pa
 the channel between the bands, ``P`` down the right side. Parameter cotangents ``P'`` leave the
 lower band on the left and go up to the top.
 
-The learner places its parts as [CFGBL]'s figure does: ``U`` above ``R(model)``, then ``R(loss)``
-and ``α`` to the right, connected port to port; at ``depth=1`` each part is one two-band box.
+A learner places its parts as [CFGBL]'s figure does: ``U`` above ``R(model)``, then ``R(loss)``
+and ``α`` to the right, connected port to port (``link``); at ``depth=1`` each part is one two-band box
+(``lens_box``).
 """
 from __future__ import annotations
 
 from .data import Box, Dot, Drawing, Frame, Text, WirePath, text_width
-from .layout import LANE, PITCH, TRACK, layout
+from .layout import LANE, PITCH, TRACK
 
 PAD = 14.0        # between a frame and what it holds
 FRAME_TOP = 18.0  # room for a frame's name
 GAP = 60.0        # between two parts of a learner
 
 
-def para(p, *, depth=None, types=True) -> Drawing:
-    """``(P, f)``: the map's layout with the parameter wires entering from the top."""
-    from ..lens import Lens
-    from ..para import paths
-    names = list(paths(p.param))
-    if isinstance(p.map, Lens):
-        return lens(p.map, depth=depth, types=types, params=len(p.wires), names=names)
-    return layout(p.map, depth=depth, params=len(p.wires), param_names=names, types=types)
-
-
 def _h(points, t="", backward=False) -> WirePath:
     return WirePath(tuple(points), t, backward=backward)
 
 
-def lens(l, *, depth=None, types=True, params: int = 0, names=(), label: str = "") -> Drawing:
-    """A lens ``(f, f*)`` as one frame of two bands (see the module docstring)."""
-    nP, nA = params, len(l.fwd.dom) - params
-    top = layout(l.fwd, depth=depth, params=nP, param_names=names, types=types)
-    bot = layout(l.bwd, depth=depth, types=types)
+def bands(top: Drawing, bot: Drawing, inputs, params=(), label: str = "") -> Drawing:
+    """A lens ``(f, f*)`` as one frame of two bands (see the module docstring): ``top`` is the picture of
+    ``f`` (its parameter wires entering from the top), ``bot`` that of ``f*``; ``inputs`` and ``params``
+    are the type labels of ``f``'s inputs ``A`` and parameters ``P``; ``label`` names the frame."""
+    nP, nA = len(params), len(inputs)
     W = max(top.width, bot.width)
     left = PAD + LANE * (nP + nA)          # the P' lanes and the copy dots of A
     right = PAD + LANE * (nP + nA)         # the lanes of the copies of P and A
@@ -60,7 +52,7 @@ def lens(l, *, depth=None, types=True, params: int = 0, names=(), label: str = "
     for i, (x, y) in enumerate(top.inputs):
         dx = PAD / 2 + LANE * (nA - i)
         dots.append(Dot(dx, y, "copy"))
-        wires.append(_h([(X0, y), (dx, y)], str(l.fwd.dom[nP + i])))
+        wires.append(_h([(X0, y), (dx, y)], inputs[i]))
         wires.append(_h([(dx, y), (x, y)]))
         ty = top.height + PITCH / 2 + TRACK * (nA - i)
         lx = band_r + LANE * (nP + i + 1)
@@ -71,7 +63,7 @@ def lens(l, *, depth=None, types=True, params: int = 0, names=(), label: str = "
     for i, (x, y) in enumerate(top.params):
         ry = FRAME_TOP + LANE * (nP - i) - LANE / 2
         dots.append(Dot(x, ry, "copy"))
-        wires.append(_h([(x, 0.0), (x, ry)], str(l.fwd.dom[i])))
+        wires.append(_h([(x, 0.0), (x, ry)], params[i]))
         wires.append(_h([(x, ry), (x, y)]))
         lx = band_r + LANE * (i + 1)
         px, py = bot_in[i]
@@ -125,120 +117,15 @@ def lens_box(label: str, counts: dict, *, width=None) -> Drawing:
                    inputs=tuple(ext["fwd_in"]), outputs=tuple(ext["fwd_out"]), params=tuple(ext["param_in"]))
 
 
-def _ports(d: Drawing, group: str) -> list:
+def ports(d: Drawing, group: str) -> list:
+    """The ports of one group of a lens picture (``fwd_in``, ``fwd_out``, ``bwd_in``, ``bwd_out``,
+    ``param_in``, ``param_out``): a list of points, empty if it has none."""
     return list(d.extra.get(group, ()))
 
 
-def _link(p, q, t="", backward=False, via_x=None) -> WirePath:
+def link(p, q, t="", backward=False, via_x=None) -> WirePath:
     """A wire from port ``p`` to port ``q``: straight, a bend between them, or through ``via_x``."""
     (x0, y0), (x1, y1) = p, q
     if via_x is None:
         return WirePath(((x0, y0), (x1, y1)), t, backward=backward)
     return WirePath(((x0, y0), (via_x, y0), (via_x, y1), (x1, y1)), t, backward=backward)
-
-
-def learner(lrn, *, depth=1, types=True) -> Drawing:
-    """The supervised learner ``U ; R(model) ; R(loss) ; α`` [CFGBL §3, Fig. of the learner]."""
-    model, loss = lrn.model, lrn.loss
-    from ..para import paths
-    U = lrn.optimiser.lens(model.param)  # a catgrad or an optax optimiser
-    alpha = lrn.lr.lens(loss.cod)
-    names = {
-        "U": f"U = {lrn.optimiser.name}",
-        "model": "R(model)",
-        "loss": "R(loss)",
-        "alpha": f"α = {lrn.lr.alpha:g}" if hasattr(lrn.lr, "alpha") else "α = identity",
-    }
-    nPm, nPl = len(model.wires), len(loss.wires)
-    if depth is not None and depth <= 1:
-        def box(name, fwd_in, fwd_out, bwd_in, bwd_out, p_in=0, p_out=0):
-            return lens_box(names[name], dict(fwd_in=fwd_in, fwd_out=fwd_out, bwd_in=bwd_in, bwd_out=bwd_out,
-                                              param_in=p_in, param_out=p_out))
-        parts = {
-            "U": box("U", len(U.fwd.dom), len(U.fwd.cod), len(U.bwd.dom) - len(U.fwd.dom), len(U.bwd.cod)),
-            "model": box("model", len(model.dom), len(model.cod), len(model.cod), len(model.dom), nPm, nPm),
-            "loss": box("loss", len(loss.dom), len(loss.cod), len(loss.cod), len(loss.dom), nPl, nPl),
-            "alpha": box("alpha", len(alpha.fwd.dom), 0, 0, len(alpha.bwd.cod)),
-        }
-    else:
-        parts = {
-            "U": lens(U, depth=depth, types=types, label=names["U"]),
-            "model": lens(model.lens().map, depth=depth, types=types, params=nPm,
-                          names=list(paths(model.param)), label=names["model"]),
-            "loss": lens(loss.lens().map, depth=depth, types=types, params=nPl, names=["y"] * nPl, label=names["loss"]),
-            "alpha": lens(alpha, depth=depth, types=types, label=names["alpha"]),
-        }
-    return _assemble(parts, model, loss, U)
-
-
-def _assemble(parts: dict, model, loss, U) -> Drawing:
-    """Place the parts (``U`` above the model, then the loss and ``α``) and connect their ports."""
-    u, m, lo, a = parts["U"], parts["model"], parts["loss"], parts["alpha"]
-    n_p = len(_ports(m, "param_in"))
-    drop = LANE * (2 * n_p + 2) + PITCH          # room for P going down and P' going up
-    ux = PAD + LANE * len(_ports(u, "bwd_out")) + PITCH
-    uy = PAD
-    mx = ux + u.width + LANE * (2 * n_p + 2) + PITCH
-    my = uy + u.height + drop
-    m_ = m.shifted(mx, my)
-    u_ = u.shifted(ux, uy)
-    lx = mx + m.width + GAP
-    ly = my + _mean_y(m, "fwd_out") - _mean_y(lo, "fwd_in")
-    lo_ = lo.shifted(lx, ly)
-    ax = lx + lo.width + GAP
-    ay = ly + _mean_y(lo, "fwd_out") - _mean_y(a, "fwd_in")
-    a_ = a.shifted(ax, ay)
-    top = min(uy, ly, ay, my) - PAD - LANE * (len(_ports(lo, "param_in")) + 2)
-    wires, texts = [], []
-    tP = [str(t) for t in model.wires]
-    # U hands P down into the model; the model's P' goes back up into U's backward band
-    for i, (p, q) in enumerate(zip(_ports(u_, "fwd_out"), _ports(m_, "param_in"))):
-        vx = ux + u.width + LANE * (i + 1)
-        yy = my - LANE * (i + 1) - PITCH / 2
-        wires.append(WirePath((p, (vx, p[1]), (vx, yy), (q[0], yy), q), tP[i]))
-    for i, (p, q) in enumerate(zip(_ports(m_, "param_out"), _ports(u_, "bwd_in"))):
-        vx = ux + u.width + LANE * (n_p + i + 1)
-        yy = my - LANE * (n_p + i + 1) - PITCH / 2
-        wires.append(WirePath((p, (p[0], yy), (vx, yy), (vx, q[1]), q), tP[i], backward=True))
-    # the model's output to the loss and back; the loss value to α and back
-    for p, q in zip(_ports(m_, "fwd_out"), _ports(lo_, "fwd_in")):
-        wires.append(_link(p, q, str(model.cod[0])))
-    for p, q in zip(_ports(lo_, "bwd_out"), _ports(m_, "bwd_in")):
-        wires.append(_link(p, q, backward=True))
-    for p, q in zip(_ports(lo_, "fwd_out"), _ports(a_, "fwd_in")):
-        wires.append(_link(p, q, str(loss.cod[0])))
-    for p, q in zip(_ports(a_, "bwd_out"), _ports(lo_, "bwd_in")):
-        wires.append(_link(p, q, backward=True))
-    # the boundary: x and x' on the left of the model, the state and parameters of U on the left,
-    # the target y (and y') on top of the loss
-    for p in _ports(m_, "fwd_in"):
-        wires.append(_link((PAD / 2, p[1]), p, str(model.dom[0])))
-        texts.append(Text("x", PAD / 2, p[1] - 3))
-    for p in _ports(m_, "bwd_out"):
-        wires.append(_link(p, (PAD / 2, p[1]), backward=True))
-        texts.append(Text("x'", PAD / 2, p[1] - 3))
-    for k, p in enumerate(_ports(u_, "fwd_in")):
-        wires.append(_link((PAD / 2, p[1]), p, str(U.fwd.dom[k])))
-    for p in _ports(u_, "bwd_out"):
-        wires.append(_link(p, (PAD / 2, p[1]), backward=True))
-    if _ports(u_, "fwd_in"):
-        ys = [p[1] for p in _ports(u_, "fwd_in")]
-        texts.append(Text("S × P", PAD / 2, min(ys) - 4))
-    for p in _ports(lo_, "param_in"):
-        wires.append(_link((p[0], top + PITCH), p, str(loss.wires[0])))
-        texts.append(Text("y", p[0], top + PITCH - 3, "middle"))
-    for p in _ports(lo_, "param_out"):
-        wires.append(_link(p, (p[0], top + PITCH), backward=True))
-        texts.append(Text("y'", p[0], top + PITCH - 3, "middle"))
-    body = u_.union(m_).union(lo_).union(a_)
-    d = Drawing(boxes=body.boxes, wires=body.wires + tuple(wires), dots=body.dots, frames=body.frames,
-                texts=body.texts + tuple(texts), width=ax + a.width + PAD,
-                height=max(my + m.height, ly + lo.height, ay + a.height, uy + u.height) + PAD)
-    if top < 0:
-        d = d.shifted(0, -top)
-    return d
-
-
-def _mean_y(d: Drawing, group: str) -> float:
-    ps = _ports(d, group)
-    return sum(p[1] for p in ps) / len(ps) if ps else d.height / 4

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 
 from .. import errors
-from .data import FONT_SIZE, SMALL_FONT_SIZE, Drawing, segments
+from .style import FONT_SIZE, SMALL_FONT_SIZE, segments
 
 SUFFIXES = (".svg", ".tex", ".png", ".pdf")
 
 
-def save(d: Drawing, path) -> str:
+def save(d: "Drawing", path) -> str:
     """Write ``d`` to ``path`` (see the module docstring); returns the path.
 
     Raises ``TypeError`` for a path that is not a ``str`` or ``os.PathLike`` (``errors.path``), ``ValueError``
@@ -44,7 +44,7 @@ def _pyplot():
     return plt
 
 
-def _matplotlib(d: Drawing, path: str) -> None:
+def _matplotlib(d: "Drawing", path: str) -> None:
     """Paint ``d`` with matplotlib patches (the same data as the SVG) and save it."""
     plt = _pyplot()
     from matplotlib.patches import Circle, FancyBboxPatch, PathPatch, Rectangle

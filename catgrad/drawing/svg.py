@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from .data import FONT_FAMILY, FONT_SIZE, SMALL_FONT_SIZE, Drawing, segments
+from .style import FONT_FAMILY, FONT_SIZE, SMALL_FONT_SIZE, segments
 
 FILL = {"generator": "#ffffff", "layer": "#eef3fb", "lens": "#ffffff"}
 FORWARD, BACKWARD, FRAME, TYPE = "#222222", "#9c2f2f", "#7a7a7a", "#666666"
@@ -32,7 +32,7 @@ def curve(points) -> str:
     return " ".join(out)
 
 
-def to_svg(d: Drawing) -> str:
+def to_svg(d: "Drawing") -> str:
     """The drawing as a standalone SVG document.
 
     >>> from catgrad.drawing.data import Drawing, Box

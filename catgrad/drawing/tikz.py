@@ -5,7 +5,7 @@ down); labels are set in ``\\ttfamily`` with the few non-ASCII symbols as math.
 """
 from __future__ import annotations
 
-from .data import Drawing, segments
+from .style import segments
 from .svg import num
 
 _SYMBOLS = {
@@ -42,7 +42,7 @@ def _path(points) -> str:
     return " ".join(out)
 
 
-def to_tikz(d: Drawing) -> str:
+def to_tikz(d: "Drawing") -> str:
     r"""The drawing as a ``tikzpicture``.
 
     >>> from catgrad.drawing.data import Drawing, Box

@@ -34,11 +34,15 @@ from ..batch import batch as batch_diagram
 from ..core import generators as g
 from ..core.diagram import Diagram, trace
 from ..core.objects import Array, Ty
+from ..drawing.data import Drawing
+from ..drawing.draw import Drawable
+from ..drawing.layout import SWEEPS
 from ..lens import Lens
 from ..para import Para, check_values, leaves, paths, reparam, traced
 from .data import Data, check_key
 from .optax_lens import is_gradient_transformation, optax_optimiser
 from .optimisers import Optimiser
+from .picture import learner_drawing
 from .rates import IdentityRate, LearningRate, learning_rate
 
 
@@ -101,7 +105,7 @@ def _reduction(L: Ty, n: int, reduction: Optional[str]) -> Optional[Diagram]:
 
 
 @dataclass(frozen=True, eq=False)
-class Learner:
+class Learner(Drawable):
     """A supervised learner ``U ; R(model) ; R(loss) ; α`` (see the module docstring).
 
     Build with ``supervised``; use ``init``, ``step``, ``predict``, ``evaluate`` and ``fit``.
@@ -259,14 +263,9 @@ class Learner:
         from .evaluation import evaluate
         return evaluate(self, params, x, y)
 
-    def draw(self, path=None, **options):
-        """The picture ``U ; R(model) ; R(loss) ; α`` as data (see ``catgrad.draw``), saved to ``path`` if given."""
-        from ..drawing import draw
-        return draw(self, path, **options)
-
-    def _repr_svg_(self):
-        from ..drawing.draw import repr_svg
-        return repr_svg(self)
+    def to_drawing(self, *, depth=1, types: bool = True, sweeps: int = SWEEPS) -> Drawing:
+        """The picture ``U ; R(model) ; R(loss) ; α`` as data (see ``catgrad.draw``; ``catgrad.learn.picture``)."""
+        return learner_drawing(self, depth=depth, types=types, sweeps=sweeps)
 
 
 def leaves_of(tree) -> list:

@@ -62,14 +62,20 @@ class Layer:
 LayerLike = Union[Para, Layer, Callable]
 
 
-def _one(A: Ty, name: str) -> Array:
+def one_input(A: Ty, name: str) -> Array:
+    """The one array of ``A``, the input of layer ``name``; ``TypeError`` if ``A`` has several wires.
+
+    >>> from catgrad import Array
+    >>> one_input(Ty(Array((3,))), "relu").shape
+    (3,)
+    """
     if len(A) != 1:
         raise TypeError(f"{name}: expects one input wire, got {A}")
     return A[0]
 
 
 def _activation(fn, name):
-    layer = Layer(lambda A: Para.of(fn(_one(A, name))).named(name), name)
+    layer = Layer(lambda A: Para.of(fn(one_input(A, name))).named(name), name)
     layer.__doc__ = (f"The {name} activation as a Para morphism with no parameters.\n\n"
                      f">>> from catgrad import Array\n>>> {name}(Array((3,))).param\n{{}}")
     return layer
@@ -153,7 +159,7 @@ def dense(n_in: int, n_out: int, activation=None, init="glorot_uniform", name: s
 
 
 def flatten_para(A: Ty) -> Para:
-    a = _one(A, "flatten")
+    a = one_input(A, "flatten")
     return Para.of(g.reshape(a, (a.size,))).named("flatten")
 
 
@@ -182,7 +188,7 @@ def conv2d(c_in: int, c_out: int, kernel_size, stride=1, padding="VALID", use_bi
     K = Array((c_out, c_in, kh, kw))
 
     def build(A: Ty) -> Para:
-        x = _one(A, name)
+        x = one_input(A, name)
         if x.ndim != 3 or x.shape[0] != c_in:
             raise TypeError(f"{name}: expects an input (C={c_in}, H, W), got {x}")
         from ..core import conv as conv_gens
@@ -209,7 +215,7 @@ def max_pool2d(window: int = 2, stride: int | None = None) -> Layer:
 
     def build(A: Ty) -> Para:
         from ..core import pool
-        return Para.of(pool.max_pool2d(_one(A, "max_pool2d"), window=window, stride=stride)).named("max_pool2d")
+        return Para.of(pool.max_pool2d(one_input(A, "max_pool2d"), window=window, stride=stride)).named("max_pool2d")
     return Layer(build, f"max_pool2d({window[0] if window[0] == window[1] else window})")
 
 

@@ -49,7 +49,7 @@ from ..core.scan import scan
 from ..core.objects import Array, Ty
 from ..para import Para
 from . import init as initialisers
-from .layers import Layer, _one
+from .layers import Layer, one_input
 from .stack import LayerLike, stack as stack_layers
 
 MASK = -1e9
@@ -78,7 +78,7 @@ def _inits(*triples):
 
 
 def _float_seq(A: Ty, name: str, ndim: int | None = None) -> Array:
-    x = _one(A, name)
+    x = one_input(A, name)
     if not x.is_float or x.ndim < 1 or (ndim is not None and x.ndim != ndim):
         want = f"rank {ndim}" if ndim is not None else "rank ≥ 1"
         raise TypeError(f"{name}: expects one floating-point input of {want} (e.g. a sequence (T, D)), got {A}")
@@ -111,7 +111,7 @@ def embedding(vocab: int, width: int, init="normal", name: str = "embedding") ->
     E = Array((vocab, width))
 
     def build(A: Ty) -> Para:
-        i = _one(A, name)
+        i = one_input(A, name)
         if i.dtype != "int32":
             raise TypeError(f"{name}: expects int32 token indices, got {A}")
         return Para.build({"E": E}, lambda p, j: gather(p["E"], j), i, init=_inits(("E", init, E.shape))).named(name)

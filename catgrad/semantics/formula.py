@@ -27,6 +27,8 @@ import sympy as sp
 from .. import errors
 from ..core.diagram import Diagram
 from ..core.objects import Ty
+from ..rdiff import rdiff as R
+from .gf2 import to_gf2
 from .sympy import from_array, to_sympy
 
 
@@ -134,18 +136,12 @@ def formula(f, names=None, simplify: bool = False, name: str | None = None, rdif
     >>> formula(exp(A), names=["t"])._repr_latex_()
     '$$f(t) = e^{t}$$'
     """
-    if hasattr(f, "param") and hasattr(f, "map"):  # a Para: its parameters named by their record's keys
-        if names is None:
-            keys = [[str(getattr(k, "key", getattr(k, "idx", k))) for k in path]
-                    for path, _ in jax.tree_util.tree_flatten_with_path(f.param)[0]]
-            names = [n[-1] if sum(m[-1:] == n[-1:] for m in keys) == 1 else "_".join(n) or "p" for n in keys]
-            names += default_names(f.dom)
-        f = f.map if isinstance(f.map, Diagram) else f.map.fwd
+    if not isinstance(f, Diagram) and hasattr(f, "map"):  # a Para (a layer above): its map, parameters named
+        f, names = _para_map(f, names)
     if not isinstance(f, Diagram):
         raise TypeError(f"formula expects a Diagram or a Para, got {errors.describe(f)}")
     split = None
     if rdiff:
-        from ..rdiff import rdiff as R
         split, f = len(f.dom), R(f)
     if name is None:
         name = "R[f]" if rdiff else "f"
@@ -156,10 +152,21 @@ def formula(f, names=None, simplify: bool = False, name: str | None = None, rdif
         raise TypeError(f"formula: got {len(names)} name(s) {names} for a domain of {len(f.dom)} wire(s) ({f.dom})")
     inputs = tuple(_symbols(t, n) for t, n in zip(f.dom, names))
     if f.dom and all(t.dtype == "bool" for t in f.dom):
-        from ..boolean.semantics import to_gf2
         outputs = to_gf2(f, list(inputs))
     else:
         outputs = to_sympy(f, list(inputs))
     if simplify:
         outputs = tuple(o.applyfunc(sp.simplify) if hasattr(o, "applyfunc") else sp.simplify(o) for o in outputs)
     return Formula(name, tuple(names), inputs, tuple(outputs))
+
+
+def _para_map(p, names) -> tuple:
+    """A Para's map (its forward map for a Para(Lens)) and the names of its inputs: each parameter by its
+    last key where that is unique, else by its path, then the inputs (read by attribute: ``para`` is
+    a layer above the semantics)."""
+    if names is None:
+        keys = [[str(getattr(k, "key", getattr(k, "idx", k))) for k in path]
+                for path, _ in jax.tree_util.tree_flatten_with_path(p.param)[0]]
+        names = [n[-1] if sum(m[-1:] == n[-1:] for m in keys) == 1 else "_".join(n) or "p" for n in keys]
+        names += default_names(p.dom)
+    return (p.map if isinstance(p.map, Diagram) else p.map.fwd), names

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from .. import errors
-from ..core.diagram import Diagram, Op, bodies
+from ..core.diagram import Diagram, Op, bodies, expect_diagram
 from ..core.objects import Ty
 
 Meaning = Callable[[Op, list, "OpTypes"], Sequence[Any]]
@@ -55,7 +55,7 @@ def interpret(f: Diagram, meaning: Meaning, args: Sequence) -> tuple:
     >>> interpret(exp(Array(())) >> sin(Array(())), names, ["x"])
     ('sin(exp(x))',)
     """
-    errors.expect_diagram("interpret", f)
+    expect_diagram("interpret", f)
     if len(args) != len(f.dom_wires):
         raise TypeError(errors.arity("interpret", len(f.dom_wires), len(args), f" (the domain is {f.dom})"))
     env = dict(zip(f.dom_wires, args))

@@ -11,7 +11,7 @@ import itertools
 import networkx as nx
 
 from .. import errors
-from ..core.diagram import Diagram
+from ..core.diagram import Diagram, expect_diagram
 from .functor import interpret
 
 
@@ -23,7 +23,7 @@ def to_networkx(f: Diagram) -> nx.MultiDiGraph:
     >>> sorted(n[0] for n in g.nodes)
     ['cod', 'dom', 'op', 'wire', 'wire']
     """
-    errors.expect_diagram("to_networkx", f)
+    expect_diagram("to_networkx", f)
     g = nx.MultiDiGraph()
     for i, w in enumerate(f.dom_wires):
         g.add_node(("wire", w), kind="wire", type=f.wires[w])

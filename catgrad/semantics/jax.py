@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import errors
-from ..core.diagram import Diagram
+from ..core.diagram import Diagram, expect_diagram
 from ..errors import SemanticsError
 from . import functor
 from .functor import as_outputs, attributes
@@ -122,7 +122,7 @@ def to_jax(f, *, dom=None, cod=None, name: str | None = None) -> Callable:
     if not isinstance(f, Diagram) and isinstance(getattr(f, "map", None), Diagram) and hasattr(f, "param"):
         return to_jax(f.map, dom=(f.param, *f.map.dom[len(jax.tree_util.tree_leaves(f.param)):]),
                       cod=cod, name=name or f"the function of {f!r}")
-    errors.expect_diagram("to_jax", f)
+    expect_diagram("to_jax", f)
     label = name or f"the function of {f!r}"
     if dom is None and cod is None:
         def fn(*args):
@@ -175,6 +175,6 @@ def compile(f: Diagram, *, simplify: bool = True, **jit_kwargs) -> Callable:
     >>> compile(exp(Array(())))(jnp.float32(0.0))
     (Array(1., dtype=float32),)
     """
-    errors.expect_diagram("compile", f)
+    expect_diagram("compile", f)
     g = f.simplify() if simplify else f
     return jax.jit(to_jax(g, name=f"compiled {f!r}"), **jit_kwargs)

@@ -14,7 +14,7 @@ import numpy as np
 import sympy as sp
 
 from .. import errors
-from ..core.diagram import Diagram
+from ..core.diagram import Diagram, expect_diagram
 from ..core.objects import Array, TyLike, as_ty
 from . import functor
 
@@ -84,7 +84,7 @@ def to_sympy(f: Diagram, inputs: list | None = None) -> tuple:
     >>> to_sympy(rdiff(sigmoid(Array(()))), sp.symbols("x dy"))
     (dy*(1 - 1/(1 + exp(-x)))/(1 + exp(-x)),)
     """
-    errors.expect_diagram("to_sympy", f)
+    expect_diagram("to_sympy", f)
     if any(t.dtype == "bool" for t in f.wires):
         raise errors.SemanticsError(
             "to_sympy: this is a Z2 (boolean) circuit; its symbolic meaning is a polynomial over GF(2): "
