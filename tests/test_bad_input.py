@@ -297,7 +297,7 @@ EVAL = [  # (id, how to make the file from the saved one, the message)
      r"params/dense/W.*float64.*float32"),
     ("unlisted_array", lambda s: _variant(s, "unlisted", manifest=False, **{"dense/W": np.zeros((3, 5), np.float32)}),
      r"params/dense/W"),
-    ("nan_values", lambda s: _variant(s, "nan", **{"dense/b": np.full(3, np.nan, np.float32)}), r"dense/b holds NaN or inf values"),
+    ("nan_values", lambda s: _variant(s, "nan", **{"dense/b": np.full(3, np.nan, np.float32)}), r"dense\.b holds NaN or inf values"),
     ("missing_array", lambda s: _variant(s, "missing", **{"dense/W": None}), r"params/dense/W"),
     ("extra_array", lambda s: _variant(s, "extra", **{"other/K": np.zeros(2, np.float32)}), r"params/other/K"),
     ("no_protocol", lambda s: _variant(s, "noproto", protocol=None), r"no protocol in its metadata"),

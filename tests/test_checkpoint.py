@@ -15,6 +15,7 @@ import pytest
 
 from catgrad import learn, nn
 from catgrad.learn import checkpoint as ckpt
+from catgrad.para import leaves
 
 KEY = jax.random.PRNGKey(0)
 
@@ -60,9 +61,10 @@ def test_round_trip_is_bitwise(tmp_path, opt):
 
 def test_boolean_state_round_trip(tmp_path):
     from catgrad.boolean import lookup_table, random_bits
-    lrn = learn.supervised(lookup_table(3, 2), learn.xor_loss, learn.identity, learn.rda())
-    table = random_bits(KEY, lrn.model.param)
-    st = learn.TrainState(lrn.model.tree(list(table)), lrn.init_opt_state(lrn.model.tree(list(table))))
+    lrn = learn.supervised(lookup_table(3, 2), learn.xor_loss, learn.identity_rate, learn.rda())
+    table = random_bits(KEY, leaves(lrn.model.param))
+    params = jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(lrn.model.param), list(table))
+    st = learn.TrainState(params, lrn.optimiser.init(params))
     learn.save(tmp_path / "b", st)
     back = learn.load(tmp_path / "b", lrn)
     assert back.params["lut"]["table"].dtype == np.bool_ and _bitwise_equal(back, st)

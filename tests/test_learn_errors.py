@@ -30,7 +30,7 @@ def _clf(opt=None):
 
 CLF = _clf()
 ADAM = learn.supervised(nn.dense(4, 3), learn.mse, 1.0, learn.adam(0.01))
-Z2 = learn.supervised(lookup_table(2, 1), learn.xor_loss, learn.identity, learn.rda())
+Z2 = learn.supervised(lookup_table(2, 1), learn.xor_loss, learn.identity_rate, learn.rda())
 STATE = CLF.init(KEY)
 
 
@@ -85,9 +85,10 @@ CASES = [
      ValueError, r"reduction must be 'mean', 'sum' or None, got 'max'"),
     ("loss of another type", lambda: learn.supervised(nn.dense(4, 3), learn.mse(Array((2,))), 0.1, learn.gd()),
      TypeError, r"output type .*f32\[3\].* does not match the loss"),
-    ("adam on Z2 parameters", lambda: learn.supervised(lookup_table(2, 1), learn.xor_loss, learn.identity, learn.adam()),
+    ("adam on Z2 parameters", lambda: learn.supervised(lookup_table(2, 1), learn.xor_loss, learn.identity_rate,
+                                                       learn.adam()),
      TypeError, r"adam: needs floating-point parameters, got bool.*use rda"),
-    ("optax on Z2 parameters", lambda: learn.supervised(lookup_table(2, 1), learn.xor_loss, learn.identity,
+    ("optax on Z2 parameters", lambda: learn.supervised(lookup_table(2, 1), learn.xor_loss, learn.identity_rate,
                                                         optax.sgd(0.1)), TypeError, r"needs floating-point parameters"),
     # -- keys, init -------------------------------------------------------------------------------
     ("init with an int key", lambda: CLF.init(0), TypeError, r"init: key must be a JAX PRNG key such as "
@@ -139,13 +140,13 @@ CASES = [
     ("step a state that is not a TrainState", lambda: CLF.step(STATE.params, X, LABELS), TypeError,
      r"expected a TrainState\(params, opt_state\), got dict"),
     ("step a parameter missing", lambda: CLF.step(learn.TrainState({"dense": {"W": STATE.params["dense"]["W"]}},
-                                                                   STATE.opt_state), X, LABELS), KeyError,
-     r"parameter dense/b .* is missing"),
+                                                                   STATE.opt_state), X, LABELS), TypeError,
+     r"parameter dense\.b .*is missing"),
     ("step a parameter of another shape", lambda: CLF.step(learn.TrainState(
         {"dense": {"W": jnp.zeros((3, 5)), "b": jnp.zeros(3)}}, STATE.opt_state), X, LABELS), TypeError,
-     r"parameter dense/W should have shape \(3, 4\)"),
+     r"parameter dense\.W should have shape \(3, 4\)"),
     ("step another optimiser's state", lambda: ADAM.step(learn.TrainState(STATE.params, learn.EmptyState()), X, ONEHOT),
-     TypeError, r"adam: the optimiser state must be a AdamState\('count', 'mu', 'nu'\), got EmptyState"),
+     TypeError, r"(?s)^(?=.*optimiser state)(?=.*AdamState)(?=.*'count')(?=.*'mu)(?=.*'nu)(?=.*got .*EmptyState)"),
     ("Z2 model with non-binary data", lambda: Z2.step(Z2.init(KEY), np.array([[0, 2], [1, 1]]), np.array([[1], [0]])),
      ValueError, r"input 0 is not binary data: entry \(0, 1\) is 2"),
     ("Z2 model with non-binary targets", lambda: Z2.step(Z2.init(KEY), np.array([[0, 1], [1, 1]]), np.array([[1], [3]])),
@@ -199,7 +200,7 @@ def test_there_are_enough_cases():
 
 def test_nan_parameters_to_evaluate_warn_naming_them():
     params = {"dense": {"W": STATE.params["dense"]["W"].at[0, 0].set(jnp.nan), "b": STATE.params["dense"]["b"]}}
-    with pytest.warns(RuntimeWarning, match=r"evaluate: the parameters are not finite \(NaN or inf in dense/W\)"):
+    with pytest.warns(RuntimeWarning, match=r"evaluate: the parameters are not finite \(NaN or inf in dense\.W\)"):
         out = CLF.evaluate(params, X, LABELS)
     assert np.isnan(out["loss"])
     with warnings.catch_warnings():
