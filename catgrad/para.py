@@ -93,8 +93,15 @@ def check_values(record: Record, values, what: str = "parameter", where: str = "
     prefix = f"{where}: " if where else ""
     want, got = jax.tree_util.tree_structure(record), jax.tree_util.tree_structure(values)
     if want != got:
-        raise TypeError(f"{prefix}the {what}s should be a tree with the arrays {list(paths(record))} (structure "
-                        f"{want}), got the structure {got}")
+        if hasattr(record, "_fields") and type(record) is not type(values):
+            raise TypeError(f"{prefix}the {what} should be a {type(record).__name__}{record._fields}, got "
+                            f"{type(values).__name__}")
+        have, need = set(paths(values)), dict(zip(paths(record), leaves(record)))
+        missing = [f"{name} ({t})" for name, t in need.items() if name not in have]
+        extra = [name for name in paths(values) if name not in need]
+        raise TypeError(f"{prefix}" + (f"{what} {missing[0]} is missing" if missing else
+                                       f"unexpected {what} {extra[0]}" if extra else
+                                       f"the {what}s should have the structure {want}, got {got}"))
     for name, t, a in zip(paths(record), leaves(record), jax.tree_util.tree_leaves(values)):
         if tuple(getattr(a, "shape", ())) != t.shape:
             raise TypeError(f"{prefix}{what} {name} should have shape {t.shape} ({t}), got {getattr(a, 'shape', a)}")

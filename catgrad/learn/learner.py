@@ -44,32 +44,7 @@ from .optax_lens import is_gradient_transformation, optax_optimiser
 from .optimisers import Optimiser
 from .picture import learner_drawing
 from .rates import IdentityRate, LearningRate, learning_rate
-
-
-class TrainState(NamedTuple):
-    """The learner's state: parameters and optimiser state, both records of arrays (nested dicts by name).
-
-    >>> import jax
-    >>> from catgrad import nn, learn
-    >>> st = learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.momentum()).init(jax.random.PRNGKey(0))
-    >>> jax.tree_util.tree_map(lambda a: a.shape, st)
-    TrainState(params={'dense': {'W': (1, 2), 'b': (1,)}}, opt_state=MomentumState(velocity={'dense': {'W': (1, 2), 'b': (1,)}}))
-    """
-
-    params: Any
-    opt_state: Any
-
-
-def train_state(state, where: str = "") -> TrainState:
-    """``state`` as a :class:`TrainState`, or a ``TypeError`` (its message prefixed by ``where: ``).
-
-    >>> train_state(({}, ()))
-    TrainState(params={}, opt_state=())
-    """
-    if not isinstance(state, tuple) or len(state) != 2:
-        raise TypeError(f"{where + ': ' if where else ''}expected a TrainState(params, opt_state), "
-                        f"got {type(state).__name__}")
-    return state if type(state) is TrainState else TrainState(*state)
+from .step import CompiledEpoch, CompiledStep, TrainState, train_state
 
 
 class Parts(NamedTuple):
@@ -216,7 +191,6 @@ class Learner(Drawable):
     # -- compiled functions -----------------------------------------------------
     def compiled_step(self, batch_size: int):
         """The training step for batches of ``batch_size``, compiled once (see :class:`~catgrad.learn.step.CompiledStep`)."""
-        from .step import CompiledStep
         n = errors.positive_int("compiled_step", "batch_size", batch_size)
         return self.memo(("step", n), lambda: CompiledStep(self, n))
 
@@ -233,7 +207,6 @@ class Learner(Drawable):
     def epoch(self, n_examples: int, batch_size: int, *, shuffle: bool = True, mesh=None, guarded: bool = False):
         """One epoch over ``n_examples`` in minibatches of ``batch_size``, compiled once (see
         :class:`~catgrad.learn.step.CompiledEpoch`)."""
-        from .step import CompiledEpoch
         n = errors.positive_int("epoch", "n_examples", n_examples)
         b = errors.positive_int("epoch", "batch_size", batch_size)
         if b > n:

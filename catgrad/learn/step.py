@@ -7,6 +7,7 @@ diagram (``Learner.step_diagram``) given its JAX meaning by ``catgrad.to_jax`` o
 from __future__ import annotations
 
 import functools
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -16,7 +17,32 @@ from ..para import leaves
 from ..semantics.jax import to_jax
 from .data import LabelError, label_message
 from .evaluation import accuracy
-from .learner import Learner, TrainState
+
+
+class TrainState(NamedTuple):
+    """The learner's state: parameters and optimiser state, both records of arrays (nested dicts by name).
+
+    >>> import jax
+    >>> from catgrad import nn, learn
+    >>> st = learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.momentum()).init(jax.random.PRNGKey(0))
+    >>> jax.tree_util.tree_map(lambda a: a.shape, st)
+    TrainState(params={'dense': {'W': (1, 2), 'b': (1,)}}, opt_state=MomentumState(velocity={'dense': {'W': (1, 2), 'b': (1,)}}))
+    """
+
+    params: Any
+    opt_state: Any
+
+
+def train_state(state, where: str = "") -> TrainState:
+    """``state`` as a :class:`TrainState`, or a ``TypeError`` (its message prefixed by ``where: ``).
+
+    >>> train_state(({}, ()))
+    TrainState(params={}, opt_state=())
+    """
+    if not isinstance(state, tuple) or len(state) != 2:
+        raise TypeError(f"{where + ': ' if where else ''}expected a TrainState(params, opt_state), "
+                        f"got {type(state).__name__}")
+    return state if type(state) is TrainState else TrainState(*state)
 
 
 class CompiledStep:
@@ -56,7 +82,7 @@ class CompiledStep:
 
     LABEL_CHECK_EVERY = 8
 
-    def __init__(self, learner: Learner, batch_size: int):
+    def __init__(self, learner, batch_size: int):
         self.learner, self.batch_size = learner, batch_size
         parts = learner.parts(batch_size)
         self.diagram = learner.step_diagram(batch_size).simplify()
@@ -102,15 +128,23 @@ class CompiledStep:
         if xs[0].shape[0] != self.batch_size:
             raise TypeError(f"this step takes batches of {self.batch_size}, got {xs[0].shape[0]} examples")
         y = self.learner.data.targets_of(y, self.batch_size, eager=False)
-        state = state if type(state) is TrainState else self.learner.check_state(state, "step")
+        state = state if type(state) is TrainState else self.learner.check_state(state, "step")  # else on failure
         if self.learner.data.classes is not None and y.ndim == 1 and isinstance(y, jax.Array) \
                 and y.dtype.kind in "iu":  # labels on the device (not real targets): checked on the device
             if self.labels_seen is None:
                 self.labels_seen = jnp.array([np.iinfo(np.int32).max, np.iinfo(np.int32).min], jnp.int32)
-            new, self.labels_seen = self._jitted_labels(state, xs, [y], self.labels_seen)
+            new, self.labels_seen = self._guarded(self._jitted_labels, state, xs, [y], self.labels_seen)
             self.calls += 1
             return new
-        return self._jitted(state, xs, [y])
+        return self._guarded(self._jitted, state, xs, [y])
+
+    def _guarded(self, fn, state, *args):
+        """``fn(state, *args)``; a state of the wrong shape is named by ``check_state`` (checked only on failure)."""
+        try:
+            return fn(state, *args)
+        except TypeError:
+            self.learner.check_state(state, "step")
+            raise
 
     def __call__(self, state: TrainState, x, y) -> TrainState:
         return self.run(state, self.learner.data.inputs_of(x), y)
@@ -137,7 +171,7 @@ class CompiledEpoch:
     'CompiledEpoch'
     """
 
-    def __init__(self, learner: Learner, n_examples: int, batch_size: int, shuffle: bool, mesh, guarded: bool):
+    def __init__(self, learner, n_examples: int, batch_size: int, shuffle: bool, mesh, guarded: bool):
         self.learner, self.n_examples, self.batch_size = learner, n_examples, batch_size
         self.shuffle, self.mesh, self.guarded = shuffle, mesh, guarded
         self.steps = n_examples // batch_size
