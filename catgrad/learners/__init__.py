@@ -1,8 +1,10 @@
 """The other categorical accounts of learning, as code that runs [MATH §9].
 
 - ``learn_category``: Fong, Spivak and Tuyéras's category Learn [BaF §II];
-- ``backprop``: gradient descent as a functor ``L_{ε,e}: Para → Learn`` [BaF §III].
+- ``backprop``: gradient descent as a functor ``L_{ε,e}: Para → Learn`` [BaF §III];
+- ``machines``: ``Learn ≅ Para(SLens)`` and learners as Moore machines [LLang].
 """
 from .learn_category import Learner, call
 from .backprop import Error, quadratic, cosh_error, total_error, L
 from .params import para_parts
+from .machines import Machine, as_machine, to_para_lens, from_para_lens
