@@ -14,3 +14,10 @@ from .machines import Machine, as_machine, to_para_lens, from_para_lens
 from .symmetric import lens_to_learner, constant_complement, iso_lens, Span, learner_to_span, span_to_learner
 from .games import OpenGame, learner_to_game
 from .schema import Schema, SchemaModel, SchemaLearner, cyclegan_schema, moment_distance, objective, schema_learner
+
+__all__ = ["Learner", "L", "Error", "quadratic", "cosh_error", "total_error",
+           "lens_to_learner", "constant_complement", "iso_lens", "Span", "learner_to_span", "span_to_learner",
+           "Machine", "as_machine", "to_para_lens", "from_para_lens",
+           "OpenGame", "learner_to_game",
+           "Schema", "SchemaModel", "SchemaLearner", "cyclegan_schema", "moment_distance", "objective",
+           "schema_learner"]
