@@ -10,7 +10,6 @@ and at no random parameter (where the update moves it).
 """
 from __future__ import annotations
 
-import jax
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -19,19 +18,12 @@ import catgrad as cg
 from catgrad import Array, Para
 from catgrad.learners import L, Learner, OpenGame, learner_to_game
 from lens_strategies import para_chain, paras
+from learners_common import run, x64  # noqa: F401  (x64: autouse)
 from strategies import assert_close, dom_types, inputs, program, seeds
 
 TOL = dict(rtol=1e-9, atol=1e-12)
 
-
-@pytest.fixture(autouse=True)
-def _x64():
-    with jax.enable_x64(True):
-        yield
-
-
-def _run(d, args):
-    return cg.to_jax(d)(*args)
+_run = run
 
 
 def _continuation(data, K, Y, R):

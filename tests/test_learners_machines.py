@@ -17,28 +17,12 @@ import catgrad as cg
 from catgrad import learn, nn
 from catgrad.learners import L, Learner, as_machine, from_para_lens, quadratic, to_para_lens
 from lens_strategies import para_chain, paras
+from learners_common import check_learners_equal, run, x64  # noqa: F401  (x64: autouse)
 from strategies import assert_close, inputs, program, seeds, dom_types
 
 TOL = dict(rtol=1e-9, atol=1e-12)
 
-
-@pytest.fixture(autouse=True)
-def _x64():
-    with jax.enable_x64(True):
-        yield
-
-
-def _run(d, args):
-    return cg.to_jax(d)(*args)
-
-
-def _same_learner(l1, l2, seed, what):
-    assert (l1.param, l1.dom, l1.cod) == (l2.param, l2.dom, l2.cod), what
-    pab = inputs(l1.param @ l1.dom @ l1.cod, seed)
-    pa = pab[:len(l1.param) + len(l1.dom)]
-    assert_close(_run(l1.implement, pa), _run(l2.implement, pa), TOL, f"{what}: I")
-    assert_close(_run(l1.update, pab), _run(l2.update, pab), TOL, f"{what}: U")
-    assert_close(_run(l1.request, pab), _run(l2.request, pab), TOL, f"{what}: r")
+_run = run
 
 
 def _same_para_lens(p1, p2, seed, what):
@@ -57,7 +41,7 @@ def test_round_trip_from_learn(p, seed):
     # the put is ⟨U, r⟩, checked against the learner's own maps
     pab = inputs(l.param @ l.dom @ l.cod, seed)
     assert_close(_run(pl.map.bwd, pab), (*_run(l.update, pab), *_run(l.request, pab)), TOL, "put = ⟨U, r⟩")
-    _same_learner(from_para_lens(pl), l, seed, "from ∘ to")
+    check_learners_equal(from_para_lens(pl), l, seed, "from ∘ to", TOL)
 
 
 @settings(max_examples=10, deadline=None)
