@@ -19,7 +19,7 @@ from hypothesis import given, settings, strategies as st
 
 import catgrad as cg
 from catgrad import learn, nn
-from catgrad.learners import L, Learner, cosh_error, quadratic
+from catgrad.learners import L, Learner, cosh_error, para_parts, quadratic
 from lens_strategies import para_chain, paras
 from learners_common import check_learners_equal, run, x64  # noqa: F401  (x64: autouse)
 from strategies import assert_close, inputs, seeds
@@ -144,13 +144,14 @@ def test_baf_update_is_one_step_of_the_lens_learner():
     is the identity, so ε = α. (For a batch of n the lens learner takes the mean: step ε/n on the sum.)"""
     eps = 0.3
     model, lens_learner, baf = _lens_learner_and_baf(eps)
+    flat = para_parts(model).flatten   # the parameter pytree → P's wires
     state = lens_learner.init(jax.random.PRNGKey(0))
     rng = np.random.default_rng(1)
     a, b = rng.normal(size=(3,)).astype(np.float32), rng.normal(size=(2,)).astype(np.float32)
     after = lens_learner.step(state, a[None], b[None])
-    p = model.flat(state.params)
+    p = flat(state.params)
     new_p = _run(baf.update, [*p, a, b])
-    assert_close(new_p, model.flat(after.params), dict(rtol=1e-5, atol=1e-6), "BaF update vs lens learner step")
+    assert_close(new_p, flat(after.params), dict(rtol=1e-5, atol=1e-6), "BaF update vs lens learner step")
     # and BaF's parameters are initialised as the model's
     assert_close(baf.init(jax.random.PRNGKey(0)), p, dict(rtol=0, atol=0), "init")
 
@@ -160,14 +161,15 @@ def test_baf_request_is_the_lens_learners_input_R_through_the_inverse_error():
     ``f_a(−x'/α)`` with ``f_a(z) = a − z`` the inverse of ``∂e/∂x(a, –)`` for ``e = ½(x − y)²``."""
     eps = 0.3
     model, lens_learner, baf = _lens_learner_and_baf(eps)
+    flat = para_parts(model).flatten
     state = lens_learner.init(jax.random.PRNGKey(2))
     rng = np.random.default_rng(3)
     a, b = rng.normal(size=(3,)).astype(np.float32), rng.normal(size=(2,)).astype(np.float32)
     para_lens = lens_learner.lens(1)   # parameters Y × S × P (S = 1 for gd), from X to (1, 1)
-    y_s_p_x = [b[None], *model.flat(state.params), a[None]]
+    y_s_p_x = [b[None], *flat(state.params), a[None]]
     back = _run(para_lens.map.bwd, y_s_p_x)
     x_prime = back[-1][0]
-    request = _run(baf.request, [*model.flat(state.params), a, b])[0]
+    request = _run(baf.request, [*flat(state.params), a, b])[0]
     np.testing.assert_allclose(np.asarray(request), np.asarray(a - (-x_prime / eps)), rtol=1e-5, atol=1e-6)
 
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 
 import catgrad as cg
 from catgrad import learn, nn
-from catgrad.learners import L, Learner, as_machine, from_para_lens, quadratic, to_para_lens
+from catgrad.learners import L, as_machine, from_para_lens, para_parts, quadratic, to_para_lens
 from lens_strategies import para_chain, paras
 from learners_common import check_learners_equal, run, x64  # noqa: F401  (x64: autouse)
 from strategies import assert_close, inputs, program, seeds, dom_types
@@ -77,14 +77,15 @@ def test_machine_run_on_iris_equals_fit_with_batch_size_one():
     eps = 0.05
     model = nn.dense(4, 8, nn.sigmoid) >> nn.dense(8, 3)
     lens_learner = learn.supervised(model, learn.mse, learn.learning_rate(eps), learn.gd())
+    flat = para_parts(model).flatten   # the parameter pytree → P's wires
     with jax.enable_x64(False):
         state = lens_learner.init(jax.random.PRNGKey(0))
         fitted, _ = learn.fit(lens_learner, state, x, y, epochs=1, batch_size=1, shuffle=False, progress=False)
         machine = as_machine(L(model, step=eps, error=quadratic()))
-        p = machine.run(model.flat(state.params), [x, y])
-    diff = max(float(np.max(np.abs(np.asarray(a) - np.asarray(b)))) for a, b in zip(p, model.flat(fitted.params)))
+        p = machine.run(flat(state.params), [x, y])
+    diff = max(float(np.max(np.abs(np.asarray(a) - np.asarray(b)))) for a, b in zip(p, flat(fitted.params)))
     moved = max(float(np.max(np.abs(np.asarray(a) - np.asarray(b))))
-                for a, b in zip(p, model.flat(state.params)))
+                for a, b in zip(p, flat(state.params)))
     assert moved > 0.1, "the epoch should move the parameters"
     print(f"machine vs fit after one Iris epoch: largest parameter difference {diff:.2e}")
     assert diff < 1e-5, f"machine vs fit: largest parameter difference {diff}"

@@ -93,7 +93,7 @@ def total_error(model: Para, error: Error) -> Diagram:
     >>> total_error(nn.dense(2, 1), quadratic()).cod
     Ty(f32[])
     """
-    P, I, _ = para_parts(model)
+    P, I = para_parts(model)[:2]
     A, B = I.dom[len(P):], I.cod
     nP, nA = len(P), len(A)
     if not B or any(not t.is_float for t in B) or len({t.dtype for t in B}) > 1:
@@ -133,7 +133,7 @@ def L(model: Para, step: float, error: Error = None) -> Learner:
     eps = float(step)
     if not eps > 0:
         raise ValueError(f"L: the step ε must be positive, got {step}")
-    P, I, init = para_parts(model)
+    P, I, init, _ = para_parts(model)
     A, B = I.dom[len(P):], I.cod
     for t in A:
         if not t.is_float:

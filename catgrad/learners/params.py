@@ -1,11 +1,12 @@
 """The one place where the learners' package reads a Para's parameters.
 
 A Para ``(P, f: P × A → B)`` gives its parameter wires ``P`` (a Ty), its map ``f`` (a diagram whose
-domain starts with ``P``) and an initialiser ``key -> list of arrays`` in ``P``'s wire order.
+domain starts with ``P``), an initialiser ``key -> list of arrays`` in ``P``'s wire order, and the
+flattening of a parameter pytree (as ``learn``'s ``TrainState.params`` holds it) to that wire order.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from ..core.diagram import Diagram
 from ..core.objects import Ty
@@ -13,12 +14,27 @@ from ..lens import Lens
 from ..para import Para
 
 
-def para_parts(para: Para) -> tuple[Ty, Diagram, Optional[Callable[[Any], list]]]:
-    """``(P, f, init)`` of a Para(C) morphism: the parameter wires, the map ``P × A → B`` (parameters
-    first) and ``key ↦ [arrays in P's wire order]`` (None when the Para has no initialiser).
+class ParaParts(NamedTuple):
+    """``(param, map, init, flatten)`` of a Para(C) morphism (see ``para_parts``).
 
     >>> from catgrad import nn
-    >>> P, f, init = para_parts(nn.dense(2, 1))
+    >>> para_parts(nn.dense(2, 1)).param
+    Ty(f32[1], f32[1,2])
+    """
+
+    param: Ty
+    map: Diagram
+    init: Optional[Callable[[Any], list]]
+    flatten: Callable[[Any], list]
+
+
+def para_parts(para: Para) -> ParaParts:
+    """The parameter wires ``P``, the map ``P × A → B`` (parameters first), ``key ↦ [arrays in P's wire
+    order]`` (None when the Para has no initialiser) and ``params ↦ [arrays in P's wire order]`` for a
+    parameter pytree such as ``learner.init(key).params``.
+
+    >>> from catgrad import nn
+    >>> P, f, init, flatten = para_parts(nn.dense(2, 1))
     >>> P, f.dom
     (Ty(f32[1], f32[1,2]), Ty(f32[1], f32[1,2], f32[2]))
     """
@@ -32,4 +48,4 @@ def para_parts(para: Para) -> tuple[Ty, Diagram, Optional[Callable[[Any], list]]
     else:
         def init(key):
             return list(para.flat(para.init(key)))
-    return P, para.map, init
+    return ParaParts(P, para.map, init, lambda params: list(para.flat(params)))

@@ -179,7 +179,7 @@ class SchemaModel:
         if set(self.maps) != set(s.generators):
             raise ValueError(f"SchemaModel: need one Para per generator {sorted(s.generators)}, got {sorted(self.maps)}")
         for g, (x, y) in s.generators.items():
-            P, f, _ = para_parts(self.maps[g])
+            P, f = para_parts(self.maps[g])[:2]
             want_dom, want_cod = Ty(Array((s.objects[x],))), Ty(Array((s.objects[y],)))
             if f.dom[len(P):] != want_dom or f.cod != want_cod:
                 raise TypeError(f"SchemaModel: generator {g}: {x} → {y} needs a Para {want_dom} → {want_cod}, "
@@ -189,7 +189,7 @@ class SchemaModel:
     def param(self) -> Ty:
         out = Ty()
         for g in self.schema.generators:
-            out = out @ para_parts(self.maps[g])[0]
+            out = out @ para_parts(self.maps[g]).param
         return out
 
     def init(self, key) -> list:
@@ -204,7 +204,7 @@ class SchemaModel:
         keys = jax.random.split(key, len(self.schema.generators))
         out = []
         for k, g in zip(keys, self.schema.generators):
-            init = para_parts(self.maps[g])[2]
+            init = para_parts(self.maps[g]).init
             if init is None:
                 raise ValueError(f"SchemaModel: generator {g} has no initialiser")
             out += list(init(k))
@@ -213,7 +213,7 @@ class SchemaModel:
     def _slices(self) -> dict:
         at, out = 0, {}
         for g in self.schema.generators:
-            n = len(para_parts(self.maps[g])[0])
+            n = len(para_parts(self.maps[g]).param)
             out[g] = (at, at + n)
             at += n
         return out
@@ -259,7 +259,7 @@ class SchemaModel:
         self.schema.ends(path, source)
         per = self.split(params)
         for g in path:
-            f = to_jax(para_parts(self.maps[g])[1])
+            f = to_jax(para_parts(self.maps[g]).map)
             x = jax.vmap(lambda v, g=g, f=f: f(*per[g], v)[0])(x)
         return x
 
@@ -302,7 +302,7 @@ def objective(model: SchemaModel, batch: int, match_weight: float = 1.0) -> Diag
     def run_path(params, path, x):
         for g in path:
             lo, hi = slices[g]
-            x = call(batched[g][1], *params[lo:hi], x)[0]
+            x = call(batched[g].map, *params[lo:hi], x)[0]
         return x
 
     def loss(*ws):

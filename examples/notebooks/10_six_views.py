@@ -46,7 +46,8 @@ eps = 0.1
 a, b = np.array([0.5, -1.0], np.float32), np.array([0.3], np.float32)
 lens_learner = learn.supervised(model, learn.mse, learn.learning_rate(eps), learn.gd())
 state = lens_learner.init(jax.random.PRNGKey(0))
-p = model.flat(state.params)
+flat = ls.para_parts(model).flatten      # the parameter pytree → the wires of P, in order
+p = flat(state.params)
 [x.shape for x in p]
 
 # %% [markdown]
@@ -64,7 +65,7 @@ baf.update
 # has mean = sum. So one BaF update is one step of the lens learner:
 
 # %%
-after_lens = model.flat(lens_learner.step(state, a[None], b[None]).params)
+after_lens = flat(lens_learner.step(state, a[None], b[None]).params)
 after_baf = cg.to_jax(baf.update)(*p, a, b)
 print(max(float(np.abs(u - v).max()) for u, v in zip(after_lens, after_baf)))
 
@@ -107,7 +108,7 @@ p_machine = machine.run(p, [stream_a, stream_b])
 st = state
 for t in range(20):
     st = lens_learner.step(st, stream_a[t:t + 1], stream_b[t:t + 1])
-print(max(float(np.abs(u - v).max()) for u, v in zip(p_machine, model.flat(st.params))))
+print(max(float(np.abs(u - v).max()) for u, v in zip(p_machine, flat(st.params))))
 
 # %% [markdown]
 # ## 5: an open game
