@@ -61,6 +61,16 @@ baf = ls.L(model, step=eps)
 baf.update
 
 # %% [markdown]
+# Its maps have formulas too: for the one-weight model $I(p, a) = p\,a$ and $\varepsilon = \tfrac12$, the update is
+# $p - \tfrac12\, a\,(p a - b)$ and the request $a - p\,(p a - b)$:
+
+# %%
+R1 = cg.Array(())
+tiny = ls.L(cg.Para(R1, cg.mul(R1)), step=0.5)
+print(cg.formula(tiny.update))
+print(cg.formula(tiny.request))
+
+# %% [markdown]
 # `learn.mse` is $\tfrac12\lVert\hat y - y\rVert^2$ summed over the components, the same $E$; a batch of one example
 # has mean = sum. So one BaF update is one step of the lens learner:
 
