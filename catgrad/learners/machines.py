@@ -32,6 +32,7 @@ from ..lens import Lens
 from ..para import Para
 from ..semantics.jax import to_jax
 from .learn_category import Learner, call
+from .params import para_of, para_parts
 
 
 def to_para_lens(learner: Learner) -> Para:
@@ -49,7 +50,7 @@ def to_para_lens(learner: Learner) -> Para:
     def put(*ws):
         return (*call(learner.update, *ws), *call(learner.request, *ws))
 
-    return Para(P, Lens(learner.implement, trace(put, P @ A @ B)), (), learner.init_fn)
+    return para_of(P, Lens(learner.implement, trace(put, P @ A @ B)), learner.init_fn)
 
 
 def from_para_lens(para: Para) -> Learner:
@@ -61,13 +62,13 @@ def from_para_lens(para: Para) -> Learner:
     """
     if not isinstance(para, Para) or not isinstance(para.map, Lens):
         raise TypeError(f"from_para_lens: expects a Para(Lens) morphism, got {para!r}")
-    P = para.param
+    P, lens, init, _ = para_parts(para, lens=True)
     (A, Ap), (B, Bp) = para.dom, para.cod
-    if Ap != A or Bp != B or para.map.bwd.cod[:len(P)] != P:
+    if Ap != A or Bp != B or lens.bwd.cod[:len(P)] != P:
         raise TypeError(f"from_para_lens: needs a simple lens (P × A, P × A) → (B, B), got parameters {P} and "
                         f"({A}, {Ap}) → ({B}, {Bp})")
-    put = para.map.bwd
-    return Learner(P, A, B, para.map.fwd, put >> proj(P, A, 0), put >> proj(P, A, 1), para.init_fn)
+    put = lens.bwd
+    return Learner(P, A, B, lens.fwd, put >> proj(P, A, 0), put >> proj(P, A, 1), init)
 
 
 @dataclass(frozen=True)

@@ -39,11 +39,11 @@ from ..core.generators import broadcast, einsum, scale
 from ..core.generators import sum as cg_sum
 from ..core.objects import Array, Ty
 from ..lens import Lens
-from ..learn import init_state, learning_rate
+from ..learn import learning_rate
 from ..para import Para
 from ..semantics.jax import to_jax
 from .learn_category import call
-from .params import para_parts
+from .params import optimiser_parts, para_parts
 
 
 @dataclass(frozen=True)
@@ -347,7 +347,7 @@ class SchemaLearner:
     def init(self, key) -> tuple:
         """``(s, p)``: the optimiser state and the parameters (lists of arrays in wire order)."""
         p = self.model.init(key)
-        return list(init_state(self.optimiser, p)), p
+        return optimiser_parts(self.optimiser, self.model.param, p)[1], p
 
     def step(self, state: tuple, data: Sequence) -> tuple:
         """One training step on one batch of each object (in the schema's object order)."""
@@ -377,7 +377,7 @@ def schema_learner(model: SchemaModel, batch: int, optimiser, lr: float = 1.0,
     O = objective(model, batch, match_weight)
     P = model.param
     D = O.dom[len(P):]
-    U = optimiser.parameter_lens(P)
+    U = optimiser_parts(optimiser, P, [])[0]
     S = U.fwd.dom[:len(U.fwd.dom) - len(P)]
     lens = (U @ Lens.identity(D)) >> Lens.of(O) >> learning_rate(lr).lens(O.cod)
     nSP = len(S @ P)
