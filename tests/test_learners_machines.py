@@ -26,7 +26,8 @@ _run = run
 
 
 def _same_para_lens(p1, p2, seed, what):
-    assert p1.param == p2.param and p1.dom == p2.dom and p1.cod == p2.cod, what
+    P1, P2 = para_parts(p1, lens=True).param, para_parts(p2, lens=True).param
+    assert P1 == P2 and p1.dom == p2.dom and p1.cod == p2.cod, what
     xs = inputs(p1.map.fwd.dom, seed)
     ys = inputs(p1.map.bwd.dom, seed + 1)
     assert_close(_run(p1.map.fwd, xs), _run(p2.map.fwd, xs), TOL, f"{what}: get")

@@ -18,8 +18,8 @@ Errors (records :class:`Error`): ``quadratic(c)``: ``e = (c/2)(x − y)²``, inv
 
 >>> from catgrad import nn
 >>> learner = L(nn.dense(2, 1), step=0.1, error=quadratic())
->>> learner.param, learner.dom, learner.cod
-(Ty(f32[1], f32[1,2]), Ty(f32[2]), Ty(f32[1]))
+>>> sorted(t.shape for t in learner.param), learner.dom, learner.cod   # the parameters W and b
+([(1,), (1, 2)], Ty(f32[2]), Ty(f32[1]))
 """
 from __future__ import annotations
 

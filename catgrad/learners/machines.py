@@ -17,8 +17,8 @@ it exposes ``a ↦ I(p, a)`` and ``(a, b) ↦ r(p, a, b)``, and on the input ``(
 >>> from catgrad import nn
 >>> from catgrad.learners import L
 >>> m = as_machine(L(nn.dense(2, 1), step=0.1))
->>> m.state, m.inputs
-(Ty(f32[1], f32[1,2]), Ty(f32[2], f32[1]))
+>>> sorted(t.shape for t in m.state), m.inputs
+([(1,), (1, 2)], Ty(f32[2], f32[1]))
 """
 from __future__ import annotations
 
