@@ -114,7 +114,7 @@ class Schema:
         cx, cy = W / 2, 110
         pos = {o: (cx + R * cos(pi + 2 * pi * i / len(names)), cy + R * sin(pi + 2 * pi * i / len(names)))
                for i, o in enumerate(names)}
-        out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif">',
+        out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="monospace">',
                '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
                'orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>']
         seen: dict = {}
