@@ -33,6 +33,6 @@ from .semantics.formula import formula, Formula
 from .drawing import draw, Drawing
 from .errors import NotDifferentiableError, UnknownGeneratorError, SemanticsError
 
-from . import nn, learn, datasets
+from . import nn, learn, datasets, learners
 
 __version__ = "0.1.0"

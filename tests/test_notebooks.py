@@ -27,7 +27,7 @@ jupytext = pytest.importorskip("jupytext")
 
 NOTEBOOKS = course.notebooks()
 TOPICS = ["string_diagrams", "reverse_derivative", "lenses_and_para", "learner", "optimisers", "conv_mnist",
-          "deep_dreaming", "boolean_circuits", "your_own_generator"]
+          "deep_dreaming", "boolean_circuits", "your_own_generator", "six_views"]
 COURSE_LIMIT = 300  # seconds for the whole course, on 2 cores
 
 
@@ -35,7 +35,7 @@ def _ids(paths):
     return [p.stem for p in paths]
 
 
-def test_the_course_has_its_nine_notebooks_in_order():
+def test_the_course_has_its_ten_notebooks_in_order():
     assert [p.stem.split("_", 1)[1] for p in NOTEBOOKS] == TOPICS
     assert [int(p.stem[:2]) for p in NOTEBOOKS] == list(range(1, len(TOPICS) + 1))
 
