@@ -29,12 +29,15 @@ def as_int(x):
 
 
 def rda_step_params(layer, params, x, y):
-    """One RDA step by hand: p' = p + π_P R[f]((p, x), f(p, x) + y) (α = identity, loss ŷ + y)."""
+    """One RDA step by hand: p' = p + π_P R[f]((p, x), f(p, x) + y) (α = identity, loss ŷ + y).
+
+    ``params`` is a tree shaped like ``layer.param``; the map and R take its leaves (the parameter wires)."""
+    flat, tree = jax.tree_util.tree_flatten(params)
     f = cg.to_jax(layer.map)
     r = cg.to_jax(cg.rdiff(layer.map))
-    (yhat,) = f(*params, x)
-    grads = r(*params, x, jnp.logical_xor(yhat, y))
-    return tuple(jnp.logical_xor(p, g) for p, g in zip(params, grads[: len(params)]))
+    (yhat,) = f(*flat, x)
+    grads = r(*flat, x, jnp.logical_xor(yhat, y))
+    return jax.tree_util.tree_unflatten(tree, [jnp.logical_xor(p, g) for p, g in zip(flat, grads[: len(flat)])])
 
 
 # -- one-hot basis -----------------------------------------------------------------------
@@ -63,7 +66,7 @@ def test_one_hot_basis_polynomial_is_product_of_literals():
 @pytest.mark.parametrize("k,m", [(1, 1), (2, 3), (3, 2)])
 def test_lookup_table_against_table(k, m):
     layer = lookup_table(k, m)
-    assert layer.param == Z2((m, 2 ** k)) and layer.dom == Z2((k,)) and layer.cod == Z2((m,))
+    assert layer.param == {"lut": {"table": Z2((m, 2 ** k))}} and layer.dom == Z2((k,)) and layer.cod == Z2((m,))
     f = jax.jit(cg.to_jax(layer.map))
     for _ in range(3):
         table = RNG.integers(0, 2, (m, 2 ** k)).astype(bool)
@@ -107,11 +110,11 @@ def test_lookup_table_rda_learns_any_function_in_one_pass():
     k, m = 3, 2
     layer = lookup_table(k, m)
     target = RNG.integers(0, 2, (m, 2 ** k)).astype(bool)
-    params = layer.init_fn(jax.random.PRNGKey(0))
-    assert not np.asarray(params[0]).any()
+    params = layer.init(jax.random.PRNGKey(0))
+    assert not np.asarray(params["lut"]["table"]).any()
     for x in bitvecs(k):
         params = rda_step_params(layer, params, jnp.asarray(x), jnp.asarray(target[:, as_int(x)]))
-    np.testing.assert_array_equal(params[0], target)
+    np.testing.assert_array_equal(params["lut"]["table"], target)
 
 
 def test_lookup_table_batched_update_is_xor_of_per_example_updates():
@@ -175,10 +178,10 @@ def test_pseudo_linear_zero_mask_outputs_one_and_first_rda_step_copies_the_input
     an RDA step on a wrong prediction (y = 0) sets the mask to x."""
     a = 8
     layer = pseudo_linear(a, 1, 4)
-    params = layer.init_fn(jax.random.PRNGKey(0))
+    params = layer.init(jax.random.PRNGKey(0))
     x = jnp.asarray(RNG.integers(0, 2, a).astype(bool))
-    assert bool(cg.to_jax(layer.map)(*params, x)[0][0])
-    (mask,) = rda_step_params(layer, params, x, jnp.array([False]))
+    assert bool(cg.to_jax(layer)(params, x)[0][0])
+    mask = rda_step_params(layer, params, x, jnp.array([False]))["pseudo_linear"]["mask"]
     np.testing.assert_array_equal(mask[0], x)
 
 
@@ -194,14 +197,15 @@ def gate_ref(A, B, c, x):
 def test_gate_layer_against_reference():
     a, h = 4, 3
     layer = gate_layer(a, h)
-    assert layer.names == tuple(("gates", n) for n in GATE_NAMES)
-    f = jax.jit(cg.to_jax(layer.map))
+    assert cg.para.paths(layer.param) == tuple(f"gates.{n}" for n in GATE_NAMES)
+    f = jax.jit(cg.to_jax(layer))
     for s in range(10):
-        params = random_bits(jax.random.PRNGKey(s), layer.param)
+        params = jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(layer.param),
+                                              random_bits(jax.random.PRNGKey(s), layer.wires))
         for x in bitvecs(a)[::3]:
-            (y,) = f(*params, jnp.asarray(x))
-            p = [np.asarray(t) for t in params]
-            np.testing.assert_array_equal(y, gate_ref(p[0], p[1], p[2:], x))
+            (y,) = f(params, jnp.asarray(x))
+            p = {n: np.asarray(t) for n, t in params["gates"].items()}
+            np.testing.assert_array_equal(y, gate_ref(p["A"], p["B"], [p[c] for c in GATE_NAMES[2:]], x))
 
 
 def test_gate_layer_realises_all_sixteen_gates():
@@ -240,7 +244,8 @@ def test_gate_layer_rdiff_is_formal_derivative():
 
 def test_gate_layer_init_masks_are_one_hot_and_distinct():
     layer = gate_layer(5, 7)
-    A, B, *_ = layer.init_fn(jax.random.PRNGKey(3))
+    p = layer.init(jax.random.PRNGKey(3))["gates"]
+    A, B = p["A"], p["B"]
     np.testing.assert_array_equal(np.asarray(A).sum(1), 1)
     np.testing.assert_array_equal(np.asarray(B).sum(1), 1)
     assert not (np.asarray(A) & np.asarray(B)).any()
@@ -249,13 +254,14 @@ def test_gate_layer_init_masks_are_one_hot_and_distinct():
 def test_gate_network_composes_layers():
     net = gate_network([4, 3, 2])
     assert net.dom == Z2((4,)) and net.cod == Z2((2,))
-    assert len(net.param) == 12 and len(set(net.names)) == 12
+    assert len(net.wires) == 12 and len(set(cg.para.paths(net.param))) == 12
+    assert set(net.param) == {"gates1", "gates2"}
     params = net.init(jax.random.PRNGKey(1))
-    flat = net.flat(params)
+    flat = jax.tree_util.tree_leaves(params)  # the parameter wires, in the record's order
     l1, l2 = params["gates1"], params["gates2"]
-    f = jax.jit(cg.to_jax(net.map))
+    f = jax.jit(cg.to_jax(net))
     for x in bitvecs(4):
-        (y,) = f(*flat, jnp.asarray(x))
+        (y,) = f(params, jnp.asarray(x))
         h = gate_ref(np.asarray(l1["A"]), np.asarray(l1["B"]), [np.asarray(l1[c]) for c in GATE_NAMES[2:]], x)
         want = gate_ref(np.asarray(l2["A"]), np.asarray(l2["B"]), [np.asarray(l2[c]) for c in GATE_NAMES[2:]], h)
         np.testing.assert_array_equal(y, want)
@@ -281,14 +287,14 @@ def test_table_forest_against_reference_and_brute_force_derivative():
     """The forest's map against a by-hand evaluation; its reverse derivative in the parameters against the
     brute-force boolean difference (exact: each parameter bit enters the polynomial at most linearly)."""
     forest = table_forest(3, FOREST_TUPLES, fan_in=2, c=2)
-    assert forest.names == (("forest", "leaves"), ("forest", "roots"))
-    assert forest.param == Z2((4, 4)) @ Z2((2, 2, 4)) and forest.cod == Z2((2, 2))
-    f = jax.jit(cg.to_jax(forest.map))
-    r = jax.jit(cg.to_jax(cg.rdiff(forest.map)))
+    assert cg.para.paths(forest.param) == ("forest.leaves", "forest.roots")
+    assert forest.param == {"forest": {"leaves": Z2((4, 4)), "roots": Z2((2, 2, 4))}} and forest.cod == Z2((2, 2))
+    f = jax.jit(cg.to_jax(forest))
+    r = jax.jit(cg.to_jax(cg.rdiff(forest.map)))  # wires: leaves, roots (the paths' order), x, d
     for s in range(4):
-        leaves, roots = (np.asarray(a) for a in random_bits(jax.random.PRNGKey(s), forest.param))
+        leaves, roots = (np.asarray(a) for a in random_bits(jax.random.PRNGKey(s), forest.wires))
         for x in bitvecs(3):
-            (y,) = f(leaves, roots, x)
+            (y,) = f({"forest": {"leaves": leaves, "roots": roots}}, x)
             want = forest_ref(leaves, roots, x)
             np.testing.assert_array_equal(y, want)
             d = RNG.integers(0, 2, want.shape).astype(bool)
@@ -304,7 +310,8 @@ def test_table_forest_against_reference_and_brute_force_derivative():
 
 def test_table_forest_init_and_bad_fan_in():
     forest = table_forest(3, FOREST_TUPLES, fan_in=2, c=1)
-    leaves, roots = forest.init_fn(jax.random.PRNGKey(0))
+    p = forest.init(jax.random.PRNGKey(0))["forest"]
+    leaves, roots = p["leaves"], p["roots"]
     assert np.asarray(leaves).any() and not np.asarray(roots).any()  # random leaves, zero roots
     with pytest.raises(ValueError, match="fan_in must be a positive int dividing the 4 leaves"):
         table_forest(3, FOREST_TUPLES, fan_in=3)
@@ -313,7 +320,9 @@ def test_table_forest_init_and_bad_fan_in():
 
 
 def test_zeros_and_bad_sizes():
-    assert all(not np.asarray(z).any() for z in zeros(lookup_table(2, 2).param))
+    z = zeros(lookup_table(2, 2).param)
+    assert jax.tree_util.tree_structure(z) == jax.tree_util.tree_structure({"lut": {"table": 0}})
+    assert all(not np.asarray(t).any() for t in jax.tree_util.tree_leaves(z))
     with pytest.raises(TypeError, match="positive int"):
         lookup_table(0)
     with pytest.raises(TypeError, match="positive int"):

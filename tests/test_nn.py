@@ -25,7 +25,7 @@ def _rand(seed, *shape):
 
 
 def _forward(p: cg.Para, params: dict, *xs):
-    out = cg.to_jax(p.map)(*p.flat(params), *xs)
+    out = cg.to_jax(p)(params, *xs)
     return out[0] if len(out) == 1 else out
 
 
@@ -42,7 +42,8 @@ def _pool_ref(x, window, stride):
 
 def test_linear_and_bias():
     lin = nn.linear(3, 2, name="lin")
-    assert lin.param == cg.Ty(Array((2, 3))) and lin.dom == cg.Ty(Array((3,))) and lin.cod == cg.Ty(Array((2,)))
+    assert lin.param == {"lin": {"W": Array((2, 3))}} and lin.wires == cg.Ty(Array((2, 3)))
+    assert lin.dom == cg.Ty(Array((3,))) and lin.cod == cg.Ty(Array((2,)))
     W, x, b = _rand(0, 2, 3), _rand(1, 3), _rand(2, 2)
     np.testing.assert_allclose(_forward(lin, {"lin": {"W": W}}, x), W @ x, **TOL)
     bi = nn.bias(2, name="bb")
@@ -73,11 +74,12 @@ def test_mlp_forward_and_gradient_against_jax():
     np.testing.assert_allclose(_forward(model, params, x), ref(params, x), **TOL)
     # the lens's backward map is the vjp in (parameters, input)
     lens = model.lens().map
-    flat = model.flat(params)
+    flat = jax.tree_util.tree_leaves(params)  # the parameter wires, in the record's (tree) order
     out = cg.to_jax(lens.bwd)(*flat, x, dy)
     gp, gx = jax.vjp(ref, params, x)[1](dy)
     np.testing.assert_allclose(out[-1], gx, **TOL)
-    for a, b in zip(out[:-1], model.flat(gp)):
+    assert len(out) == len(flat) + 1
+    for a, b in zip(out[:-1], jax.tree_util.tree_leaves(gp)):
         np.testing.assert_allclose(a, b, **TOL)
 
 
@@ -110,7 +112,7 @@ def test_conv2d_rectangular_kernel_gradient():
 def test_max_pool2d(window, stride):
     x = _rand(0, 2, 6, 7)
     p = nn.max_pool2d(window, stride)(Array((2, 6, 7)))
-    assert p.param == cg.Ty()
+    assert p.param == {} and p.wires == cg.Ty()
     out = cg.to_jax(p.map)(x)[0]
     np.testing.assert_allclose(out, _pool_ref(x, window, stride or window), **TOL)
 
@@ -130,9 +132,10 @@ def test_flatten_and_cnn_against_jax():
     np.testing.assert_allclose(_forward(model, params, x), ref(params, x), **TOL)
     # gradient of a scalar of the output, through the lens (R of conv, pooling, reshape)
     dy = _rand(3, 4)
-    out = cg.to_jax(model.lens().map.bwd)(*model.flat(params), x, dy)
+    out = cg.to_jax(model.lens().map.bwd)(*jax.tree_util.tree_leaves(params), x, dy)
     gp = jax.grad(lambda ps: jnp.dot(ref(ps, x), dy))(params)
-    for a, b in zip(out[:-1], model.flat(gp)):
+    assert len(out) == len(jax.tree_util.tree_leaves(params)) + 1
+    for a, b in zip(out[:-1], jax.tree_util.tree_leaves(gp)):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
     f = nn.flatten(Array((2, 3, 4)))
     np.testing.assert_allclose(cg.to_jax(f.map)(_rand(5, 2, 3, 4))[0], _rand(5, 2, 3, 4).reshape(-1))
@@ -141,7 +144,7 @@ def test_flatten_and_cnn_against_jax():
 def test_sequential_equals_composition():
     a = nn.sequential(Array((3,)), nn.dense(3, 4, name="a"), nn.sigmoid, nn.dense(4, 2, name="b"))
     b = nn.dense(3, 4, "sigmoid", name="a") >> nn.dense(4, 2, name="b")
-    assert a.param == b.param and a.names == b.names
+    assert a.param == b.param and cg.para.paths(a.param) == cg.para.paths(b.param)
     params = b.init(KEY)
     x = _rand(0, 3)
     np.testing.assert_allclose(_forward(a, params, x), _forward(b, params, x), **TOL)
@@ -151,7 +154,7 @@ def test_batched_model_is_vmap():
     model = nn.dense(3, 4, nn.relu, name="a") >> nn.dense(4, 2, name="b")
     params = model.init(KEY)
     xs = _rand(0, 5, 3)
-    out = cg.to_jax(model.batched(5).map)(*model.flat(params), xs)[0]
+    out = cg.to_jax(model.batched(5))(params, xs)[0]
     np.testing.assert_allclose(out, jax.vmap(lambda x: _forward(model, params, x))(xs), **TOL)
 
 
@@ -166,9 +169,9 @@ def test_params_are_nested_dicts_for_jax_tree_util():
     doubled = jax.tree_util.tree_map(lambda a: 2 * a, params)
     np.testing.assert_allclose(doubled["enc"]["W"], 2 * params["enc"]["W"])
     # jax.grad through the compiled forward map, with respect to the nested dict
-    f = cg.to_jax(model.map)
+    f = cg.to_jax(model)
     x = _rand(0, 3)
-    g = jax.grad(lambda ps: jnp.sum(f(*model.flat(ps), x)[0] ** 2))(params)
+    g = jax.grad(lambda ps: jnp.sum(f(ps, x)[0] ** 2))(params)
     assert jax.tree_util.tree_structure(g) == jax.tree_util.tree_structure(params)
     assert all(a.shape == b.shape for a, b in zip(jax.tree_util.tree_leaves(g), jax.tree_util.tree_leaves(params)))
 

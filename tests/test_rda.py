@@ -190,7 +190,7 @@ def test_iris_forest_a_deeper_circuit_trained_end_to_end():
     three-class Iris (seed 0: 93.3 %); the leaves do move."""
     r = ex.iris_forest(seed=0)
     assert r.test_accuracy >= 0.90
-    init_leaves = np.asarray(r.extra["learner"].model.init_fn(jax.random.PRNGKey(0))[0])
+    init_leaves = np.asarray(r.extra["learner"].model.init(jax.random.PRNGKey(0))["forest"]["leaves"])
     assert (np.asarray(r.extra["state"].params["forest"]["leaves"]) != init_leaves).any()
 
 
@@ -200,7 +200,7 @@ def test_iris_forest_with_fixed_leaves_is_tables_on_random_features():
     r = ex.iris_forest(16, 4, 4, seed=1, learn_leaves=False)
     xtr, ytr, xte, yte = ex.iris_binary(3, 5)
     tuples = ex.random_tuples(20, 64, 4, 1)
-    leaves = np.asarray(ex.table_forest(20, tuples, 4, 3).init_fn(jax.random.PRNGKey(1))[0])
+    leaves = np.asarray(ex.table_forest(20, tuples, 4, 3).init(jax.random.PRNGKey(1))["forest"]["leaves"])
 
     def hidden(x):
         idx = (x[:, tuples].astype(int) << np.arange(4)).sum(-1)  # little-endian pattern of each leaf

@@ -60,9 +60,10 @@ def _check(d: cg.Diagram, ref, args, float_mask=None, tol=TOL):
 
 def _para_check(p: cg.Para, params, ref, *xs, tol=TOL):
     """A Para's map ``(params…, x…)`` against ``ref(params_tree, x…)``, forward and R."""
-    flat = p.flat(params)
-    n = len(flat)
-    _check(p.map, lambda *a: ref(p.tree(list(a[:n])), *a[n:]), [*flat, *xs], tol=tol)
+    cg.para.check_values(p.param, params)  # params is a tree shaped like the record
+    flat = jax.tree_util.tree_leaves(params)  # the parameter wires, in the record's order
+    n, tree = len(flat), jax.tree_util.tree_structure(params)
+    _check(p.map, lambda *a: ref(jax.tree_util.tree_unflatten(tree, list(a[:n])), *a[n:]), [*flat, *xs], tol=tol)
 
 
 # -- plain-JAX references -----------------------------------------------------------------
@@ -235,8 +236,8 @@ def test_causal_attention_ignores_the_future(t, seed):
     x2 = x.at[t + 1:].set(_rand(seed + 11, T - t - 1, D)) if t < T - 1 else x
     for causal in (True, False):
         p = nn.attention(2, causal=causal)(Array((T, D)))
-        f = cg.to_jax(p.map)
-        y, y2 = f(*p.flat(params), x)[0], f(*p.flat(params), x2)[0]
+        f = cg.to_jax(p)
+        y, y2 = f(params, x)[0], f(params, x2)[0]
         if causal:
             np.testing.assert_allclose(y[:t + 1], y2[:t + 1], **TOL)
         elif t < T - 1:
@@ -263,7 +264,7 @@ def test_positional_sinusoidal_values():
     assert pe[1, 0] == pytest.approx(math.sin(1.0)) and pe[1, 1] == pytest.approx(math.cos(1.0))
     assert pe[5, 2] == pytest.approx(math.sin(5 / 100.0)) and pe[5, 3] == pytest.approx(math.cos(5 / 100.0))
     p = nn.positional("sinusoidal")(Array((6, 4)))
-    assert len(p.param) == 0
+    assert p.param == {} and len(p.wires) == 0
     x = _rand(0, 6, 4)
     _check(p.map, lambda v: v + pe, [x])
 
@@ -285,7 +286,8 @@ def _ref_block(t, x, heads):
 
 def test_transformer_block():
     p = nn.transformer_block(8, heads=2)(Array((4, 8)))
-    params = p.tree([_rand(k, *t.shape, lo=-0.5, hi=0.5) for k, t in enumerate(p.param)])
+    params = jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(p.param),
+                                          [_rand(k, *t.shape, lo=-0.5, hi=0.5) for k, t in enumerate(p.wires)])
     _para_check(p, params, lambda t, x: _ref_block(t, x, 2), _rand(0, 4, 8), tol=dict(rtol=1e-4, atol=1e-4))
 
 

@@ -75,7 +75,7 @@ def test_transformer_lm_trains_like_its_jax_optax_twin(ex, stack):
         assert sum(op.gen.name == "scan" for op in m.map.ops) == 1
     lrn = learn.supervised(m, learn.softmax_cross_entropy, learn.learning_rate(1.0), learn.adam(eta))
     params = jax.jit(m.init)(jax.random.PRNGKey(0))
-    st0 = learn.TrainState(params, lrn.init_opt_state(params))
+    st0 = learn.TrainState(params, lrn.optimiser.init(params))
     key = jax.random.PRNGKey(1)
     st, hist = learn.fit(lrn, st0, x, y, epochs=2, batch_size=16, key=key, progress=False)
     ref_params, ref_means, _ = ex.reference_fit(st0.params, x, y, heads=heads, eta=eta, epochs=2, batch_size=16,
