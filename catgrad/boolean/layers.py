@@ -329,7 +329,7 @@ def table_forest(n: int, leaf_tuples, fan_in: int, c: int = 1, name: str = "fore
         return _tables(p["roots"], apply("reshape", h, shape=(n_leaves,)), groups)
 
     return _layer(name, {"leaves": PL, "roots": PR}, f, Z2((n,)),
-                  lambda key: {"leaves": random_bits(key, PL)[0], "roots": zeros(PR)[0]})
+                  lambda key: {"leaves": random_bits(key, PL)[0], "roots": zeros(PR)})
 
 
 def replicate(y, m: int) -> np.ndarray:

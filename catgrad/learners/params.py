@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple, Optional, Sequence
 
+import jax
+
 from ..core.diagram import Diagram
 from ..core.objects import Ty
-from ..learn import init_state
 from ..lens import Lens
-from ..para import Para
+from ..para import Para, as_record, check_values
 
 
 class ParaParts(NamedTuple):
@@ -45,13 +46,17 @@ def para_parts(para: Para, lens: bool = False) -> ParaParts:
         raise TypeError(f"expected a Para morphism (P, f), got {type(para).__name__}")
     if isinstance(para.map, Lens) and not lens:
         raise TypeError("expected a Para(C) morphism, got a Para(Lens(C)) one (take the model before .lens())")
-    P = para.param
+    P = para.wires
     if para.init_fn is None:
         init = None if len(P) else (lambda key: [])
     else:
         def init(key):
-            return list(para.flat(para.init(key)))
-    return ParaParts(P, para.map, init, lambda params: list(para.flat(params)))
+            return jax.tree_util.tree_leaves(para.init(key))
+
+    def flatten(params) -> list:
+        check_values(para.param, params)
+        return jax.tree_util.tree_leaves(params)
+    return ParaParts(P, para.map, init, flatten)
 
 
 def para_of(P: Ty, map, init: Optional[Callable[[Any], list]] = None) -> Para:
@@ -61,7 +66,9 @@ def para_of(P: Ty, map, init: Optional[Callable[[Any], list]] = None) -> Para:
     >>> para_of(Ty(Array(())), mul(Array(()))).dom
     Ty(f32[])
     """
-    return Para(P, map, (), None if init is None else (lambda key: tuple(init(key))))
+    record = as_record(P)
+    tree = jax.tree_util.tree_structure(record)
+    return Para(record, map, None if init is None else (lambda key: jax.tree_util.tree_unflatten(tree, list(init(key)))))
 
 
 def optimiser_parts(optimiser, P: Ty, params: Sequence) -> tuple:
@@ -74,4 +81,8 @@ def optimiser_parts(optimiser, P: Ty, params: Sequence) -> tuple:
     >>> U.fwd.dom, [s.shape for s in s0]
     (Ty(f32[2], f32[2]), [(2,)])
     """
-    return optimiser.parameter_lens(P), list(init_state(optimiser, list(params)))
+    record = as_record(P)
+    if not len(params):  # the lens alone
+        return optimiser.lens(record), []
+    values = jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(record), list(params))
+    return optimiser.lens(record), jax.tree_util.tree_leaves(optimiser.init(values))
