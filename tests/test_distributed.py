@@ -1,0 +1,233 @@
+"""Multi-process training on ``jax.distributed`` (``catgrad.distributed``), with real processes.
+
+Each test starts real Python processes (two CPU processes joined by a coordinator on a free
+localhost port, gloo collectives; no mocks), with a timeout, and stops them if anything fails.
+The oracle of a two-process ``fit`` is the same ``fit`` in one process: the parameters must
+agree to 1e-5 for every optimiser (gd, momentum, nesterov, adagrad, rmsprop, adam and an optax
+transformation), the histories likewise, and the evaluation must give the same number on both
+processes. The resumed run (one process killed after its second checkpoint) must equal the
+uninterrupted two-process run bit for bit.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from catgrad import distributed
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 240
+
+CHILD = r"""
+import json, os, signal, sys
+from catgrad import distributed
+distributed.initialize()
+import jax, numpy as np, optax
+from catgrad import learn, nn
+from catgrad.datasets import iris
+
+mode, out_path, ckpt = sys.argv[1], sys.argv[2], sys.argv[3]
+d = iris()
+x = (d.x - d.x.mean(0)) / d.x.std(0)
+model = nn.dense(4, 8, nn.tanh, name="h") >> nn.dense(8, 3, name="o")
+OPTS = {"gd": (0.1, learn.gd), "momentum": (0.05, learn.momentum), "nesterov": (0.05, learn.nesterov),
+        "adagrad": (1.0, lambda: learn.adagrad(0.1)), "rmsprop": (1.0, lambda: learn.rmsprop(0.01)),
+        "adam": (1.0, lambda: learn.adam(0.01)), "optax": (1.0, lambda: optax.adamw(0.01, weight_decay=0.1))}
+out = {"process": jax.process_index(), "count": jax.process_count(), "devices": jax.device_count()}
+
+def leaves(tree):
+    return [np.asarray(a).tolist() for a in jax.tree_util.tree_leaves(tree)]
+
+def learner(name, m=model):
+    lr, opt = OPTS[name]
+    return learn.supervised(m, learn.softmax_cross_entropy, learn.learning_rate(lr), opt())
+
+def checkpointed(**kw):
+    lrn = learner("adam")
+    st, h = learn.fit(lrn, lrn.init(jax.random.PRNGKey(0)), x, d.y, epochs=6, batch_size=30,
+                      key=jax.random.PRNGKey(2), progress=False, checkpoint=ckpt, every=1, **kw)
+    return {"state": leaves(st), "history": h}
+
+if mode == "train":
+    for name in OPTS:
+        lrn = learner(name)
+        st, h = learn.fit(lrn, lrn.init(jax.random.PRNGKey(0)), x, d.y, epochs=4, batch_size=30,
+                          key=jax.random.PRNGKey(1), progress=True, validation=(x, d.y))
+        out[name] = {"params": leaves(st.params), "history": h, "eval": lrn.evaluate(st.params, x, d.y)}
+    if out["count"] > 1:
+        out["checkpointed"] = checkpointed()
+elif mode == "killed":  # process 1 dies right after the second checkpoint is written
+    save = learn.checkpoint.save
+    def dying_save(path, state, **kw):
+        save(path, state, **kw)
+        if jax.process_index() == 1 and kw["progress"]["epoch"] == 2:
+            os.kill(os.getpid(), signal.SIGKILL)
+    learn.checkpoint.save = dying_save
+    checkpointed()
+elif mode == "resumed":
+    out["resumed"] = checkpointed(resume=True)
+    errors = {}
+    other = nn.dense(4, 8 + jax.process_index(), nn.tanh, name="h") >> nn.dense(8 + jax.process_index(), 3, name="o")
+    for what, run in {"model": lambda: learner("gd", other), "batch": lambda: learner("gd")}.items():
+        lrn = run()
+        try:
+            learn.fit(lrn, lrn.init(jax.random.PRNGKey(0)), x, d.y, epochs=1, batch_size=31 if what == "batch" else 30,
+                      progress=False)
+        except Exception as exc:
+            errors[what] = f"{type(exc).__name__}: {exc}"
+    out["errors"] = errors
+json.dump(out, open(f"{out_path}.{jax.process_index()}", "w"))
+"""
+
+
+def _env(**extra) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["JAX_PLATFORMS"] = "cpu"
+    for k in ("XLA_FLAGS", "JAX_ENABLE_X64", distributed.ADDRESS, distributed.COUNT, distributed.ID):
+        env.pop(k, None)
+    env.update(extra)
+    return env
+
+
+def _start(tmp_path: Path, args: list, processes: int, name: str) -> list:
+    """``processes`` real processes running the child (joined by a coordinator if more than one)."""
+    script = tmp_path / "child.py"
+    script.write_text(CHILD)
+    extra = {distributed.ADDRESS: f"127.0.0.1:{distributed.free_port()}", distributed.COUNT: str(processes)} \
+        if processes > 1 else {}
+    procs = []
+    for i in range(processes):
+        env = _env(**extra, **({distributed.ID: str(i)} if processes > 1 else {}))
+        log = open(tmp_path / f"{name}.{i}.log", "w")
+        procs.append(subprocess.Popen([sys.executable, str(script), *args], env=env, cwd=tmp_path, stdout=log,
+                                      stderr=subprocess.STDOUT, start_new_session=True))
+        log.close()
+    return procs
+
+
+def _finish(tmp_path: Path, procs: list, name: str, out: str, timeout: float = TIMEOUT) -> list:
+    """Wait for the processes (stopping them all on failure or timeout); their results, one dict each."""
+    deadline = time.monotonic() + timeout
+    try:
+        while any(p.poll() is None for p in procs):
+            failed = [p for p in procs if p.poll() not in (None, 0)]
+            if failed or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+    finally:
+        distributed.stop(procs)
+    logs = [(tmp_path / f"{name}.{i}.log").read_text() for i in range(len(procs))]
+    for i, p in enumerate(procs):
+        assert p.returncode == 0, f"process {i} of {name} ended with {p.returncode}:\n{logs[i][-4000:]}"
+    return [json.loads(Path(f"{out}.{i}").read_text()) for i in range(len(procs))]
+
+
+def _max_diff(a: list, b: list) -> float:
+    return max(float(np.max(np.abs(np.asarray(u) - np.asarray(v)))) for u, v in zip(a, b))
+
+
+OPTIMISERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "optax")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """The two-process training run and its one-process oracle (run at the same time), then the kill and resume."""
+    tmp = tmp_path_factory.mktemp("distributed")
+    ckpt = str(tmp / "run.ckpt")
+    one = _start(tmp, ["train", str(tmp / "one"), str(tmp / "unused.ckpt")], 1, "one")
+    two = _start(tmp, ["train", str(tmp / "two"), ckpt], 2, "two")
+    try:
+        two_out = _finish(tmp, two, "two", str(tmp / "two"))
+    finally:
+        one_out = _finish(tmp, one, "one", str(tmp / "one"))
+    os.unlink(ckpt)
+    killed = _start(tmp, ["killed", str(tmp / "killed"), ckpt], 2, "killed")
+    deadline = time.monotonic() + TIMEOUT
+    try:
+        while killed[1].poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert killed[1].returncode == -9, (tmp / "killed.1.log").read_text()[-3000:]
+        killed_at = __import__("catgrad").learn.read_manifest(ckpt)["fit"]["epoch"]
+    finally:
+        distributed.stop(killed)
+    resumed = _finish(tmp, _start(tmp, ["resumed", str(tmp / "resumed"), ckpt], 2, "resumed"), "resumed",
+                      str(tmp / "resumed"))
+    logs = [(tmp / f"two.{i}.log").read_text() for i in range(2)]
+    return {"one": one_out[0], "two": two_out, "logs": logs, "killed_at": killed_at, "resumed": resumed}
+
+
+@pytest.mark.parametrize("name", OPTIMISERS)
+def test_two_processes_give_the_one_process_parameters(runs, name):
+    one, (p0, p1) = runs["one"], runs["two"]
+    assert (p0["count"], p0["devices"], p1["process"]) == (2, 2, 1)
+    assert _max_diff(one[name]["params"], p0[name]["params"]) <= 1e-5
+    assert _max_diff(p0[name]["params"], p1[name]["params"]) == 0.0  # replicated: the same on both
+    moved = max(float(np.max(np.abs(np.asarray(a)))) for a in one[name]["params"])
+    assert moved > 0.1
+    for k in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        assert np.allclose(one[name]["history"][k], p0[name]["history"][k], atol=1e-5), k
+        assert p0[name]["history"][k] == p1[name]["history"][k], k
+    assert p0[name]["eval"] == p1[name]["eval"]  # the same number on every process
+    assert abs(p0[name]["eval"]["loss"] - one[name]["eval"]["loss"]) <= 1e-5
+
+
+def test_only_process_0_shows_progress(runs):
+    log0, log1 = runs["logs"]
+    assert "epochs:" in log0 and "epochs:" not in log1
+
+
+def test_a_run_killed_mid_way_resumes_bit_for_bit(runs):
+    assert runs["killed_at"] == 2  # process 1 was killed after the second of six epochs
+    full = runs["two"][0]["checkpointed"]
+    for out in runs["resumed"]:
+        assert out["resumed"]["state"] == full["state"]  # bit for bit (the JSON floats are exact)
+        assert out["resumed"]["history"] == full["history"]
+
+
+def test_processes_that_disagree_are_told_not_left_waiting(runs):
+    for out in runs["resumed"]:
+        assert out["errors"]["model"].startswith("DistributedError: fit: the processes disagree on the model")
+        assert out["errors"]["batch"] == ("ValueError: fit: batch_size 31 must be divisible by the 2 devices of "
+                                          "the 2 processes")
+
+
+def test_an_unreachable_coordinator_is_a_clear_error(tmp_path):
+    env = _env(**{distributed.ADDRESS: f"127.0.0.1:{distributed.free_port()}", distributed.COUNT: "2",
+                  distributed.ID: "1"})
+    code = "from catgrad import distributed; distributed.initialize(timeout=1)"
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "DistributedError: the coordinator 127.0.0.1:" in proc.stderr
+    assert "could not be reached within 1 s" in proc.stderr
+
+
+def test_settings_read_the_environment():
+    assert distributed.settings({"CATGRAD_COORDINATOR_ADDRESS": "a:1", "JAX_COORDINATOR_ADDRESS": "b:2",
+                                 "JAX_NUM_PROCESSES": "3", "JAX_PROCESS_ID": "1"}) == \
+        {"coordinator_address": "a:1", "num_processes": 3, "process_id": 1}
+
+
+def test_the_launcher_trains_on_two_processes(tmp_path):
+    from catgrad import cli
+    from catgrad import experiments as E
+    args = ["train", "iris", "--epochs", "3", "--quiet", "--optimiser", "adam", "--batch-size", "10"]
+    proc = subprocess.run([sys.executable, "-m", "catgrad", *args, "--processes", "2", "--save",
+                           str(tmp_path / "two.npz")], env=_env(), cwd=tmp_path, capture_output=True, text=True,
+                          timeout=TIMEOUT)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    assert proc.stdout.count("final parameters") == 1  # printed by process 0 only
+    assert cli.main([*args, "--save", str(tmp_path / "one.npz")]) == 0
+    _, one, _ = E.load_params(str(tmp_path / "one.npz"))
+    _, two, _ = E.load_params(str(tmp_path / "two.npz"))
+    import jax
+    assert _max_diff(jax.tree_util.tree_leaves(one), jax.tree_util.tree_leaves(two)) <= 1e-5
+    assert _max_diff(jax.tree_util.tree_leaves(one), jax.tree_util.tree_leaves(E.model("iris").init(
+        jax.random.PRNGKey(0)))) > 1e-3  # trained
