@@ -305,13 +305,14 @@ def free_port() -> int:
 
 
 def launch(argv: Sequence[str], processes: int, *, timeout: Optional[float] = None, quiet_others: bool = True,
-           environ: Optional[Mapping[str, str]] = None) -> int:
+           logs: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> int:
     """Run ``python argv...`` as ``processes`` local processes joined by a coordinator on localhost.
 
     Each process gets ``CATGRAD_COORDINATOR_ADDRESS`` (``127.0.0.1:<free port>``),
     ``CATGRAD_NUM_PROCESSES`` and ``CATGRAD_PROCESS_ID`` in its environment (the program calls
     :func:`initialize`), and runs on the CPU. The standard output of processes other than 0 is
-    dropped with ``quiet_others``. If a process fails (or ``timeout`` seconds pass), the others are
+    dropped with ``quiet_others``; with ``logs`` (a folder), the standard output and error of
+    process ``i`` go to ``logs/process-<i>.log`` instead. If a process fails (or ``timeout`` seconds pass), the others are
     stopped. Returns the exit status: 0 if all succeeded, else the first failure's.
 
     >>> launch(["-c", "import os; assert os.environ['CATGRAD_NUM_PROCESSES'] == '2'"], 2)
@@ -323,8 +324,11 @@ def launch(argv: Sequence[str], processes: int, *, timeout: Optional[float] = No
     try:
         for i in range(processes):
             out = subprocess.DEVNULL if quiet_others and i else None
-            procs.append(subprocess.Popen([sys.executable, *argv], env=dict(env, **{ID: str(i)}), stdout=out,
-                                          start_new_session=True))
+            log = open(os.path.join(logs, f"process-{i}.log"), "w") if logs is not None else None
+            procs.append(subprocess.Popen([sys.executable, *argv], env=dict(env, **{ID: str(i)}), stdout=log or out,
+                                          stderr=log and subprocess.STDOUT, start_new_session=True))
+            if log is not None:
+                log.close()
         return _wait(procs, timeout)
     finally:
         stop(procs)

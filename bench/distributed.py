@@ -1,0 +1,120 @@
+"""Multi-process training throughput: ``learn.fit`` in 1 and 2 (or more) CPU processes on ``jax.distributed``,
+against the same fit in one plain process.
+
+    python bench/distributed.py                     # MLP and transformer, 1 and 2 processes, and one plain process
+    python bench/distributed.py --processes 1 2 4 --epochs 5
+
+Each configuration is a fresh set of processes started by ``catgrad.distributed.launch`` (a coordinator on
+localhost, gloo CPU collectives); "plain" is one process that never calls ``jax.distributed``. In every
+process: one warm-up ``fit`` of one epoch (tracing and compiling), then a timed ``fit`` of ``--epochs``
+epochs; process 0 reports examples per second (epochs · ⌊N / B⌋ · B / wall seconds, B the global batch) and
+the final loss, which must agree across the configurations (the same minibatches in every configuration).
+
+Models: the MLP 64-128-10 on 8,192 synthetic examples, batch 128 (gd); the character transformer of
+``examples/transformer.py`` (width 32, 2 heads, 1 block, context 32, batch 32; Adam) on the shipped text.
+On a machine with fewer cores than processes, the processes share the cores: expect no speed-up there.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import pathlib
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def _transformer_example():
+    spec = importlib.util.spec_from_file_location("catgrad_examples_transformer", ROOT / "examples" / "transformer.py")
+    ex = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ex)
+    return ex
+
+
+def problem(name: str):
+    """``(learner, x, y, batch size)`` of a benchmark model."""
+    import numpy as np
+    from catgrad import learn, nn
+    if name == "mlp":
+        rng = np.random.default_rng(0)
+        x = rng.normal(size=(8192, 64)).astype(np.float32)
+        y = np.argmax(x @ rng.normal(size=(64, 10)), axis=1).astype(np.int32)
+        model = nn.dense(64, 128, nn.relu, name="h") >> nn.dense(128, 10, name="o")
+        return learn.supervised(model, learn.softmax_cross_entropy, learn.learning_rate(0.1), learn.gd()), x, y, 128
+    ex = _transformer_example()
+    vocab, x, y = ex.data(32)
+    model = ex.model(len(vocab), 32, 32, 2, 1)
+    return learn.supervised(model, learn.softmax_cross_entropy, learn.learning_rate(1.0), learn.adam(3e-3)), x, y, 32
+
+
+def worker(name: str, epochs: int, out: str) -> None:
+    """One process of a configuration (after ``catgrad.distributed.initialize()``): warm up, then time ``fit``."""
+    from catgrad import distributed
+    distributed.initialize()
+    import jax
+    from catgrad import learn
+    lrn, x, y, b = problem(name)
+    state = lrn.init(jax.random.PRNGKey(0))
+    learn.fit(lrn, state, x, y, epochs=1, batch_size=b, key=jax.random.PRNGKey(1), progress=False)  # compile
+    t0 = time.perf_counter()
+    _, history = learn.fit(lrn, state, x, y, epochs=epochs, batch_size=b, key=jax.random.PRNGKey(1), progress=False)
+    seconds = time.perf_counter() - t0
+    if jax.process_index() == 0:
+        n = x.shape[0] // b * b
+        json.dump({"examples_per_s": epochs * n / seconds, "seconds": seconds, "loss": history["loss"][-1],
+                   "devices": jax.device_count(), "processes": jax.process_count()}, open(out, "w"))
+
+
+def run(name: str, processes: int, epochs: int) -> dict:
+    """One configuration: ``processes`` launched processes (0: one plain process)."""
+    from catgrad import distributed
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "result.json")
+        argv = [os.path.abspath(__file__), "--worker", name, "--epochs", str(epochs), "--out", out]
+        env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+        env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+        if processes == 0:
+            import subprocess
+            code = subprocess.run([sys.executable, *argv], env=dict(env, JAX_PLATFORMS="cpu")).returncode
+        else:
+            code = distributed.launch(argv, processes, timeout=1800, logs=tmp, environ=env)
+        if code != 0:
+            logs = "".join(pathlib.Path(tmp, f).read_text()[-2000:] for f in sorted(os.listdir(tmp)) if f.endswith(".log"))
+            raise RuntimeError(f"{name}, {processes} processes: exit status {code}\n{logs}")
+        return json.loads(pathlib.Path(out).read_text())
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--models", nargs="+", default=["mlp", "transformer"])
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--out", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        worker(args.worker, args.epochs, args.out)
+        return
+    from common import machine, markdown
+    print(machine())
+    rows = []
+    for name in args.models:
+        plain = run(name, 0, args.epochs)
+        rows.append([name, "plain (no jax.distributed)", 1, f"{plain['examples_per_s']:,.0f}", "1.00",
+                     f"{plain['loss']:.6f}"])
+        for p in args.processes:
+            r = run(name, p, args.epochs)
+            rows.append([name, f"{p} process{'es' if p > 1 else ''}", r["devices"], f"{r['examples_per_s']:,.0f}",
+                         f"{r['examples_per_s'] / plain['examples_per_s']:.2f}", f"{r['loss']:.6f}"])
+            print(rows[-1], flush=True)
+    print(markdown(rows, ["model", "configuration", "devices", "examples/s", "/ plain", "last epoch's loss"]))
+
+
+if __name__ == "__main__":
+    main()
