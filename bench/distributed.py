@@ -1,5 +1,5 @@
 """Multi-process training throughput: ``learn.fit`` in 1 and 2 (or more) CPU processes on ``jax.distributed``,
-against the same fit in one plain process.
+against the same fit in one plain process (with one CPU device, and with two: ``fit(devices=2)``).
 
     python bench/distributed.py                     # MLP and transformer, 1 and 2 processes, and one plain process
     python bench/distributed.py --processes 1 2 4 --epochs 5
@@ -53,7 +53,7 @@ def problem(name: str):
     return learn.supervised(model, learn.softmax_cross_entropy, learn.learning_rate(1.0), learn.adam(3e-3)), x, y, 32
 
 
-def worker(name: str, epochs: int, out: str) -> None:
+def worker(name: str, epochs: int, out: str, devices: int) -> None:
     """One process of a configuration (after ``catgrad.distributed.initialize()``): warm up, then time ``fit``."""
     from catgrad import distributed
     distributed.initialize()
@@ -61,9 +61,11 @@ def worker(name: str, epochs: int, out: str) -> None:
     from catgrad import learn
     lrn, x, y, b = problem(name)
     state = lrn.init(jax.random.PRNGKey(0))
-    learn.fit(lrn, state, x, y, epochs=1, batch_size=b, key=jax.random.PRNGKey(1), progress=False)  # compile
+    on = {"devices": devices} if devices > 1 else {}
+    learn.fit(lrn, state, x, y, epochs=1, batch_size=b, key=jax.random.PRNGKey(1), progress=False, **on)  # compile
     t0 = time.perf_counter()
-    _, history = learn.fit(lrn, state, x, y, epochs=epochs, batch_size=b, key=jax.random.PRNGKey(1), progress=False)
+    _, history = learn.fit(lrn, state, x, y, epochs=epochs, batch_size=b, key=jax.random.PRNGKey(1), progress=False,
+                           **on)
     seconds = time.perf_counter() - t0
     if jax.process_index() == 0:
         n = x.shape[0] // b * b
@@ -71,13 +73,16 @@ def worker(name: str, epochs: int, out: str) -> None:
                    "devices": jax.device_count(), "processes": jax.process_count()}, open(out, "w"))
 
 
-def run(name: str, processes: int, epochs: int) -> dict:
-    """One configuration: ``processes`` launched processes (0: one plain process)."""
+def run(name: str, processes: int, epochs: int, devices: int = 1) -> dict:
+    """One configuration: ``processes`` launched processes (0: one plain process, with ``devices`` CPU devices)."""
     from catgrad import distributed
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "result.json")
-        argv = [os.path.abspath(__file__), "--worker", name, "--epochs", str(epochs), "--out", out]
+        argv = [os.path.abspath(__file__), "--worker", name, "--epochs", str(epochs), "--out", out,
+                "--devices", str(devices)]
         env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+        if devices > 1:
+            env["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={devices}"
         env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
         if processes == 0:
             import subprocess
@@ -97,9 +102,10 @@ def main(argv=None):
     ap.add_argument("--models", nargs="+", default=["mlp", "transformer"])
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
+    ap.add_argument("--devices", type=int, default=1, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
-        worker(args.worker, args.epochs, args.out)
+        worker(args.worker, args.epochs, args.out, args.devices)
         return
     from common import machine, markdown
     print(machine())
@@ -108,6 +114,9 @@ def main(argv=None):
         plain = run(name, 0, args.epochs)
         rows.append([name, "plain (no jax.distributed)", 1, f"{plain['examples_per_s']:,.0f}", "1.00",
                      f"{plain['loss']:.6f}"])
+        two = run(name, 0, args.epochs, devices=2)
+        rows.append([name, "plain, 2 CPU devices (fit devices=2)", 2, f"{two['examples_per_s']:,.0f}",
+                     f"{two['examples_per_s'] / plain['examples_per_s']:.2f}", f"{two['loss']:.6f}"])
         for p in args.processes:
             r = run(name, p, args.epochs)
             rows.append([name, f"{p} process{'es' if p > 1 else ''}", r["devices"], f"{r['examples_per_s']:,.0f}",

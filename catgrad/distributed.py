@@ -255,41 +255,44 @@ def local(tree):
     return jax.tree_util.tree_map(lambda a: a.addressable_data(0) if isinstance(a, jax.Array) else a, tree)
 
 
-def share(mesh, steps: int, batch_size: int) -> slice:
+def share(mesh, batch_size: int) -> slice:
     """The positions ``lo:hi`` of every minibatch that this process holds, the batch axis sharded on ``mesh``.
 
-    >>> share(mesh(), 3, 8)
+    >>> share(mesh(), 8)
     slice(0, 8, None)
     """
     from jax.sharding import NamedSharding, PartitionSpec
-    where = NamedSharding(mesh, PartitionSpec(None, "batch")).addressable_devices_indices_map((steps, batch_size))
-    parts = sorted((idx[1].start or 0, batch_size if idx[1].stop is None else idx[1].stop) for idx in where.values())
-    lo, hi = parts[0][0], parts[-1][1]
-    if any(a[1] != b[0] for a, b in zip(parts, parts[1:]) if a != b):
+    where = NamedSharding(mesh, PartitionSpec("batch")).addressable_devices_indices_map((batch_size,))
+    parts = sorted({(idx[0].start or 0, batch_size if idx[0].stop is None else idx[0].stop) for idx in where.values()})
+    if any(a[1] != b[0] for a, b in zip(parts, parts[1:])):
         raise DistributedError("this process's devices hold non-contiguous parts of the batch axis; give fit the "
                                "devices in process order (jax.devices())")
-    return slice(lo, hi)
+    return slice(parts[0][0], parts[-1][1])
 
 
 def batches(arrays: Sequence, order: np.ndarray, mesh) -> list:
-    """The global minibatches ``a[order]`` (``order`` of shape ``(steps, batch_size)``), sharded on the batch axis.
+    """The global minibatches ``a[order]`` of host arrays ``a``, sharded on the batch axis (the last of ``order``).
 
+    ``order`` holds example indices, of shape ``(steps, batch_size)`` (a stack of minibatches, as
+    ``fit``'s epoch takes them) or ``(batch_size,)`` (one minibatch, as ``learner.step`` takes it).
     Each process reads only the rows of its share (:func:`share`) of every minibatch, from host
-    arrays (NumPy arrays or memory maps), and the global arrays of shape
-    ``(steps, batch_size, ...)`` are assembled with ``jax.make_array_from_process_local_data``.
+    arrays (NumPy arrays or memory maps), and the global arrays, of shape ``order.shape + a.shape[1:]``,
+    are assembled with ``jax.make_array_from_process_local_data``.
 
     >>> x = np.arange(12.0).reshape(6, 2)
     >>> [b.shape for b in batches([x], np.array([[5, 0], [1, 2]]), mesh())]
     [(2, 2, 2)]
+    >>> batches([x], np.array([5, 0]), mesh())[0].sharding.spec
+    P('batch',)
     """
     from jax.sharding import NamedSharding, PartitionSpec
-    steps, b = order.shape
-    mine = order[:, share(mesh, steps, b)]
-    sharding = NamedSharding(mesh, PartitionSpec(None, "batch"))
+    order = np.asarray(order)
+    mine = order[..., share(mesh, order.shape[-1])]
+    sharding = NamedSharding(mesh, PartitionSpec(*[None] * (order.ndim - 1), "batch"))
     out = []
     for a in arrays:
         a = a if isinstance(a, np.ndarray) else np.asarray(a)
-        out.append(jax.make_array_from_process_local_data(sharding, a[mine], (steps, b, *a.shape[1:])))
+        out.append(jax.make_array_from_process_local_data(sharding, a[mine], (*order.shape, *a.shape[1:])))
     return out
 
 

@@ -61,6 +61,18 @@ if mode == "train":
         st, h = learn.fit(lrn, lrn.init(jax.random.PRNGKey(0)), x, d.y, epochs=4, batch_size=30,
                           key=jax.random.PRNGKey(1), progress=True, validation=(x, d.y))
         out[name] = {"params": leaves(st.params), "history": h, "eval": lrn.evaluate(st.params, x, d.y)}
+    lrn, rows = learner("adam"), np.arange(40, 70)  # one step of learner.step on a global minibatch
+    one_hot = np.eye(3, dtype=np.float32)[d.y]
+    st = lrn.init(jax.random.PRNGKey(0))
+    if out["count"] > 1:
+        mesh = distributed.mesh()
+        xb, yb, lb = distributed.batches([x, one_hot, d.y], rows, mesh)
+        steps = [lrn.step(distributed.replicate(st, mesh), xb, t) for t in (yb, lb)]
+        out["step_input_spec"] = str(xb.sharding.spec)
+        out["step_devices"] = [len(s.params["h"]["W"].sharding.device_set) for s in steps]
+    else:
+        steps = [lrn.step(st, x[rows], t) for t in (one_hot[rows], d.y[rows])]
+    out["step"] = [leaves(s) for s in steps]
     if out["count"] > 1:
         out["checkpointed"] = checkpointed()
 elif mode == "killed":  # process 1 dies right after the second checkpoint is written
@@ -177,6 +189,14 @@ def test_two_processes_give_the_one_process_parameters(runs, name):
         assert p0[name]["history"][k] == p1[name]["history"][k], k
     assert p0[name]["eval"] == p1[name]["eval"]  # the same number on every process
     assert abs(p0[name]["eval"]["loss"] - one[name]["eval"]["loss"]) <= 1e-5
+
+
+def test_learner_step_on_a_global_minibatch_is_the_one_process_step(runs):
+    one, (p0, p1) = runs["one"], runs["two"]
+    assert p0["step_input_spec"] == "P('batch',)" and p0["step_devices"] == [2, 2]
+    for targets in (0, 1):  # one-hot targets, integer labels
+        assert _max_diff(one["step"][targets], p0["step"][targets]) <= 1e-6
+        assert p0["step"][targets] == p1["step"][targets]
 
 
 def test_only_process_0_shows_progress(runs):
