@@ -256,13 +256,14 @@ def local(tree):
 
 
 def share(mesh, batch_size: int) -> slice:
-    """The positions ``lo:hi`` of every minibatch that this process holds, the batch axis sharded on ``mesh``.
+    """The positions ``lo:hi`` of every minibatch that this process holds, the batch axis sharded on ``mesh``'s
+    first axis (``"batch"``, or ``"data"`` of a ``("data", "model")`` mesh).
 
     >>> share(mesh(), 8)
     slice(0, 8, None)
     """
     from jax.sharding import NamedSharding, PartitionSpec
-    where = NamedSharding(mesh, PartitionSpec("batch")).addressable_devices_indices_map((batch_size,))
+    where = NamedSharding(mesh, PartitionSpec(mesh.axis_names[0])).addressable_devices_indices_map((batch_size,))
     parts = sorted({(idx[0].start or 0, batch_size if idx[0].stop is None else idx[0].stop) for idx in where.values()})
     if any(a[1] != b[0] for a, b in zip(parts, parts[1:])):
         raise DistributedError("this process's devices hold non-contiguous parts of the batch axis; give fit the "
@@ -288,7 +289,7 @@ def batches(arrays: Sequence, order: np.ndarray, mesh) -> list:
     from jax.sharding import NamedSharding, PartitionSpec
     order = np.asarray(order)
     mine = order[..., share(mesh, order.shape[-1])]
-    sharding = NamedSharding(mesh, PartitionSpec(*[None] * (order.ndim - 1), "batch"))
+    sharding = NamedSharding(mesh, PartitionSpec(*[None] * (order.ndim - 1), mesh.axis_names[0]))
     out = []
     for a in arrays:
         a = a if isinstance(a, np.ndarray) else np.asarray(a)

@@ -16,7 +16,9 @@ continues from such a file, so an interrupted run restarted with the same argume
 bitwise the state and history of an uninterrupted one.
 
 With ``devices`` (a list of JAX devices, or an int), the batch axis is sharded across
-them with ``jax.sharding`` and the parameters are replicated (data parallelism).
+them with ``jax.sharding`` and the parameters are replicated (data parallelism). With
+``mesh=Mesh(devices, ("data", "model"))`` and ``param_sharding`` (see ``catgrad.sharding``) each
+parameter and its optimiser state are sharded as the rule says, the batch on the first axis.
 
 Several processes (after ``catgrad.distributed.initialize()``): the same call, in every process,
 with the same arguments. The batch axis is sharded across every device of every process; each
@@ -25,7 +27,8 @@ the shuffles being the same everywhere, so the minibatches and the result are th
 process (to float reassociation). The processes first check, by one all-gather, that they
 agree on the model, the data sizes, the settings, the key and the starting state (else a
 ``DistributedError``). Process 0 alone shows progress, warns and writes checkpoints (once, after
-a barrier); every process returns the same history and its own copy of the final state.
+a barrier); every process returns the same history and its own copy of the final state (with
+``param_sharding``: the sharded global arrays; ``catgrad.sharding.replicated`` gathers them).
 """
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import distributed, errors
+from .. import distributed, errors, sharding
 from . import checkpoint as ckpt
 from .learner import Learner, TrainState, _as_state, _check_key
 
@@ -62,7 +65,13 @@ class NonFiniteError(FloatingPointError):
         self.history = history
 
 
-def _mesh(devices):
+def _mesh(devices, mesh=None):
+    if mesh is not None:
+        if devices is not None:
+            raise ValueError("fit: give devices= or mesh=, not both")
+        if not isinstance(mesh, jax.sharding.Mesh):
+            raise TypeError(f"fit: mesh must be a jax.sharding.Mesh, got {type(mesh).__name__}")
+        return mesh
     if distributed.is_multiprocess():
         return _process_mesh(devices)
     if devices is None:
@@ -114,7 +123,7 @@ def _check_arguments(learner, epochs, batch_size, on_nonfinite, validation, chec
 def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_size: Optional[int] = None, key=None,
         progress: bool = True, validation: Optional[tuple] = None, devices=None,
         on_nonfinite: str = "stop", shuffle: bool = True, clamp_batch_size: bool = False,
-        checkpoint=None, every: Optional[int] = None, resume: bool = False) -> tuple:
+        checkpoint=None, every: Optional[int] = None, resume: bool = False, mesh=None, param_sharding=None) -> tuple:
     """Train ``learner`` from ``state`` on ``(x, y)`` for ``epochs`` epochs.
 
     Returns ``(state, history)``. ``history["loss"]`` and ``history["accuracy"]`` hold, per epoch,
@@ -134,6 +143,10 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
         checkpoint, every, resume: save to ``checkpoint`` every ``every`` epochs (default: only at
             the end); ``resume=True`` continues from the file if it exists (``state`` and ``key`` are
             then taken from it).
+        devices: shard each minibatch across these devices (a list, or their number).
+        mesh, param_sharding: a ``jax.sharding.Mesh`` whose first axis shards each minibatch, and a
+            rule giving each parameter a ``PartitionSpec`` on it (``catgrad.sharding``); the final
+            state is returned sharded so.
 
     >>> import jax, numpy as np
     >>> from catgrad import nn, learn
@@ -162,7 +175,9 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
     batch_size, epochs = int(batch_size), int(epochs)
     key = jax.random.PRNGKey(0) if key is None else key
     _check_key("fit", key)
-    mesh = _mesh(devices)
+    if param_sharding is not None and mesh is None:
+        raise ValueError("fit: param_sharding= needs mesh=Mesh(devices, ('data', 'model'))")
+    mesh = _mesh(devices, mesh)
     state = _as_state(state, "fit")
     learner.state_leaves(state)  # checks the state's names and shapes before compiling
     history = {"loss": [], "accuracy": []}
@@ -174,13 +189,13 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
         state, first, key, history = _resume(checkpoint, learner, where, history)
     if many:
         _agree(learner, state, xs, ys, where, epochs, first, key)
-    if mesh is not None and batch_size % mesh.size:
-        raise ValueError(f"fit: batch_size {batch_size} must be divisible by the {mesh.size} devices"
-                         + (f" of the {jax.process_count()} processes" if many else ""))
+    if mesh is not None and batch_size % mesh.shape[mesh.axis_names[0]]:
+        raise ValueError(f"fit: batch_size {batch_size} must be divisible by the {mesh.shape[mesh.axis_names[0]]} "
+                         "devices" + (f" of the {jax.process_count()} processes" if many else "")
+                         + (f" of the mesh axis {mesh.axis_names[0]!r}" if len(mesh.axis_names) > 1 else ""))
     run = _epochs(learner, xs, ys, n, batch_size, shuffle, mesh)
     if mesh is not None:
-        from jax.sharding import NamedSharding, PartitionSpec as P
-        state = distributed.replicate(state, mesh) if many else jax.device_put(state, NamedSharding(mesh, P()))
+        state = sharding.place(state, mesh, param_sharding)
     every = epochs if every is None else every
     bar = None
     epochs_iter = range(first, epochs)
@@ -200,7 +215,7 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
         history["loss"].append(float(jnp.mean(losses[:seen])))
         history["accuracy"].append(float(jnp.mean(accs[:seen])))
         if validation is not None:
-            ev = learner.evaluate(distributed.local(state.params) if many else state.params, *validation)
+            ev = learner.evaluate(_whole(state.params, mesh, many, param_sharding), *validation)
             history["val_loss"].append(ev["loss"])
             history["val_accuracy"].append(ev["accuracy"])
         if bar is not None:
@@ -218,10 +233,10 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
                 warnings.warn(msg, RuntimeWarning, stacklevel=2)
             return state, history
         if checkpoint is not None and ((epoch + 1) % every == 0 or epoch + 1 == epochs):
-            ckpt.save(checkpoint, state, progress={"epoch": epoch + 1, "key": key, "history": history, "run": where})
+            ckpt.save(checkpoint, _whole(state, mesh, many, param_sharding), progress={"epoch": epoch + 1, "key": key, "history": history, "run": where})
     if bar is not None:
         bar.close()
-    return (distributed.local(state) if many else state), history
+    return (distributed.local(state) if many and param_sharding is None else state), history
 
 
 def _epochs(learner: Learner, xs, ys, n: int, batch_size: int, shuffle: bool, mesh):
@@ -244,6 +259,14 @@ def _epochs(learner: Learner, xs, ys, n: int, batch_size: int, shuffle: bool, me
         bx, by = distributed.batches(xs, order, mesh), distributed.batches(ys, order, mesh)
         return lambda state, guarded: epoch(guarded).on_batches(state, bx, by)
     return run
+
+
+def _whole(tree, mesh, many: bool, param_sharding) -> object:
+    """The arrays of ``tree`` whole on this process (to evaluate or save): gathered if sharded per parameter
+    (``sharding.replicated``), this process's copy if several processes hold replicas."""
+    if param_sharding is not None and many:
+        tree = sharding.replicated(tree, mesh)
+    return distributed.local(tree) if many else tree
 
 
 def _agree(learner: Learner, state, xs, ys, where: dict, epochs: int, first: int, key) -> None:

@@ -545,7 +545,7 @@ class CompiledEpoch:
         nb = self.steps
         if self.mesh is not None:
             from jax.sharding import NamedSharding, PartitionSpec
-            spec = NamedSharding(self.mesh, PartitionSpec(None, "batch"))
+            spec = NamedSharding(self.mesh, PartitionSpec(None, self.mesh.axis_names[0]))  # the batch axis: the first
             bx = [jax.lax.with_sharding_constraint(a, spec) for a in bx]
             by = [jax.lax.with_sharding_constraint(a, spec) for a in by]
         targets = self.learner.loss.param
