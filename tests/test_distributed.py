@@ -251,3 +251,73 @@ def test_the_launcher_trains_on_two_processes(tmp_path):
     assert _max_diff(jax.tree_util.tree_leaves(one), jax.tree_util.tree_leaves(two)) <= 1e-5
     assert _max_diff(jax.tree_util.tree_leaves(one), jax.tree_util.tree_leaves(E.model("iris").init(
         jax.random.PRNGKey(0)))) > 1e-3  # trained
+
+
+SHARDED = r"""
+import json, jax, numpy as np
+from jax.sharding import Mesh, PartitionSpec as P
+from catgrad import learn, nn, sharding
+
+assert jax.device_count() == 4, jax.devices()
+rng = np.random.default_rng(0)
+V, T = 13, 8
+x = rng.integers(0, V, size=(64, T)).astype(np.int32)
+y = np.eye(V, dtype=np.float32)[np.roll(x, -1, axis=1)]
+lrn = learn.supervised(nn.transformer_lm(V, T, 16, 2, 1), learn.softmax_cross_entropy, learn.learning_rate(1.0),
+                       learn.adam(0.01))
+st0 = lrn.init(jax.random.PRNGKey(0))
+kw = dict(epochs=3, batch_size=16, key=jax.random.PRNGKey(1), progress=False, validation=(x[:16], y[:16]))
+s1, h1 = learn.fit(lrn, st0, x, y, **kw)
+mesh = Mesh(np.array(jax.devices()).reshape(2, 2), ("data", "model"))
+s4, h4 = learn.fit(lrn, st0, x, y, mesh=mesh, param_sharding=sharding.TRANSFORMER, **kw)
+leaves = lambda t: [np.asarray(a) for a in jax.tree_util.tree_leaves(t)]
+out = {"diff": max(float(np.max(np.abs(a - b))) for a, b in zip(leaves(s1), leaves(s4))),
+       "moved": max(float(np.max(np.abs(a - b))) for a, b in zip(leaves(s1.params), leaves(st0.params))),
+       "val_loss": [h1["val_loss"], h4["val_loss"]]}
+where = {}
+for name, a in [("Wq", s4.params["block0"]["attention"]["Wq"]), ("Wo", s4.params["block0"]["attention"]["Wo"]),
+                ("ff1/b", s4.params["block0"]["ff1"]["b"]), ("mu ff2/W", s4.opt_state.mu["block0"]["ff2"]["W"]),
+                ("nu Wk", s4.opt_state.nu["block0"]["attention"]["Wk"]), ("head/W", s4.params["head"]["W"]),
+                ("count", s4.opt_state.count)]:
+    where[name] = [str(a.sharding.spec), list(a.shape), list(a.addressable_shards[0].data.shape),
+                   len(a.sharding.device_set)]
+out["where"] = where
+errors = {}
+for what, call in {
+        "indivisible": lambda: learn.fit(lrn, st0, x, y, mesh=mesh, param_sharding=[("head/b$", P("model"))], **kw),
+        "unknown axis": lambda: learn.fit(lrn, st0, x, y, mesh=mesh, param_sharding=[("head/W$", P("heads"))], **kw),
+        "no mesh": lambda: learn.fit(lrn, st0, x, y, param_sharding=sharding.TRANSFORMER, **kw),
+        "batch": lambda: learn.fit(lrn, st0, x, y, mesh=mesh, **dict(kw, batch_size=15))}.items():
+    try:
+        call()
+    except Exception as exc:
+        errors[what] = f"{type(exc).__name__}: {exc}"
+out["errors"] = errors
+print("RESULT" + json.dumps(out))
+"""
+
+
+def test_parameters_sharded_per_array_on_a_2x2_mesh_give_the_unsharded_result(tmp_path):
+    """The transformer's heads and feed-forward width split on "model", the batch on "data" (4 simulated CPU
+    devices as 2 × 2): each parameter and its Adam moments live in halves, and the run equals the unsharded one."""
+    env = _env(XLA_FLAGS="--xla_force_host_platform_device_count=4")
+    proc = subprocess.run([sys.executable, "-c", SHARDED], env=env, cwd=tmp_path, capture_output=True, text=True,
+                          timeout=TIMEOUT)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    out = json.loads([ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT")][-1][len("RESULT"):])
+    assert out["diff"] <= 1e-5 and out["moved"] > 1e-2
+    assert np.allclose(*out["val_loss"], atol=1e-5)
+    w = out["where"]
+    assert w["Wq"] == ["P('model', None)", [16, 16], [8, 16], 4]  # the heads' rows split in two
+    assert w["Wo"] == ["P(None, 'model')", [16, 16], [16, 8], 4]
+    assert w["ff1/b"] == ["P('model',)", [64], [32], 4]  # the feed-forward width split
+    assert w["mu ff2/W"] == ["P(None, 'model')", [16, 64], [16, 32], 4]  # the optimiser state likewise
+    assert w["nu Wk"] == ["P('model', None)", [16, 16], [8, 16], 4]
+    assert w["head/W"] == ["P()", [13, 16], [13, 16], 4] and w["count"][0] == "P()"  # the rest replicated
+    e = out["errors"]
+    assert e["indivisible"] == ("ValueError: param_sharding: head/b has shape (13,); its length 13 is not divisible "
+                                "by the 2 devices of the mesh axis 'model' (P('model',))")
+    assert "names the axis 'heads', not one of the mesh's ('data', 'model')" in e["unknown axis"]
+    assert e["no mesh"].startswith("ValueError: fit: param_sharding= needs mesh=")
+    assert e["batch"] == ("ValueError: fit: batch_size 15 must be divisible by the 2 devices of the mesh axis "
+                          "'data'")
