@@ -95,11 +95,55 @@ def run(name: str, processes: int, epochs: int, devices: int = 1) -> dict:
         return json.loads(pathlib.Path(out).read_text())
 
 
+MEMORY = r"""
+import json, sys, jax, numpy as np
+from jax.sharding import Mesh
+from catgrad import learn, nn, sharding
+
+V, T, width, heads, depth, batch = 64, 64, 256, 8, 2, 32
+lrn = learn.supervised(nn.transformer_lm(V, T, width, heads, depth), learn.softmax_cross_entropy,
+                       learn.learning_rate(1.0), learn.adam(3e-3))
+state = lrn.init(jax.random.PRNGKey(0))
+x = np.zeros((batch, T), np.int32)
+y = np.zeros((batch, T, V), np.float32)
+step = lrn.compiled_step(batch)
+rows = []
+for model_axis, rule in ((1, None), (2, None), (2, sharding.TRANSFORMER), (4, None), (4, sharding.TRANSFORMER)):
+    mesh = Mesh(np.array(jax.devices()).reshape(4 // model_axis, model_axis), ("data", "model"))
+    placed = sharding.place(state, mesh, rule)
+    xs, ys = (jax.device_put(a, jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("data"))) for a in (x, y))
+    on_device0 = sum(sh.data.nbytes for a in jax.tree_util.tree_leaves(placed) for sh in a.addressable_shards
+                     if sh.device == jax.devices()[0])
+    compiled = jax.jit(lambda st, a, b: step.apply(st, [a], [b])[0]).lower(placed, xs, ys).compile()
+    m = compiled.memory_analysis()
+    rows.append({"model": model_axis, "sharded": rule is not None, "state": on_device0, "arguments": m.argument_size_in_bytes,
+                 "temp": m.temp_size_in_bytes, "output": m.output_size_in_bytes})
+print("RESULT" + json.dumps(rows))
+"""
+
+
+def memory() -> list:
+    """Per-device bytes of the transformer's training step on 4 CPU devices, meshes (data, model) = (4, 1), (2, 2),
+    (1, 4), the parameters replicated or with the heads and feed-forward width split on ``"model"``
+    (``sharding.TRANSFORMER``). At a given mesh the per-device batch is the same, so the two rows compare
+    the parameters' placement alone."""
+    import subprocess
+    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu")
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run([sys.executable, "-c", MEMORY], env=env, capture_output=True, text=True, timeout=1800)
+    if proc.returncode:
+        raise RuntimeError(proc.stderr[-3000:])
+    return json.loads([ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT")][-1][len("RESULT"):])
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--models", nargs="+", default=["mlp", "transformer"])
+    ap.add_argument("--rounds", type=int, default=3, help="each configuration this many times, in rotated order; "
+                    "the median is reported")
+    ap.add_argument("--memory", action="store_true", help="only the per-device memory of the sharded transformer")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     ap.add_argument("--devices", type=int, default=1, help=argparse.SUPPRESS)
@@ -107,22 +151,33 @@ def main(argv=None):
     if args.worker:
         worker(args.worker, args.epochs, args.out, args.devices)
         return
-    from common import machine, markdown
+    from common import machine, markdown, median
     print(machine())
+    if args.memory:
+        mib = 2 ** 20
+        rows = [[f"{4 // r['model']} x {r['model']}", "heads and ff width on model" if r["sharded"] else "replicated",
+                 f"{r['state'] / mib:.2f}", f"{r['arguments'] / mib:.2f}",
+                 f"{r['temp'] / mib:.2f}", f"{r['output'] / mib:.2f}"] for r in memory()]
+        print(markdown(rows, ["mesh data x model", "parameters", "state on device 0 (MiB)", "step arguments (MiB)",
+                              "step temporaries (MiB)", "step outputs (MiB)"]))
+        return
+    configs = [("plain (no jax.distributed)", 0, 1), ("plain, 2 CPU devices (fit devices=2)", 0, 2)]
+    configs += [(f"{p} process{'es' if p > 1 else ''} (jax.distributed)", p, 1) for p in args.processes]
     rows = []
     for name in args.models:
-        plain = run(name, 0, args.epochs)
-        rows.append([name, "plain (no jax.distributed)", 1, f"{plain['examples_per_s']:,.0f}", "1.00",
-                     f"{plain['loss']:.6f}"])
-        two = run(name, 0, args.epochs, devices=2)
-        rows.append([name, "plain, 2 CPU devices (fit devices=2)", 2, f"{two['examples_per_s']:,.0f}",
-                     f"{two['examples_per_s'] / plain['examples_per_s']:.2f}", f"{two['loss']:.6f}"])
-        for p in args.processes:
-            r = run(name, p, args.epochs)
-            rows.append([name, f"{p} process{'es' if p > 1 else ''}", r["devices"], f"{r['examples_per_s']:,.0f}",
-                         f"{r['examples_per_s'] / plain['examples_per_s']:.2f}", f"{r['loss']:.6f}"])
-            print(rows[-1], flush=True)
-    print(markdown(rows, ["model", "configuration", "devices", "examples/s", "/ plain", "last epoch's loss"]))
+        epochs = args.epochs * (5 if name == "mlp" else 1)
+        got = {c[0]: [] for c in configs}
+        for r in range(args.rounds):
+            for label, p, d in configs[r % len(configs):] + configs[:r % len(configs)]:
+                got[label].append(run(name, p, epochs, devices=d))
+                print(name, label, got[label][-1], flush=True)
+        base = median([g["examples_per_s"] for g in got[configs[0][0]]])
+        for label, p, d in configs:
+            speed = median([g["examples_per_s"] for g in got[label]])
+            rows.append([name, label, got[label][0]["devices"], f"{speed:,.0f}", f"{speed / base:.2f}",
+                         f"{got[label][0]['loss']:.6f}"])
+    print(markdown(rows, ["model", "configuration", "devices", "examples/s (median)", "/ plain",
+                          "last epoch's loss"]))
 
 
 if __name__ == "__main__":
