@@ -282,6 +282,8 @@ def _launch_processes(args, argv: Sequence[str]) -> Optional[int]:
     from . import distributed
     if args.command != "train" or args.processes == 1 or distributed.COUNT in os.environ:
         return None
+    if args.boolean:
+        raise CLIError("--processes does not apply with --boolean (the boolean learners train in one process)")
     return distributed.launch(["-m", "catgrad", *argv], args.processes)
 
 

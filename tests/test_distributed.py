@@ -321,3 +321,22 @@ def test_parameters_sharded_per_array_on_a_2x2_mesh_give_the_unsharded_result(tm
     assert e["no mesh"].startswith("ValueError: fit: param_sharding= needs mesh=")
     assert e["batch"] == ("ValueError: fit: batch_size 15 must be divisible by the 2 devices of the mesh axis "
                           "'data'")
+
+
+def test_bad_settings_are_one_line_errors(capsys):
+    import jax
+    from jax.sharding import Mesh, PartitionSpec as P
+    from catgrad import cli, learn, nn, sharding
+    assert cli.main(["train", "iris", "--boolean", "--processes", "2"]) == 2
+    assert "--processes does not apply with --boolean" in capsys.readouterr().err
+    lrn = learn.supervised(nn.dense(2, 1, name="h"), learn.mse, 0.1, learn.gd())
+    st, x = lrn.init(jax.random.PRNGKey(0)), np.ones((4, 2), np.float32)
+    mesh = Mesh(np.array(jax.devices()[:1]).reshape(1, 1), ("data", "model"))
+    with pytest.raises(ValueError, match=r"^fit: give devices= or mesh=, not both$"):
+        learn.fit(lrn, st, x, x[:, :1], mesh=mesh, devices=1, progress=False)
+    with pytest.raises(TypeError, match=r"^fit: mesh must be a jax.sharding.Mesh, got list$"):
+        learn.fit(lrn, st, x, x[:, :1], mesh=[0], progress=False)
+    with pytest.raises(ValueError, match=r"^param_sharding: h/W has shape \(1, 2\), but its spec .* names 3 axes$"):
+        sharding.shardings(st, mesh, {"h": {"W": P("model", None, None)}})
+    with pytest.raises(distributed.DistributedError, match="CATGRAD_PROCESS_ID='x' is not a whole number"):
+        distributed.settings({"CATGRAD_PROCESS_ID": "x"})
