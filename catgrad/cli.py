@@ -7,6 +7,7 @@
     catgrad train iris --optimiser adam --epochs 100 --plot curves.png --save params.npz
     catgrad eval iris --params params.npz
     catgrad train iris --boolean                         # the boolean (RDA) learners
+    catgrad train iris --processes 2                     # two local CPU processes (catgrad.distributed)
     catgrad draw iris --model hidden --what learner -o learner.svg   # see catgrad.drawing.cli
 
 Every option is checked before training starts (output folders included). Exit status:
@@ -124,6 +125,8 @@ def parser() -> argparse.ArgumentParser:
     tr.add_argument("--save", help="save the trained parameters to this .npz file (.npz is added if missing)")
     tr.add_argument("--every", type=_positive_int, help="print every N-th epoch (default: about 20 lines)")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
+    tr.add_argument("--processes", type=_positive_int, default=1,
+                    help="train in N local CPU processes joined by jax.distributed (process 0 prints and saves)")
     tr.add_argument("--boolean", action="store_true", help="train the boolean (Z2, RDA) learner instead "
                     "(takes --model, --epochs, --seed, --data)")
     ev = sub.add_parser("eval", help="evaluate parameters saved by `catgrad train --save`", epilog=_EPILOG,
@@ -216,6 +219,7 @@ def train(args) -> int:
     _check_common(args)
     if args.boolean:
         return _boolean(args)
+    _join_processes(args)
     try:
         p = E.protocol(args.dataset, args.model)
     except ValueError as exc:
@@ -272,6 +276,34 @@ def train(args) -> int:
               f"{EXIT_NONFINITE}); try a smaller --lr than {p.lr:g}", file=sys.stderr)
         return EXIT_NONFINITE
     return EXIT_OK
+
+
+def _launch_processes(args, argv: Sequence[str]) -> Optional[int]:
+    """``train --processes N`` (N > 1) from the command line: start N local processes running the same command
+    (``catgrad.distributed.launch``) and return their exit status; None inside one of them, or for N = 1."""
+    from . import distributed
+    if args.command != "train" or args.processes == 1 or distributed.COUNT in os.environ:
+        return None
+    if args.boolean:
+        raise CLIError("--processes does not apply with --boolean (the boolean learners train in one process)")
+    return distributed.launch(["-m", "catgrad", *argv], args.processes)
+
+
+def _join_processes(args) -> None:
+    """Inside a process started by ``--processes N``: join the others (``catgrad.distributed.initialize``)."""
+    from . import distributed
+    if args.processes == 1 and distributed.COUNT not in os.environ:
+        return
+    found = distributed.settings().get("num_processes")
+    if found != args.processes:
+        raise CLIError(f"--processes {args.processes}, but the environment says {found} processes "
+                       f"({distributed.COUNT})")
+    try:
+        distributed.initialize()
+    except distributed.DistributedError as exc:
+        raise CLIError(str(exc)) from None
+    if args.plot and not distributed.is_main():
+        args.plot = None  # process 0 draws the curves
 
 
 def evaluate(args) -> int:
@@ -349,8 +381,12 @@ def plot(history: dict, path: str, title: str = "") -> None:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of ``catgrad`` and ``python -m catgrad``; returns the exit status (see the module docstring)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser().parse_args(argv)
     try:
+        launched = _launch_processes(args, argv)
+        if launched is not None:
+            return launched
         if args.command == "train":
             return train(args)
         if args.command == "draw":

@@ -12,6 +12,11 @@ Writing is atomic: the archive goes to a temporary file in the target's folder, 
 leaves the previous file intact. Loading checks the file against the learner: a missing, extra
 or mistyped (shape or dtype) array is a :class:`CheckpointError` naming it.
 
+With several processes (``catgrad.distributed``), every process calls ``save`` with the same
+(replicated) state; process 0 alone writes the file, after a barrier, and every process returns
+once it is written (one consistent file, written once, atomically). ``load`` reads the file in
+every process: the folder must be shared by the processes (or copied to each machine).
+
 Resuming is exact: the arrays are stored bit for bit, so N steps, ``save``, ``load`` and M
 more steps give the parameters of N + M uninterrupted steps.
 
@@ -37,6 +42,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .. import distributed
 from .learner import Learner, TrainState, train_state
 
 FORMAT = "catgrad-checkpoint"
@@ -141,6 +147,11 @@ def save(path, state: TrainState, *, metadata: Optional[dict] = None, progress: 
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"save: the folder {folder} of {path} does not exist")
+    distributed.once("save", lambda: _write(path, folder, text, arrays))
+
+
+def _write(path: str, folder: str, text: str, arrays: dict) -> None:
+    """Write the archive to a temporary file in ``folder``, ``fsync`` it, and rename it over ``path``."""
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:

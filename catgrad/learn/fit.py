@@ -16,7 +16,19 @@ continues from such a file, so an interrupted run restarted with the same argume
 bitwise the state and history of an uninterrupted one.
 
 With ``devices`` (a list of JAX devices, or an int), the batch axis is sharded across
-them with ``jax.sharding`` and the parameters are replicated (data parallelism).
+them with ``jax.sharding`` and the parameters are replicated (data parallelism). With
+``mesh=Mesh(devices, ("data", "model"))`` and ``param_sharding`` (see ``catgrad.sharding``) each
+parameter and its optimiser state are sharded as the rule says, the batch on the first axis.
+
+Several processes (after ``catgrad.distributed.initialize()``): the same call, in every process,
+with the same arguments. The batch axis is sharded across every device of every process; each
+process reads only its share of every minibatch from ``x`` and ``y`` (which may be memory maps),
+the shuffles being the same everywhere, so the minibatches and the result are those of one
+process (to float reassociation). The processes first check, by one all-gather, that they
+agree on the model, the data sizes, the settings, the key and the starting state (else a
+``DistributedError``). Process 0 alone shows progress, warns and writes checkpoints (once, after
+a barrier); every process returns the same history and its own copy of the final state (with
+``param_sharding``: the sharded global arrays; ``catgrad.sharding.replicated`` gathers them).
 """
 from __future__ import annotations
 
@@ -28,8 +40,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import errors
+from .. import distributed, errors, sharding
 from . import checkpoint as ckpt
+from ..para import paths
 from .data import check_key
 from .learner import Learner, TrainState
 
@@ -54,7 +67,15 @@ class NonFiniteError(FloatingPointError):
         self.history = history
 
 
-def _mesh(devices):
+def _mesh(devices, mesh=None):
+    if mesh is not None:
+        if devices is not None:
+            raise ValueError("fit: give devices= or mesh=, not both")
+        if not isinstance(mesh, jax.sharding.Mesh):
+            raise TypeError(f"fit: mesh must be a jax.sharding.Mesh, got {type(mesh).__name__}")
+        return mesh
+    if distributed.is_multiprocess():
+        return _process_mesh(devices)
     if devices is None:
         return None
     from jax.sharding import Mesh
@@ -65,6 +86,15 @@ def _mesh(devices):
             raise ValueError(f"fit: asked for {devices} devices, only {len(available)} are available")
         devices = available[:devices]
     return Mesh(np.array(list(devices)), ("batch",))
+
+
+def _process_mesh(devices):
+    """The mesh of a multi-process ``fit``: every device of every process (``devices`` None, their count, or them)."""
+    every = jax.devices()
+    if devices is None or devices == len(every) or (not isinstance(devices, int) and list(devices) == every):
+        return distributed.mesh(every)
+    raise ValueError(f"fit: with {jax.process_count()} processes, devices must be all {len(every)} devices of all "
+                     f"processes (devices=None), got {devices!r}")
 
 
 def _check_arguments(learner, epochs, batch_size, on_nonfinite, validation, checkpoint, every, flags) -> None:
@@ -95,7 +125,7 @@ def _check_arguments(learner, epochs, batch_size, on_nonfinite, validation, chec
 def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_size: Optional[int] = None, key=None,
         progress: bool = True, validation: Optional[tuple] = None, devices=None,
         on_nonfinite: str = "stop", shuffle: bool = True, clamp_batch_size: bool = False,
-        checkpoint=None, every: Optional[int] = None, resume: bool = False) -> tuple:
+        checkpoint=None, every: Optional[int] = None, resume: bool = False, mesh=None, param_sharding=None) -> tuple:
     """Train ``learner`` from ``state`` on ``(x, y)`` for ``epochs`` epochs.
 
     Returns ``(state, history)``. ``history["loss"]`` and ``history["accuracy"]`` hold, per epoch,
@@ -115,6 +145,10 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
         checkpoint, every, resume: save to ``checkpoint`` every ``every`` epochs (default: only at
             the end); ``resume=True`` continues from the file if it exists (``state`` and ``key`` are
             then taken from it).
+        devices: shard each minibatch across these devices (a list, or their number).
+        mesh, param_sharding: a ``jax.sharding.Mesh`` whose first axis shards each minibatch, and a
+            rule giving each parameter a ``PartitionSpec`` on it (``catgrad.sharding``); the final
+            state is returned sharded so.
 
     >>> import jax, numpy as np
     >>> from catgrad import nn, learn
@@ -128,7 +162,10 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
     _check_arguments(learner, epochs, batch_size, on_nonfinite, validation, checkpoint, every,
                      {"progress": progress, "shuffle": shuffle, "clamp_batch_size": clamp_batch_size,
                       "resume": resume})
-    xs, ys = jax.device_put(learner.check_data(x, y))  # on the device once, not at every epoch
+    many = distributed.is_multiprocess()
+    xs, ys = learner.check_data(x, y)
+    if not many:
+        xs, ys = jax.device_put((xs, ys))  # on the device once, not at every epoch
     n = xs[0].shape[0]
     if batch_size is None:
         batch_size = min(32, n)
@@ -140,10 +177,9 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
     batch_size, epochs = int(batch_size), int(epochs)
     key = jax.random.PRNGKey(0) if key is None else key
     check_key("fit", key)
-    mesh = _mesh(devices)
-    if mesh is not None and batch_size % mesh.size:
-        raise ValueError(f"fit: batch_size {batch_size} must be divisible by the {mesh.size} devices")
-    run = learner.epoch(n, batch_size, shuffle=shuffle, mesh=mesh)
+    if param_sharding is not None and mesh is None:
+        raise ValueError("fit: param_sharding= needs mesh=Mesh(devices, ('data', 'model'))")
+    mesh = _mesh(devices, mesh)
     state = learner.check_state(state, "fit")  # its names and shapes, before compiling
     history = {"loss": [], "accuracy": []}
     if validation is not None:
@@ -152,28 +188,35 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
     where = {"n_examples": n, "batch_size": batch_size, "shuffle": shuffle}
     if resume and os.path.exists(checkpoint):
         state, first, key, history = _resume(checkpoint, learner, where, history)
+    if many:
+        _agree(learner, state, xs, ys, where, epochs, first, key)
+    if mesh is not None and batch_size % mesh.shape[mesh.axis_names[0]]:
+        raise ValueError(f"fit: batch_size {batch_size} must be divisible by the {mesh.shape[mesh.axis_names[0]]} "
+                         "devices" + (f" of the {jax.process_count()} processes" if many else "")
+                         + (f" of the mesh axis {mesh.axis_names[0]!r}" if len(mesh.axis_names) > 1 else ""))
+    run = _epochs(learner, xs, ys, n, batch_size, shuffle, mesh)
     if mesh is not None:
-        from jax.sharding import NamedSharding, PartitionSpec as P
-        state = jax.device_put(state, NamedSharding(mesh, P()))
+        state = sharding.place(state, mesh, param_sharding)
     every = epochs if every is None else every
     bar = None
     epochs_iter = range(first, epochs)
-    if progress:
+    if progress and distributed.is_main():
         from tqdm.auto import tqdm
         bar = tqdm(epochs_iter, desc="epochs", unit="epoch", initial=first, total=epochs)
         epochs_iter = bar
     for epoch in epochs_iter:
         key, sub = jax.random.split(key)
-        out = run(state, xs, ys, sub)
+        epoch_run = run(sub)
+        out = epoch_run(state, False)
         if int(out[3]) >= 0:  # maybe a NaN or inf: replay the epoch guarded (exact), holding the last good state
-            out = learner.epoch(n, batch_size, shuffle=shuffle, mesh=mesh, guarded=True)(state, xs, ys, sub)
+            out = epoch_run(state, True)
         state, losses, accs, bad = out
         # a stopped epoch's means cover the steps up to the bad one (each at the parameters it saw)
         seen = len(losses) if int(bad) < 0 else int(bad) + 1
         history["loss"].append(float(jnp.mean(losses[:seen])))
         history["accuracy"].append(float(jnp.mean(accs[:seen])))
         if validation is not None:
-            ev = learner.evaluate(state.params, *validation)
+            ev = learner.evaluate(_whole(state.params, mesh, many, param_sharding), *validation)
             history["val_loss"].append(ev["loss"])
             history["val_accuracy"].append(ev["accuracy"])
         if bar is not None:
@@ -184,15 +227,62 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
             history["stopped"] = {"epoch": epoch + 1, "step": int(bad) + 1, "message": msg}
             if bar is not None:
                 bar.close()
+            state = distributed.local(state) if many else state
             if on_nonfinite == "raise":
                 raise NonFiniteError(msg, state, history)
-            warnings.warn(msg, RuntimeWarning, stacklevel=2)
+            if distributed.is_main():
+                warnings.warn(msg, RuntimeWarning, stacklevel=2)
             return state, history
         if checkpoint is not None and ((epoch + 1) % every == 0 or epoch + 1 == epochs):
-            ckpt.save(checkpoint, state, progress={"epoch": epoch + 1, "key": key, "history": history, "run": where})
+            ckpt.save(checkpoint, _whole(state, mesh, many, param_sharding), progress={"epoch": epoch + 1, "key": key, "history": history, "run": where})
     if bar is not None:
         bar.close()
-    return state, history
+    return (distributed.local(state) if many and param_sharding is None else state), history
+
+
+def _epochs(learner: Learner, xs, ys, n: int, batch_size: int, shuffle: bool, mesh):
+    """``run(key)(state, guarded) -> epoch outputs``: the compiled epoch of one process, or of several.
+
+    One process: the epoch permutes and batches the data on the device. Several: the same
+    permutation is drawn on every process (``jax.random.permutation`` of the same key) and each
+    process reads its share of every minibatch (``distributed.batches``) into global arrays.
+    """
+    def epoch(guarded):
+        return learner.epoch(n, batch_size, shuffle=shuffle, mesh=mesh, guarded=guarded)
+
+    if not distributed.is_multiprocess():
+        return lambda key: lambda state, guarded: epoch(guarded)(state, xs, ys, key)
+    steps = n // batch_size
+
+    def run(key):
+        order = np.asarray(jax.random.permutation(key, n)) if shuffle else np.arange(n)
+        order = order[: steps * batch_size].reshape(steps, batch_size)
+        bx, by = distributed.batches(xs, order, mesh), distributed.batches(ys, order, mesh)
+        return lambda state, guarded: epoch(guarded).on_batches(state, bx, by)
+    return run
+
+
+def _whole(tree, mesh, many: bool, param_sharding) -> object:
+    """The arrays of ``tree`` whole on this process (to evaluate or save): gathered if sharded per parameter
+    (``sharding.replicated``), this process's copy if several processes hold replicas."""
+    if param_sharding is not None and many:
+        tree = sharding.replicated(tree, mesh)
+    return distributed.local(tree) if many else tree
+
+
+def _agree(learner: Learner, state, xs, ys, where: dict, epochs: int, first: int, key) -> None:
+    """Every process runs the same ``fit``: one all-gather of fingerprints (``distributed.agree``), else an error."""
+    model = [(name, str(t)) for name, t in zip(paths(learner.model.param), learner.model.wires)]
+    distributed.agree("fit", {
+        "the model (parameter names and types)": model,
+        "the optimiser": (type(state.opt_state).__name__, str(getattr(learner.optimiser, "name", ""))),
+        "the data sizes": [(a.shape, str(a.dtype)) for a in [*xs, *ys]],
+        "the batch size, shuffling and epochs": (where, epochs),
+        "the epochs already done (checkpoint)": first,
+        "the shuffling key": np.asarray(jax.random.key_data(key) if jnp.issubdtype(key.dtype, jax.dtypes.prng_key)
+                                        else key),
+        "the starting parameters and optimiser state": state,
+    })
 
 
 def _resume(path, learner: Learner, where: dict, history: dict) -> tuple:

@@ -177,19 +177,30 @@ class CompiledEpoch:
         self.steps = n_examples // batch_size
         self.step = learner.compiled_step(batch_size)
         self._jitted = jax.jit(self._run)
+        self._jitted_batches = jax.jit(self._scan)
 
     def __call__(self, state: TrainState, xs, ys, key) -> tuple:
         return self._jitted(self.learner.check_state(state, "epoch"), list(xs), list(ys), key)
+
+    def on_batches(self, state: TrainState, bx, by) -> tuple:
+        """The epoch on minibatches already made: ``bx``, ``by`` lists of arrays of shape ``(steps, batch_size, ...)``.
+
+        Used by multi-process ``fit``, whose minibatches are global arrays assembled from each
+        process's share (``catgrad.distributed``).
+        """
+        return self._jitted_batches(self.learner.check_state(state, "epoch"), list(bx), list(by))
 
     def _run(self, state, xs, ys, key):
         n, nb, b = self.n_examples, self.steps, self.batch_size
         order = jax.random.permutation(key, n) if self.shuffle else jnp.arange(n)
         perm = order[: nb * b].reshape(nb, b)
-        bx = [x[perm] for x in xs]
-        by = [y[perm] for y in ys]
+        return self._scan(state, [x[perm] for x in xs], [y[perm] for y in ys])
+
+    def _scan(self, state, bx, by):
+        nb = self.steps
         if self.mesh is not None:
             from jax.sharding import NamedSharding, PartitionSpec
-            spec = NamedSharding(self.mesh, PartitionSpec(None, "batch"))
+            spec = NamedSharding(self.mesh, PartitionSpec(None, self.mesh.axis_names[0]))  # the batch axis: the first
             bx = [jax.lax.with_sharding_constraint(a, spec) for a in bx]
             by = [jax.lax.with_sharding_constraint(a, spec) for a in by]
 
