@@ -20,6 +20,7 @@ from .core.generators import (
 from .core.conv import conv2d
 from .core.pool import max_pool2d
 from .core.indexing import gather, scatter_add
+from .core.select import select, compare
 from .core.scan import scan
 from .rdiff import rdiff
 from .batch import batch
