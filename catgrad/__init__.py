@@ -21,6 +21,7 @@ from .core.conv import conv2d
 from .core.pool import max_pool2d
 from .core.indexing import gather, scatter_add
 from .core.select import select, compare
+from .core.special import erf, stop_gradient
 from .core.scan import scan
 from .rdiff import rdiff
 from .batch import batch
@@ -31,6 +32,7 @@ from .semantics.sympy import to_sympy, symbols
 from .semantics.graph import to_networkx
 from .semantics.functor import interpret
 from .semantics.formula import formula, Formula
+from .from_jax import from_jax, UnsupportedPrimitiveError
 from .drawing import draw, Drawing
 from .errors import NotDifferentiableError, UnknownGeneratorError, SemanticsError
 
