@@ -37,5 +37,6 @@ from .drawing import draw, Drawing
 from .errors import NotDifferentiableError, UnknownGeneratorError, SemanticsError
 
 from . import nn, learn, datasets
+from .deploy import export
 
 __version__ = "0.1.0"

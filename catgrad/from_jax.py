@@ -53,7 +53,10 @@ import string
 from typing import Callable
 
 import jax
-import jax.extend.core as jex_core
+try:  # the jaxpr's variable kinds: public in jax.extend.core since JAX 0.4.36, in jax.core before
+    from jax.extend.core import DropVar, Literal
+except ImportError:  # pragma: no cover - older JAX
+    from jax.core import DropVar, Literal
 import jax.numpy as jnp
 import numpy as np
 
@@ -118,7 +121,7 @@ class _Reader:
         env = {}
 
         def read(v):
-            if isinstance(v, jex_core.Literal):
+            if isinstance(v, Literal):
                 return Known(v.val)
             return env[v]
 
@@ -127,7 +130,7 @@ class _Reader:
         for var, a in zip(jaxpr.invars, args):
             env[var] = a
         for eqn in jaxpr.eqns:
-            if all(isinstance(o, jex_core.DropVar) for o in eqn.outvars):
+            if all(isinstance(o, DropVar) for o in eqn.outvars):
                 continue
             ins = [read(v) for v in eqn.invars]
             outs = self.equation(eqn, ins)
