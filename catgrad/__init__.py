@@ -20,6 +20,8 @@ from .core.generators import (
 from .core.conv import conv2d
 from .core.pool import max_pool2d
 from .core.indexing import gather, scatter_add
+from .core.select import select, compare
+from .core.special import erf, stop_gradient
 from .core.scan import scan
 from .rdiff import rdiff
 from .batch import batch
@@ -30,9 +32,11 @@ from .semantics.sympy import to_sympy, symbols
 from .semantics.graph import to_networkx
 from .semantics.functor import interpret
 from .semantics.formula import formula, Formula
+from .from_jax import from_jax, UnsupportedPrimitiveError
 from .drawing import draw, Drawing
 from .errors import NotDifferentiableError, UnknownGeneratorError, SemanticsError
 
 from . import nn, learn, datasets, learners
+from .deploy import export
 
 __version__ = "0.1.0"

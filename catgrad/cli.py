@@ -6,6 +6,7 @@
     catgrad train mnist --data ~/mnist                   # full MNIST from the IDX files in ~/mnist
     catgrad train iris --optimiser adam --epochs 100 --plot curves.png --save params.npz
     catgrad eval iris --params params.npz
+    catgrad export iris --params params.npz -o iris.jaxexport   # StableHLO for serving (catgrad.export)
     catgrad train iris --boolean                         # the boolean (RDA) learners
     catgrad train iris --processes 2                     # two local CPU processes (catgrad.distributed)
     catgrad draw iris --model hidden --what learner -o learner.svg   # see catgrad.drawing.cli
@@ -100,7 +101,7 @@ def parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="catgrad", description="Categorical deep learning: train the papers' models.",
                  epilog=_EPILOG, formatter_class=_Formatter)
     ap.add_argument("--version", action="version", version=f"catgrad {__version__}")
-    sub = ap.add_subparsers(dest="command", metavar="{train,eval,draw}")
+    sub = ap.add_subparsers(dest="command", metavar="{train,eval,draw,export}")
     sub.required = True
     tr = sub.add_parser("train", help="train a model and report train and test accuracy", epilog=_EPILOG,
                         formatter_class=_Formatter)
@@ -134,6 +135,12 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("dataset", help=f"one of {', '.join(E.DATASETS)}")
     ev.add_argument("--params", required=True, help="a .npz file written by `catgrad train --save`")
     ev.add_argument("--data", help="mnist only: folder with the MNIST IDX files")
+    ex = sub.add_parser("export", help="write a trained model as StableHLO (jax.export), for serving without "
+                        "catgrad", epilog=_EPILOG, formatter_class=_Formatter)
+    ex.add_argument("dataset", help=f"one of {', '.join(E.DATASETS)}")
+    ex.add_argument("--params", required=True, help="a .npz file written by `catgrad train --save`")
+    ex.add_argument("-o", "--output", required=True, help="the file to write (and OUTPUT.json, its manifest)")
+    ex.add_argument("--data", help=argparse.SUPPRESS)
     from .drawing import cli as draw_cli
     draw_cli.add_parser(sub)
     return ap
@@ -306,9 +313,8 @@ def _join_processes(args) -> None:
         args.plot = None  # process 0 draws the curves
 
 
-def evaluate(args) -> int:
-    """``catgrad eval``: accuracies of saved parameters on the train and test parts of the split."""
-    _check_common(args)
+def _saved(args) -> tuple:
+    """``(protocol, params, split_seed)`` of the ``--params`` file, checked against the data set named."""
     if not os.path.isfile(args.params):
         raise CLIError(f"--params {args.params}: " + ("is a folder, not a file" if os.path.isdir(args.params)
                                                        else "no such file"))
@@ -318,6 +324,13 @@ def evaluate(args) -> int:
         raise CLIError(f"--params {args.params}: not a catgrad parameter file ({type(exc).__name__}: {exc})") from None
     if p.dataset != args.dataset:
         raise CLIError(f"--params {args.params} holds a {p.dataset} model, not {args.dataset}")
+    return p, params, split_seed
+
+
+def evaluate(args) -> int:
+    """``catgrad eval``: accuracies of saved parameters on the train and test parts of the split."""
+    _check_common(args)
+    p, params, split_seed = _saved(args)
     args.split_seed = split_seed
     split = _load(args, p)
     lrn = E.learner(p)  # built once already by load_params, which checked the arrays against it
@@ -331,6 +344,23 @@ def evaluate(args) -> int:
     if split.x_test.shape[0]:
         test_m = lrn.evaluate(params, split.x_test, split.y_test)
         print(f"test accuracy {test_m['accuracy']:.4f}  loss {test_m['loss']:.4f}")
+    return EXIT_OK
+
+
+def export(args) -> int:
+    """``catgrad export``: the saved model, its parameters baked in, as a serialized ``jax.export.Exported``
+    with a symbolic batch size (see ``catgrad.export``)."""
+    from .deploy import export as export_model
+    _check_common(args)
+    p, params, _ = _saved(args)
+    lrn = E.learner(p)
+    _check_finite(args.params, lrn, params)
+    try:
+        manifest = export_model(lrn.model, params, path=args.output)
+    except OSError as exc:
+        raise CLIError(f"-o {args.output}: {exc}") from None
+    shapes = ", ".join(f"{m['name']} {m['dtype']}{m['shape']}" for m in manifest["inputs"] + manifest["outputs"])
+    print(f"wrote {args.output} ({manifest['bytes']} bytes; {shapes}) and {args.output}.json")
     return EXIT_OK
 
 
@@ -395,6 +425,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 return draw_cli.run(args)
             except (ValueError, TypeError, ImportError) as exc:
                 raise CLIError(str(exc)) from None
+        if args.command == "export":
+            return export(args)
         return evaluate(args)
     except CLIError as exc:
         print(f"catgrad: error: {exc}", file=sys.stderr)

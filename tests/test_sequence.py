@@ -202,6 +202,14 @@ def test_layer_norm():
                 _rand(0, 4, 6, lo=-3, hi=3))
     init = p.init(KEY)["layer_norm"]
     assert init["gamma"].tolist() == [1.0] * 6 and init["beta"].tolist() == [0.0] * 6
+    # ε's place (inside the square root) and value (10⁻⁵): a row whose variance is about ε tells them apart
+    x = jnp.asarray(np.array([[0.0, 3e-3, -3e-3, 2e-3, -2e-3, 1e-3]], np.float32))
+    q = nn.layer_norm(6)(Array((1, 6)))
+    g1, b0 = jnp.ones(6), jnp.zeros(6)
+    (y,) = cg.to_jax(q.map)(g1, b0, x)
+    c = np.asarray(x, np.float64) - np.mean(np.asarray(x, np.float64))
+    want = c / np.sqrt(np.mean(c * c) + 1e-5)
+    np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-6)
     with pytest.raises(TypeError, match="width 5"):
         nn.layer_norm(5)(Array((4, 6)))
 

@@ -12,8 +12,9 @@ They are each other's reverse derivative: ``R[gather](E, i, dy) = (scatter_add(i
 ``R[scatter_add](i, u, dy) = (0, gather(dy, i))`` (an index is an integer wire: its cotangent is
 structurally zero). So ``R[R[gather]]`` is again made of the two.
 
-Out-of-range indices: ``gather`` gives NaN there (``jnp.take``'s fill mode, so a bad index shows up
-in the loss instead of silently reading another row) and ``scatter_add`` drops them.
+Out-of-range indices, in every meaning (JAX and sympy): an index outside ``0 … V−1``, negative ones
+included (there is no wrap-around as in NumPy's ``E[-1]``), makes ``gather`` read NaN (so a bad index
+shows up in the loss instead of silently reading another row) and ``scatter_add`` drop its value.
 
 >>> import jax.numpy as jnp
 >>> from catgrad import Array, to_jax
@@ -28,6 +29,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 import numpy as np
+import sympy as sp
 
 from .. import errors
 from .diagram import trace
@@ -80,13 +82,21 @@ def _vmapped(fn, b):
     return fn
 
 
+def _in_range(j, rows):
+    """``j`` with every index outside ``0 … rows−1`` replaced by ``rows`` (JAX's indexing would wrap a
+    negative index around; ``rows`` is out of range in both the fill and the drop mode)."""
+    return jnp.where((j < 0) | (j >= rows), rows, j)
+
+
 def _jax_gather(E, i, batch_dims):
-    return _vmapped(lambda e, j: jnp.take(e, j, axis=0, mode="fill", fill_value=jnp.nan), batch_dims)(E, i)
+    def one(e, j):
+        return jnp.take(e, _in_range(j, e.shape[0]), axis=0, mode="fill", fill_value=jnp.nan)
+    return _vmapped(one, batch_dims)(E, i)
 
 
 def _jax_scatter_add(i, u, rows, batch_dims):
     def one(j, v):
-        return jnp.zeros((rows, *v.shape[j.ndim:]), v.dtype).at[j].add(v, mode="drop")
+        return jnp.zeros((rows, *v.shape[j.ndim:]), v.dtype).at[_in_range(j, rows)].add(v, mode="drop")
     return _vmapped(one, batch_dims)(i, u)
 
 
@@ -101,7 +111,10 @@ def _concrete(i):
 def _sympy_gather(E, i, batch_dims):
     j = _concrete(i)
     if batch_dims == 0:
-        return E[j]
+        out = np.empty(j.shape + E.shape[1:], dtype=object)
+        for idx in np.ndindex(*j.shape):
+            out[idx] = E[j[idx]] if 0 <= j[idx] < E.shape[0] else sp.nan
+        return out
     return np.stack([_sympy_gather(E[k], j[k], batch_dims - 1) for k in range(E.shape[0])])
 
 

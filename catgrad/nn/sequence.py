@@ -11,17 +11,22 @@ Per example a sequence is an array ``(T, D)`` (T positions, width D); tokens are
 - ``pointwise(n, m, σ)``: the same dense layer ``σ(W x + b)`` at every position;
 - ``attention(heads, causal)``: multi-head self-attention [Vaswani et al. 2017]: with
   ``q = x W_qᵀ``, ``k = x W_kᵀ``, ``v = x W_vᵀ`` split into ``h`` heads of width ``d = D/h``,
-  ``out = concat_h(softmax(q_h k_hᵀ / √d + M) v_h) W_oᵀ`` where the causal mask ``M`` is ``−10⁹``
-  above the diagonal (position ``t`` sees ``s ≤ t``) and ``0`` elsewhere (no mask: ``M = 0``);
+  ``out = concat_h(softmax(mask(q_h k_hᵀ / √d)) v_h) W_oᵀ`` where the causal ``mask`` is a selection
+  keeping the scores at ``s ≤ t`` and putting ``−∞`` above the diagonal (so position ``t`` gives weight
+  exactly 0 to every ``s > t``, at any score); with ``bias=True`` each projection has a bias
+  (``x W_qᵀ + b_q``, …, as GPT-2's ``c_attn`` and ``c_proj``);
 - ``residual(f) = Δ ; (f ⊗ 1) ; +``: ``x ↦ x + f(x)``, the same parameters as ``f``;
 - ``positional("sinusoidal")``: ``x ↦ x + PE`` with ``PE[t, 2j] = sin(t / 10000^{2j/D})``,
   ``PE[t, 2j+1] = cos(t / 10000^{2j/D})`` [Vaswani et al. 2017 §3.5]; ``positional("learned")``:
   ``x ↦ x + P`` with a parameter ``P: (T, D)``;
-- ``gru_cell(n, H)``: the GRU cell [Cho et al. 2014]; ``gru(n, H)``: a ``scan`` of it over a sequence;
-- ``transformer_block(D, heads)`` (pre-norm, as GPT-2): ``residual(layer_norm ; attention) ;
-  residual(layer_norm ; pointwise(D, 4D, gelu) ; pointwise(4D, D))``;
+- ``gru_cell(n, H, reset_after)``: the GRU cell, with the reset gate applied before ``U_h`` [Cho et al.
+  2014] or after it (PyTorch, cuDNN, flax); ``gru(n, H)``: a ``scan`` of it over a sequence;
+- ``transformer_block(D, heads)`` (pre-norm, GPT-2's layout [Radford et al. 2019]): ``residual(layer_norm ;
+  attention) ; residual(layer_norm ; pointwise(D, 4D, gelu) ; pointwise(4D, D))``; ``bias=True`` gives
+  the attention its biases, which makes it GPT-2's block;
 - ``transformer_lm(V, T, D, heads, depth)``: ``embedding ; positional ; block^depth ; layer_norm ;
-  pointwise(D, V)``, tokens ``(T,)`` to next-token logits ``(T, V)``.
+  pointwise(D, V)``, tokens ``(T,)`` to next-token logits ``(T, V)``; ``tied=True`` reads the logits off
+  the embedding table instead (``h Eᵀ``, no bias, GPT-2's tied output head).
 
 Layers whose type depends on their input are ``Layer`` objects (applied to a type, or composed after
 a typed Para); the parameter record is keyed by layer name, then parameter name.
@@ -46,14 +51,15 @@ from ..core import generators as g
 from ..core.diagram import apply, trace
 from ..core.indexing import gather
 from ..core.scan import scan
+from ..core.select import select
 from ..core.objects import Array, Ty
 from ..para import Para
 from . import init as initialisers
 from .layers import Layer, one_input
 from .stack import LayerLike, stack as stack_layers
 
-MASK = -1e9
-"""The additive causal mask value: ``exp(MASK − max)`` is exactly 0 in float32 and float64."""
+MASK = -np.inf
+"""The score a causal mask selects above the diagonal: ``exp(−∞ − max) = 0`` exactly, at any score."""
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -200,46 +206,61 @@ def check_heads(width: int, heads: int, name: str = "attention") -> int:
 
 
 def causal_mask(T: int) -> np.ndarray:
-    """``M[t, s] = 0`` if ``s ≤ t`` else ``MASK`` (position ``t`` attends to ``s ≤ t`` only).
+    """``C[t, s] = (s ≤ t)``: the bool mask of the positions ``s`` that position ``t`` attends to.
 
-    >>> (causal_mask(3) == 0).astype(int).tolist()
+    >>> causal_mask(3).astype(int).tolist()
     [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
     """
-    return np.where(np.tril(np.ones((T, T), bool)), 0.0, MASK).astype(np.float32)
+    return np.tril(np.ones((T, T), bool))
 
 
-def attention(heads: int, causal: bool = False, init="glorot_uniform", name: str = "attention") -> Layer:
+def attention(heads: int, causal: bool = False, init="glorot_uniform", name: str = "attention",
+              bias: bool = False) -> Layer:
     """Multi-head self-attention on ``(T, D)`` (see the module docstring); parameters
-    ``{name: {"Wq", "Wk", "Wv", "Wo"}}``, each ``(D, D)``, no biases.
+    ``{name: {"Wq", "Wk", "Wv", "Wo"}}``, each ``(D, D)``, and with ``bias=True`` also ``"bq", "bk", "bv", "bo"``,
+    each ``(D,)`` and zero at initialisation (wire order ``Wq, Wk, Wv, Wo, bq, bk, bv, bo``).
 
-    ``heads`` must divide ``D``; ``causal=True`` lets position ``t`` attend to positions ``s ≤ t`` only.
+    ``heads`` must divide ``D``; ``causal=True`` lets position ``t`` attend to positions ``s ≤ t`` only:
+    the other scores are replaced by ``MASK = −∞`` by a ``select`` (not added to a finite mask), so their
+    weight is exactly 0 whatever the scores.
 
     >>> from catgrad import Array
     >>> sorted(attention(2, causal=True)(Array((5, 8))).param["attention"])
     ['Wk', 'Wo', 'Wq', 'Wv']
+    >>> sorted(attention(2, bias=True)(Array((5, 8))).param["attention"])
+    ['Wk', 'Wo', 'Wq', 'Wv', 'bk', 'bo', 'bq', 'bv']
     """
     def build(A: Ty) -> Para:
         x = _float_seq(A, name, ndim=2)
         T, D = x.shape
         d = check_heads(D, heads, name)
-        Wt = Array((D, D), x.dtype)
+        Wt, bt = Array((D, D), x.dtype), Array((D,), x.dtype)
 
         def fn(p, x_):
             wq, wk, wv, wo = p["Wq"], p["Wk"], p["Wv"], p["Wo"]
+            bq, bk, bv, bo = (p["bq"], p["bk"], p["bv"], p["bo"]) if bias else (None,) * 4
 
-            def heads_of(w):
-                return g.reshape(g.einsum("ti,oi->to", x_, w), (T, heads, d))
-            q, k, v = heads_of(wq), heads_of(wk), heads_of(wv)
+            def project(y, w, b):
+                z = g.einsum("ti,oi->to", y, w)
+                return z if b is None else g.add(z, b)
+
+            def heads_of(w, b):
+                return g.reshape(project(x_, w, b), (T, heads, d))
+            q, k, v = heads_of(wq, bq), heads_of(wk, bk), heads_of(wv, bv)
             s = g.scale(g.einsum("thd,shd->hts", q, k), 1.0 / math.sqrt(d))
             if causal:
-                m = _constant(s, Array((T, T), x.dtype), causal_mask(T))
-                s = s + g.broadcast(m, shape=(heads, T, T), axes=(0,))
+                keep = _constant(s, Array((T, T), "bool"), causal_mask(T))
+                s = select(g.broadcast(keep, shape=(heads, T, T), axes=(0,)), s,
+                           _constant(s, s.type, MASK))
             a = g.softmax(s, axis=-1)
             o = g.reshape(g.einsum("hts,shd->thd", a, v), (T, D))
-            return g.einsum("ti,oi->to", o, wo)
+            return project(o, wo, bo)
 
-        names = ("Wq", "Wk", "Wv", "Wo")
-        return Para.build({w: Wt for w in names}, fn, x, init=_inits(*[(w, init, Wt.shape) for w in names])).named(name)
+        weights = [(w, init, Wt) for w in ("Wq", "Wk", "Wv", "Wo")]
+        biases = [(b, "zeros", bt) for b in ("bq", "bk", "bv", "bo")] if bias else []
+        triples = weights + biases
+        return Para.build({n: t for n, _, t in triples}, fn, x,
+                          init=_inits(*((n, i, t.shape) for n, i, t in triples))).named(name)
     return Layer(build, name)
 
 
@@ -299,11 +320,14 @@ def positional(kind: str = "sinusoidal", init=initialisers.normal(0.02), name: s
     return Layer(build, name)
 
 
-def transformer_block(width: int, heads: int, hidden: int | None = None, causal: bool = True) -> Layer:
+def transformer_block(width: int, heads: int, hidden: int | None = None, causal: bool = True,
+                      bias: bool = False) -> Layer:
     """A pre-norm transformer block on ``(T, width)``:
     ``residual(layer_norm ; attention) ; residual(layer_norm ; pointwise(width, hidden, gelu) ; pointwise(hidden, width))``.
 
     ``hidden`` defaults to ``4·width``; parameters are named ``ln1``, ``attention``, ``ln2``, ``ff1``, ``ff2``.
+    With ``bias=True`` the attention has biases (``attention(heads, causal, bias=True)``) and the block is
+    GPT-2's [Radford et al. 2019]: layer norms with ε = 10⁻⁵, the tanh form of GELU, biased projections.
 
     >>> from catgrad import Array
     >>> transformer_block(8, heads=2, hidden=16)(Array((3, 8))).param["ln2"]["gamma"]
@@ -311,52 +335,89 @@ def transformer_block(width: int, heads: int, hidden: int | None = None, causal:
     """
     check_heads(width, heads)
     hidden = 4 * width if hidden is None else hidden
-    attn = residual(layer_norm(width, name="ln1") >> attention(heads, causal))
+    attn = residual(layer_norm(width, name="ln1") >> attention(heads, causal, bias=bias))
     mlp = residual(layer_norm(width, name="ln2") >> pointwise(width, hidden, gelu, name="ff1")
                    >> pointwise(hidden, width, name="ff2"))
     return attn >> mlp
 
 
 def transformer_lm(vocab: int, context: int, width: int, heads: int, depth: int, hidden: int | None = None,
-                   pos: str = "learned", stack: bool = False) -> Para:
+                   pos: str = "learned", stack: bool = False, bias: bool = False, tied: bool = False) -> Para:
     """A decoder-only character (or token) language model: int32 tokens ``(context,)`` to next-token
     logits ``(context, vocab)``:
     ``embedding ; positional ; block₀ ; … ; block_{depth−1} ; layer_norm ; pointwise(width, vocab)``.
 
-    Blocks are ``transformer_block(width, heads, hidden, causal=True)``, their parameters under
+    Blocks are ``transformer_block(width, heads, hidden, causal=True, bias=bias)``, their parameters under
     ``block0``, ``block1``, …; with ``stack=True`` they are one ``nn.stack`` (a scan over depth, the
     diagram holding one block), their parameters under ``blocks`` with a leading axis ``depth``.
+    With ``tied=True`` the output head is the embedding table itself, ``logits = h Eᵀ`` (no head
+    parameters, no bias); ``bias=True, tied=True, pos="learned"`` is GPT-2 [Radford et al. 2019].
 
     >>> m = transformer_lm(vocab=12, context=8, width=16, heads=2, depth=2)
     >>> m.dom, m.cod
     (Ty(i32[8]), Ty(f32[8,12]))
+    >>> gpt2 = transformer_lm(12, 8, 16, 2, 1, bias=True, tied=True)
+    >>> sorted(gpt2.param)
+    ['block0', 'embedding', 'ln_f', 'positional']
     """
     check_heads(width, heads)
     A = Array((context,), "int32")
     X = Array((context, width))
-    p = (embedding(vocab, width) >> positional(pos))(A)
+    p = positional(pos)(X)
+    block = transformer_block(width, heads, hidden, bias=bias)
     if stack:
-        p = p >> stack_layers(transformer_block(width, heads, hidden)(X), depth, name="stack").named("blocks")
+        p = p >> stack_layers(block(X), depth, name="stack").named("blocks")
     else:
         for k in range(depth):
-            p = p >> transformer_block(width, heads, hidden)(X).named(f"block{k}")
-    return p >> layer_norm(width, name="ln_f") >> pointwise(width, vocab, name="head")
+            p = p >> block(X).named(f"block{k}")
+    p = p >> layer_norm(width, name="ln_f")
+    if tied:
+        return _tied_head(embedding(vocab, width)(A), p)
+    return embedding(vocab, width)(A) >> p >> pointwise(width, vocab, name="head")
+
+
+def _tied_head(emb: Para, body: Para) -> Para:
+    """``(E, θ, i) ↦ body(θ, E[i]) Eᵀ``: the embedding table read again as the output head (weight tying)."""
+    def fn(r, i):
+        e = r["embedding"]["E"]
+        h = body({k: v for k, v in r.items() if k != "embedding"}, gather(e, i))
+        return g.einsum("td,vd->tv", h, e)
+
+    def init(key):
+        k1, k2 = jax.random.split(key)
+        return {**emb.init(k1), **body.init(k2)}
+    return Para.build({**emb.param, **body.param}, fn, *emb.dom, init=init)
 
 
 GRU_GATES = ("z", "r", "h")
 
 
-def gru_cell(n_in: int, n_hidden: int, init="glorot_uniform", name: str = "gru") -> Para:
-    """The GRU cell [Cho et al. 2014] as a Para ``(P, (p, h, x) ↦ h')`` on a hidden state ``h: (H,)`` and an
-    input ``x: (n,)``::
+def gru_cell(n_in: int, n_hidden: int, init="glorot_uniform", name: str = "gru", reset_after: bool = False) -> Para:
+    """The GRU cell as a Para ``(P, (p, h, x) ↦ h')`` on a hidden state ``h: (H,)`` and an input ``x: (n,)``.
+
+    Two published cells differ in where the reset gate acts. ``reset_after=False`` (the default) applies it
+    *before* ``U_h``, as in [Cho et al. 2014, eq. 8]::
 
         z = σ(W_z x + U_z h + b_z),   r = σ(W_r x + U_r h + b_r),
         ĥ = tanh(W_h x + U_h (r ⊙ h) + b_h),   h' = (1 − z) ⊙ h + z ⊙ ĥ
 
-    parameters ``{name: {"Wz", "Uz", "bz", "Wr", "Ur", "br", "Wh", "Uh", "bh"}}`` (W: (H, n), U: (H, H), b: (H,)).
+    with the update written as in [Chung et al. 2014, eq. 5] (Cho et al.'s eq. 7 is ``h' = z ⊙ h + (1 − z) ⊙ ĥ``:
+    the same cell with ``W_z, U_z, b_z`` negated, as ``σ(−a) = 1 − σ(a)``). ``reset_after=True`` is the cell
+    of PyTorch's ``nn.GRU``, cuDNN, flax's ``GRUCell`` and Keras's default: the reset gate *after* ``U_h``,
+    which has its own bias ``b_hn``, and their update convention::
+
+        ĥ = tanh(W_h x + b_h + r ⊙ (U_h h + b_hn)),   h' = z ⊙ h + (1 − z) ⊙ ĥ
+
+    so PyTorch's weights load as they are: ``W_z, W_r, W_h = W_iz, W_ir, W_in``, ``U_z, U_r, U_h = W_hz, W_hr,
+    W_hn``, ``b_z = b_iz + b_hz``, ``b_r = b_ir + b_hr``, ``b_h = b_in``, ``b_hn = b_hn``.
+
+    Parameters ``{name: {"Wz", "Uz", "bz", "Wr", "Ur", "br", "Wh", "Uh", "bh"}}`` (W: (H, n), U: (H, H), b: (H,)),
+    and ``"bhn"`` (H,) with ``reset_after=True``.
 
     >>> gru_cell(3, 5).dom
     Ty(f32[5], f32[3])
+    >>> "bhn" in gru_cell(3, 5, reset_after=True).param["gru"]
+    True
     """
     H = n_hidden
     W, U, b = Array((H, n_in)), Array((H, H)), Array((H,))
@@ -366,16 +427,21 @@ def gru_cell(n_in: int, n_hidden: int, init="glorot_uniform", name: str = "gru")
             return g.matmul(p[f"W{k}"], x) + g.matmul(p[f"U{k}"], h_) + p[f"b{k}"]
         z = g.sigmoid(gate("z", h))
         r = g.sigmoid(gate("r", h))
+        if reset_after:
+            h_new = g.tanh(g.matmul(p["Wh"], x) + p["bh"] + r * (g.matmul(p["Uh"], h) + p["bhn"]))
+            return z * h + (1.0 - z) * h_new
         h_new = g.tanh(gate("h", r * h))
         return (1.0 - z) * h + z * h_new
 
     inits = [q for k in GRU_GATES for q in ((f"W{k}", init, W), (f"U{k}", init, U), (f"b{k}", "zeros", b))]
+    inits += [("bhn", "zeros", b)] if reset_after else []
     return Para.build({n: t for n, _, t in inits}, fn, b, Array((n_in,)),
                       init=_inits(*((n, i, t.shape) for n, i, t in inits))).named(name)
 
 
-def gru(n_in: int, n_hidden: int, return_sequences: bool = False, init="glorot_uniform", name: str = "gru") -> Layer:
-    """A GRU over a sequence ``(T, n_in)``: ``scan`` of ``gru_cell`` from ``h₀ = 0`` with the parameters as
+def gru(n_in: int, n_hidden: int, return_sequences: bool = False, init="glorot_uniform", name: str = "gru",
+        reset_after: bool = False) -> Layer:
+    """A GRU over a sequence ``(T, n_in)``: ``scan`` of ``gru_cell`` (``reset_after`` as there) from ``h₀ = 0`` with the parameters as
     the scan's constants (so ``R`` sums their gradients over time); the last state ``h_T: (H,)``, or all
     states ``(T, H)`` with ``return_sequences``.
 
@@ -387,7 +453,7 @@ def gru(n_in: int, n_hidden: int, return_sequences: bool = False, init="glorot_u
         x = _float_seq(A, name, ndim=2)
         if x.shape[1] != n_in:
             raise TypeError(f"{name}: expects steps of width {n_in}, got an input {x}")
-        cell = gru_cell(n_in, n_hidden, init, name)
+        cell = gru_cell(n_in, n_hidden, init, name, reset_after)
 
         def step(*ws):  # (k, h_t, x_t) ↦ h_{t+1}, also the step's output with return_sequences
             h = cell.map(*ws)

@@ -84,8 +84,9 @@ def check_binary(x, name: str = "input"):
 
 
 def jax_meaning(op, args, types) -> tuple:
-    """The JAX meaning of one operation: the record's ``z2_jax`` on Z2 (bool) wires, else its ``jax``."""
-    fn = op.gen.z2_jax if types.z2 else op.gen.jax
+    """The JAX meaning of one operation: the record's ``z2_jax`` on Z2 (bool) wires, else its ``jax`` (also
+    for a generator with real inputs and a bool output, such as ``compare``, which has no ``z2_jax``)."""
+    fn = op.gen.z2_jax if types.z2 and op.gen.z2_jax is not None else op.gen.jax
     if fn is None:
         kind = "Z2 (bool)" if types.z2 else "real"
         raise SemanticsError(f"generator {op.gen.name!r} has no JAX meaning on {kind} wires ({types.dom} → {types.cod})")

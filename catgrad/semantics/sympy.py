@@ -85,7 +85,8 @@ def to_sympy(f: Diagram, inputs: list | None = None) -> tuple:
     (dy*(1 - 1/(1 + exp(-x)))/(1 + exp(-x)),)
     """
     expect_diagram("to_sympy", f)
-    if any(t.dtype == "bool" for t in f.wires):
+    # a Z2 circuit: bool wires and no real one (a real diagram may carry bool conditions, e.g. select's)
+    if any(t.dtype == "bool" for t in f.wires) and not any(t.is_float for t in f.wires):
         raise errors.SemanticsError(
             "to_sympy: this is a Z2 (boolean) circuit; its symbolic meaning is a polynomial over GF(2): "
             "use catgrad.boolean.to_gf2")

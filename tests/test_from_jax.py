@@ -1,0 +1,185 @@
+"""``catgrad.from_jax``: a JAX function read as a diagram of generators (issue 20, point 1).
+
+Oracles: the JAX function itself (``to_jax(from_jax(fn)) = fn``) and ``jax.vjp(fn)`` for ``R``, on
+random compositions of jax.numpy functions (hypothesis) and on functions written without catgrad in
+mind (``jax.nn.softmax``, ``logsumexp``, both GELUs, a layer norm, a small conv net, a ``lax.scan`` RNN).
+"""
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import catgrad as cg
+from catgrad import Array, from_jax
+
+TOL = dict(rtol=2e-5, atol=2e-5)
+MAX_DIFF = {"value": 0.0, "cases": 0}  # the largest |R[from_jax(fn)] − jax.vjp(fn)| over the property test
+
+
+def _rand(seed, *shape, lo=-1.0, hi=1.0):
+    return jnp.asarray(np.random.default_rng(seed).uniform(lo, hi, shape).astype(np.float32))
+
+
+def _check(fn, *xs, tol=TOL) -> float:
+    """``to_jax(from_jax(fn)) = fn`` and ``R[from_jax(fn)] = jax.vjp(fn)`` at ``xs``; the largest difference."""
+    d = from_jax(fn, *[Array(x.shape, str(x.dtype)) for x in xs])
+    want = fn(*xs)
+    want = want if isinstance(want, tuple) else (want,)
+    got = cg.compile(d)(*xs)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, **tol)
+    float_in = [i for i, x in enumerate(xs) if jnp.issubdtype(x.dtype, jnp.floating)]
+
+    def f_float(*fl):
+        full = list(xs)
+        for i, v in zip(float_in, fl):
+            full[i] = v
+        r = fn(*full)
+        return r if isinstance(r, tuple) else (r,)
+    primal, vjp = jax.vjp(f_float, *[xs[i] for i in float_in])
+    dys = tuple(_rand(50 + k, *p.shape) for k, p in enumerate(primal))
+    expected = vjp(dys)
+    r = cg.compile(cg.rdiff(d))(*xs, *dys)
+    diff = 0.0
+    for i, e in zip(float_in, expected):
+        np.testing.assert_allclose(r[i], e, **tol)
+        diff = max(diff, float(np.max(np.abs(np.asarray(r[i]) - np.asarray(e)))))
+    return diff
+
+
+# -- random compositions of jax.numpy functions ------------------------------------------------------
+
+W = np.random.default_rng(7).normal(size=(4, 4)).astype(np.float32) / 2
+
+UNARY = {
+    "tanh": jnp.tanh, "sin": jnp.sin, "cos": jnp.cos, "sigmoid": jax.nn.sigmoid, "exp(-x²)": lambda v: jnp.exp(-v * v),
+    "log(1+x²)": lambda v: jnp.log1p(v * v), "sqrt(x²+1)": lambda v: jnp.sqrt(v * v + 1.0), "abs": jnp.abs,
+    "square": jnp.square, "cube": lambda v: v ** 3, "relu": jax.nn.relu, "softplus": jax.nn.softplus,
+    "gelu": jax.nn.gelu, "silu": jax.nn.silu, "scale": lambda v: 0.5 * v - 1.0,
+    "row sum": lambda v: jnp.sum(v, axis=-1, keepdims=True) + v, "mean": lambda v: v - jnp.mean(v),
+    "col max": lambda v: v - jnp.max(v, axis=0), "matmul": lambda v: v @ W, "transpose": lambda v: (v.T * jnp.arange(3.0)).T,
+    "softmax": lambda v: jax.nn.softmax(v, axis=-1), "clip": lambda v: jnp.clip(v, -0.5, 0.7),
+    "rsqrt": lambda v: jax.lax.rsqrt(v * v + 1.0), "tan": lambda v: jnp.tan(0.5 * v),
+}
+BINARY = {
+    "add": jnp.add, "sub": jnp.subtract, "mul": jnp.multiply, "max": jnp.maximum, "min": jnp.minimum,
+    "div": lambda a, b: a / (1.0 + b * b), "where": lambda a, b: jnp.where(a > b, a, 2.0 * b),
+    "einsum": lambda a, b: jnp.einsum("ij,ij->i", a, b)[:, None] * a,
+}
+
+
+@st.composite
+def programs(draw):
+    """A straight-line program over two inputs: each step applies a unary or binary function to earlier values."""
+    steps = []
+    for k in range(draw(st.integers(1, 5))):
+        n = 2 + k
+        if draw(st.booleans()):
+            steps.append(("u", draw(st.sampled_from(sorted(UNARY))), draw(st.integers(0, n - 1))))
+        else:
+            steps.append(("b", draw(st.sampled_from(sorted(BINARY))), draw(st.integers(0, n - 1)),
+                          draw(st.integers(0, n - 1))))
+    return steps
+
+
+def _program_fn(steps):
+    def fn(x, y):
+        vals = [x, y]
+        for s in steps:
+            vals.append(UNARY[s[1]](vals[s[2]]) if s[0] == "u" else BINARY[s[1]](vals[s[2]], vals[s[3]]))
+        return vals[-1]
+    return fn
+
+
+@settings(max_examples=40, deadline=None)
+@given(steps=programs(), seed=st.integers(0, 1000))
+def test_r_of_from_jax_is_jax_vjp_on_random_compositions(steps, seed):
+    fn = _program_fn(steps)
+    diff = _check(fn, _rand(seed, 3, 4), _rand(seed + 1, 3, 4), tol=dict(rtol=1e-4, atol=1e-4))
+    MAX_DIFF["value"] = max(MAX_DIFF["value"], diff)
+    MAX_DIFF["cases"] += 1
+
+
+# -- functions written without catgrad in mind -------------------------------------------------------
+
+def _layer_norm(x, gamma, beta):
+    mu = jnp.mean(x, axis=-1, keepdims=True)
+    var = jnp.var(x, axis=-1, keepdims=True)
+    return (x - mu) / jnp.sqrt(var + 1e-5) * gamma + beta
+
+
+def _conv_net(x, k1, k2, w):
+    """NCHW conv (SAME) → relu → conv (VALID, stride 2) → tanh → global mean → dense → log-softmax."""
+    dn = ("NCHW", "OIHW", "NCHW")
+    h = jax.nn.relu(jax.lax.conv_general_dilated(x, k1, (1, 1), "SAME", dimension_numbers=dn))
+    h = jnp.tanh(jax.lax.conv_general_dilated(h, k2, (2, 2), "VALID", dimension_numbers=dn))
+    return jax.nn.log_softmax(jnp.mean(h, axis=(2, 3)) @ w)
+
+
+def _rnn(h0, xs, U, V):
+    def step(h, x):
+        h = jnp.tanh(h @ U + x @ V)
+        return h, jnp.sum(h * h)
+    return jax.lax.scan(step, h0, xs)
+
+
+@pytest.mark.parametrize("name,fn,shapes", [
+    ("softmax", jax.nn.softmax, [(3, 5)]),
+    ("log_softmax", jax.nn.log_softmax, [(3, 5)]),
+    ("logsumexp", jax.nn.logsumexp, [(3, 5)]),
+    ("logsumexp axis", lambda x: jax.nn.logsumexp(x, axis=0), [(3, 5)]),
+    ("gelu tanh", lambda x: jax.nn.gelu(x, approximate=True), [(4, 6)]),
+    ("gelu erf", lambda x: jax.nn.gelu(x, approximate=False), [(4, 6)]),
+    ("layer norm", _layer_norm, [(4, 6), (6,), (6,)]),
+    ("conv net", _conv_net, [(2, 3, 8, 8), (4, 3, 3, 3), (5, 4, 3, 3), (5, 3)]),
+    ("scan rnn", _rnn, [(4,), (6, 3), (4, 4), (3, 4)]),
+])
+def test_functions_written_without_catgrad(name, fn, shapes):
+    xs = [_rand(k, *s, lo=-2, hi=2) for k, s in enumerate(shapes)]
+    _check(fn, *xs, tol=dict(rtol=1e-4, atol=1e-5))
+
+
+def test_the_diagram_draws_and_has_a_formula():
+    d = from_jax(lambda x, w: jax.nn.softmax(jnp.tanh(x @ w)), Array((2, 3)), Array((3, 4)))
+    names = {op.gen.name for op in d.ops}
+    assert {"einsum", "tanh", "exp", "stop_gradient", "reduce_max"} <= names
+    drawing = cg.draw(d)
+    assert len(drawing.boxes) > 0 and drawing.width > 0
+    text = str(cg.formula(d))
+    assert text.startswith("f(x0, x1) =") and "tanh" in text and "exp" in text
+
+
+def test_stop_gradient_has_zero_r():
+    d = from_jax(lambda x: x * jax.lax.stop_gradient(x), Array((3,)))
+    x = _rand(0, 3)
+    (dx,) = cg.to_jax(cg.rdiff(d))(x, jnp.ones(3))
+    np.testing.assert_allclose(dx, x, **TOL)  # d/dx (x · sg(x)) = sg(x)
+
+
+def test_constants_are_folded_and_closed_over_arrays_kept():
+    M = jnp.arange(6.0).reshape(2, 3)
+    d = from_jax(lambda x: x @ M.T + jnp.arange(2.0) * 2, Array((4, 3)))
+    assert "iota" not in {op.gen.name for op in d.ops}
+    x = _rand(0, 4, 3)
+    np.testing.assert_allclose(cg.to_jax(d)(x)[0], x @ M.T + jnp.arange(2.0) * 2, **TOL)
+
+
+def test_an_unsupported_primitive_names_itself_and_the_users_line():
+    def f(x):
+        return jnp.cumsum(x)  # the line the error must name
+    with pytest.raises(cg.UnsupportedPrimitiveError, match=r"'cumsum'.*test_from_jax\.py:\d+"):
+        from_jax(f, Array((3,)))
+    with pytest.raises(cg.UnsupportedPrimitiveError, match="'sort'"):
+        from_jax(jnp.sort, Array((3,)))
+
+
+def test_bad_input():
+    with pytest.raises(TypeError, match="expects a JAX function"):
+        from_jax(3, Array((3,)))
+    with pytest.raises(TypeError, match="give the types"):
+        from_jax(jnp.tanh)
+    with pytest.raises(TypeError, match="could not be traced"):
+        from_jax(lambda x: x @ x, Array((2, 3)))
