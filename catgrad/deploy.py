@@ -29,6 +29,7 @@ a symbolic dimension (``jax.export.symbolic_shape``), so one artifact serves eve
 """
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 from typing import Callable, Optional, Union
@@ -75,8 +76,10 @@ def _function(model: Model, params) -> tuple[Callable, Ty]:
 
 
 def _version() -> str:
-    from . import __version__
-    return __version__
+    try:
+        return importlib.metadata.version("catgrad-lens")
+    except importlib.metadata.PackageNotFoundError:  # a source tree that is not installed
+        return "unknown"
 
 
 def _dims(shape) -> list:

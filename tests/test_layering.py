@@ -23,10 +23,13 @@ LAYERS = (
     ("semantics", ("catgrad.semantics",)),             # the one interpreter and its meanings
     ("lens", ("catgrad.lens",)),
     ("para", ("catgrad.para",)),
+    ("interop", ("catgrad.from_jax", "catgrad.deploy")),   # JAX functions in as diagrams, models out to StableHLO
+    ("processes", ("catgrad.distributed", "catgrad.sharding")),  # jax.distributed and per-array shardings
     ("nn", ("catgrad.nn",)),
     ("learn", ("catgrad.learn",)),
     ("datasets", ("catgrad.datasets",)),
     ("boolean", ("catgrad.boolean",)),
+    ("learners", ("catgrad.learners",)),                # the other accounts of learning [BaF, LL, LLang, OLOG, CDL]
     ("experiments", ("catgrad.experiments", "catgrad.boolean.experiments")),
     ("package", ("catgrad",)),                         # catgrad/__init__.py: the public names
     ("cli", ("catgrad.cli", "catgrad.__main__", "catgrad.boolean.cli", "catgrad.drawing.cli",

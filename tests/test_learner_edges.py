@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from catgrad import learn, nn
-from catgrad.learn.learner import LabelError
+from catgrad.learn.data import LabelError
 
 K = 3
 X = np.random.default_rng(0).normal(size=(5, 2)).astype(np.float32)

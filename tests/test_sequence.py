@@ -206,7 +206,7 @@ def test_layer_norm():
     x = jnp.asarray(np.array([[0.0, 3e-3, -3e-3, 2e-3, -2e-3, 1e-3]], np.float32))
     q = nn.layer_norm(6)(Array((1, 6)))
     g1, b0 = jnp.ones(6), jnp.zeros(6)
-    (y,) = cg.to_jax(q.map)(g1, b0, x)
+    (y,) = cg.to_jax(q)({"layer_norm": {"gamma": g1, "beta": b0}}, x)
     c = np.asarray(x, np.float64) - np.mean(np.asarray(x, np.float64))
     want = c / np.sqrt(np.mean(c * c) + 1e-5)
     np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-6)

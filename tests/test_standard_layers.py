@@ -106,15 +106,16 @@ def gpt2_difference(V=50, T=12, D=32, heads=4, depth=2, seed=0) -> float:
     m = nn.transformer_lm(V, T, D, heads, depth, bias=True, tied=True)
     w = _gpt2_weights(V, T, D, depth, seed)
     tokens = _rng(seed + 1).integers(0, V, T)
-    got = cg.compile(m.map)(*m.flat(_to_catgrad(w)), jnp.asarray(tokens, jnp.int32))[0]
+    got = cg.compile(m.map)(*jax.tree_util.tree_leaves(_to_catgrad(w)), jnp.asarray(tokens, jnp.int32))[0]
     return float(np.max(np.abs(np.asarray(got, np.float64) - _np_gpt2(w, tokens, heads))))
 
 
 def test_transformer_lm_with_biases_and_tied_head_is_gpt2():
     assert gpt2_difference() < GPT2_TOL
     m = nn.transformer_lm(50, 12, 32, 4, 2, bias=True, tied=True)
-    assert not any(n[0] == "head" for n in m.names)  # tied: the output head is the embedding table
-    assert sorted(n[2] for n in m.names if n[:2] == ("block0", "attention")) == [
+    names = [tuple(n.split(".")) for n in cg.para.paths(m.param)]
+    assert not any(n[0] == "head" for n in names)  # tied: the output head is the embedding table
+    assert sorted(n[2] for n in names if n[:2] == ("block0", "attention")) == [
         "Wk", "Wo", "Wq", "Wv", "bk", "bo", "bq", "bv"]
 
 
@@ -123,7 +124,7 @@ def test_tied_head_gradient_sums_both_uses_of_the_table():
     V, T, D = 7, 4, 8
     m = nn.transformer_lm(V, T, D, 2, 1, bias=True, tied=True)
     params = m.init(jax.random.PRNGKey(0))
-    flat = m.flat(params)
+    flat = jax.tree_util.tree_leaves(params)
     tokens = jnp.array([1, 6, 1, 3], jnp.int32)
     f = cg.to_jax(m.map)
     dy = jnp.asarray(_rng(3).normal(size=(T, V)), jnp.float32)
@@ -135,7 +136,7 @@ def test_tied_head_gradient_sums_both_uses_of_the_table():
 
 def test_transformer_block_default_hidden_is_four_times_the_width():
     p = nn.transformer_block(8, heads=2)(Array((3, 8)))
-    shapes = dict(zip(p.names, (t.shape for t in p.param)))
+    shapes = {tuple(n.split(".")): t.shape for n, t in zip(cg.para.paths(p.param), p.wires)}
     assert shapes[("ff1", "W")] == (32, 8) and shapes[("ff2", "W")] == (8, 32)
 
 
@@ -151,11 +152,11 @@ def test_causal_attention_gives_the_future_exactly_zero_weight_at_scores_of_1e12
     one = jnp.ones((1, 1), jnp.float32)
     x = jnp.arange(1.0, T + 1.0)[:, None]
     params = {"attention": {"Wq": big, "Wk": big, "Wv": one, "Wo": one}}
-    y = np.asarray(cg.to_jax(p.map)(*p.flat(params), x)[0])[:, 0]
+    y = np.asarray(cg.to_jax(p.map)(*jax.tree_util.tree_leaves(params), x)[0])[:, 0]
     # at scores 10¹²·t·u the largest allowed u (= t) takes all the weight: y_t = x_t exactly
     np.testing.assert_array_equal(y, np.asarray(x)[:, 0])
     # and R is finite (the −∞ branch gets no cotangent)
-    r = cg.to_jax(cg.rdiff(p.map))(*p.flat(params), x, jnp.ones((T, 1)))
+    r = cg.to_jax(cg.rdiff(p.map))(*jax.tree_util.tree_leaves(params), x, jnp.ones((T, 1)))
     assert all(np.all(np.isfinite(np.asarray(a))) for a in r)
 
 
@@ -226,7 +227,7 @@ def gru_difference(reset_after=True, T=7, n=3, H=5, seed=0) -> float:
     tree = _map_torch(*w)
     if not reset_after:
         tree = {"gru": {k: v for k, v in tree["gru"].items() if k != "bhn"}}
-    got = cg.compile(p.map)(*p.flat(tree), jnp.asarray(xs, jnp.float32))[0]
+    got = cg.compile(p.map)(*jax.tree_util.tree_leaves(tree), jnp.asarray(xs, jnp.float32))[0]
     return float(np.max(np.abs(np.asarray(got, np.float64) - want)))
 
 
@@ -241,7 +242,7 @@ def test_gru_cell_reset_after_r_against_jax_vjp():
     p = nn.gru_cell(n, H, reset_after=True)
     params = p.init(jax.random.PRNGKey(1))
     params = jax.tree_util.tree_map(lambda a: a + 0.3, params)  # non-zero biases
-    flat = p.flat(params)
+    flat = jax.tree_util.tree_leaves(params)
     h, x = jnp.linspace(-1, 1, H), jnp.linspace(0.5, -0.5, n)
     f = cg.to_jax(p.map)
     dy = jnp.linspace(1.0, 2.0, H)
