@@ -64,7 +64,8 @@ nb_merge_streams = True
 # -- HTML -----------------------------------------------------------------------------------
 html_theme = "furo"
 html_title = f"catgrad {release}"
-html_static_path: list = []
+html_static_path = ["_static"]
+html_css_files = ["catgrad.css"]  # drawings at their own size (readable labels), scrolling when wide
 
 suppress_warnings = ["mystnb.unknown_mime_type"]
 

@@ -11,6 +11,8 @@ Needs the ``docs`` extra; skipped without it.
 """
 from __future__ import annotations
 
+import html
+import json
 import os
 import pathlib
 import re
@@ -145,3 +147,29 @@ def test_pages_typeset_their_mathematics_offline_in_a_browser(site, page):
     assert "\\(" not in text and "\\[" not in text, f"raw TeX left in {page}"
     if page.startswith("tutorials/"):
         assert re.search(r"<img[^>]+\.svg|<svg", dom), f"no drawing in {page}"
+
+
+_PROBE = ("<script>window.addEventListener('load', () => { const r = [...document.querySelectorAll('img')]"
+          ".filter(i => (i.getAttribute('src') || '').endsWith('.svg'))"
+          ".map(i => [i.getAttribute('src'), i.getBoundingClientRect().width, i.naturalWidth]);"
+          " document.body.setAttribute('data-probe', JSON.stringify(r)); });</script>")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium (CI installs Debian's chromium package)")
+def test_drawings_are_shown_with_readable_labels(site):
+    """On a 1,400 px wide window, every drawing of the learner tutorial (the widest, 2,000+ px) is shown
+    at a scale where its smallest label is at least 9 px: the label's font size times the shown width
+    over the drawing's own width."""
+    page = site / "tutorials" / "04_learner.html"
+    probe = page.with_name("_probe_" + page.name)
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), encoding="utf-8")
+    try:
+        dom = _rendered(probe)
+    finally:
+        probe.unlink()
+    rows = json.loads(html.unescape(re.search(r'data-probe="([^"]*)"', dom).group(1)))
+    assert rows, "no drawing on the page"
+    for src, shown, own in rows:
+        svg = (page.parent / src).read_text(encoding="utf-8")
+        smallest = min(float(s) for s in re.findall(r'font-size[=:]"?\s*([\d.]+)', svg))
+        assert smallest * shown / own >= 8.9, f"{src}: labels of {smallest} px shown at {shown:.0f}/{own} px"

@@ -192,6 +192,10 @@ def transpose(m):
     """``mᵀ``, written where it is taken."""
     if isinstance(m, sp.Transpose):
         return m.arg
+    if isinstance(m, sp.MatMul):
+        c, ms = m.as_coeff_matrices()
+        if len(ms) == 1 and c != 1:  # (c·M)ᵀ = c·Mᵀ
+            return c * transpose(ms[0])
     if isinstance(m, (sp.MatrixSymbol, sp.OneMatrix, sp.ZeroMatrix)) or _is_explicit(m):
         return m.T
     return transposed(m)
@@ -504,8 +508,8 @@ class Unicode(StrPrinter):
             base = f"({base})"
         if k.is_Integer and k > 0:
             return base + str(k).translate(_SUP)
-        if k == -1:
-            return f"1/{base}"
+        if k.is_Integer and k < 0:
+            return f"1/{self._print(b ** -k)}" if k != -1 else f"1/{base}"
         return f"{base}^({self._print(k)})" if not k.is_Atom else f"{base}^{self._print(k)}"
 
     def _print_Function(self, e):
