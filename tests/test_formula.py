@@ -236,3 +236,12 @@ def test_each_einsum_as_a_matrix_product_agrees_with_numpy(spec):
     (got,) = explicit(F, values)
     np.testing.assert_allclose(np.array(sp.Matrix(got) if hasattr(got, "shape") else [got], dtype=float).ravel(),
                                np.einsum(spec, *values).ravel(), rtol=1e-12)
+
+
+def test_a_product_with_a_column_of_ones_is_not_a_scalar_multiple():
+    """``(dyᵀ·𝟏) ⊙ sin(x)`` (R of a broadcast vector under cos) is not ``dyᵀ·sin(x)``: found by the random
+    diagrams with matrices=True."""
+    h = cg.trace(lambda a, m: a + cg.cos(m), cg.Array((2, 2)), cg.Array((2,)))
+    E, N = formula(h, rdiff=True, expand=True), formula(h, rdiff=True, matrices=True)
+    for a, b in zip(entries(explicit(N, E.inputs)), entries(E.outputs)):
+        assert same(a, b)

@@ -287,8 +287,10 @@ def _ones_times(m):
     """``c`` when ``m`` is ``c·𝟏`` (``1`` for ``𝟏``), else None."""
     if isinstance(m, sp.OneMatrix):
         return sp.Integer(1)
-    if isinstance(m, sp.MatMul) and len(m.args) == 2 and isinstance(m.args[1], sp.OneMatrix):
-        return m.args[0]
+    if isinstance(m, sp.MatMul):
+        c, ms = m.as_coeff_matrices()
+        if len(ms) == 1 and isinstance(ms[0], sp.OneMatrix):
+            return c
     return None
 
 
