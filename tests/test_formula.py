@@ -88,8 +88,8 @@ def test_rdiff_formula_of_random_scalar_and_vector_diagrams_against_sympy_diff(c
         assert same(a, b)
 
 
-@settings(max_examples=10, deadline=None)
-@given(sympy_cases(max_ops=2, depth=1))
+@settings(max_examples=30, deadline=None)
+@given(sympy_cases(max_ops=3, depth=2))
 def test_the_notation_denotes_the_sympy_meaning_on_random_diagrams(case):
     """Matrix symbols and named functions, written out entry by entry, are ``to_sympy``'s expressions."""
     for rdiff in (False, True):
