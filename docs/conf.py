@@ -31,6 +31,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax shipped with the site: formulas typeset with no network
     "myst_nb",
     "apidocs",
 ]
@@ -63,7 +64,8 @@ nb_merge_streams = True
 # -- HTML -----------------------------------------------------------------------------------
 html_theme = "furo"
 html_title = f"catgrad {release}"
-html_static_path: list = []
+html_static_path = ["_static"]
+html_css_files = ["catgrad.css"]  # drawings at their own size (readable labels), scrolling when wide
 
 suppress_warnings = ["mystnb.unknown_mime_type"]
 

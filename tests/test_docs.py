@@ -11,9 +11,12 @@ Needs the ``docs`` extra; skipped without it.
 """
 from __future__ import annotations
 
+import html
+import json
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -116,3 +119,57 @@ def test_diagrams_are_catgrads_own_svg(site):
 def test_reference_pages_show_examples(site):
     page = (site / "api" / "generated" / "catgrad.rdiff.html").read_text(encoding="utf-8")
     assert "&gt;&gt;&gt;" in page or "highlight-pycon" in page, "the docstring example is not shown"
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _rendered(page: pathlib.Path) -> str:
+    """The page's DOM after its scripts ran, in headless Chromium with every host name unresolvable
+    (so nothing comes from the network: the site must carry its MathJax)."""
+    proc = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND",
+                           "--virtual-time-budget=15000", "--window-size=1400,1000", "--dump-dom", page.as_uri()],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium (CI installs Debian's chromium package)")
+@pytest.mark.parametrize("page", ["index.html", "tutorials/02_reverse_derivative.html", "mathematics.html",
+                                  "api/catgrad.html"])
+def test_pages_typeset_their_mathematics_offline_in_a_browser(site, page):
+    path = site / page
+    dom = _rendered(path)
+    text = re.sub(r"<script.*?</script>|<style.*?</style>", "", dom, flags=re.S)
+    text = re.sub(r"<[^>]+>", "", text)
+    if 'class="math' in path.read_text(encoding="utf-8"):
+        assert "mjx-container" in dom, f"MathJax did not typeset {page}"
+    assert "\\(" not in text and "\\[" not in text, f"raw TeX left in {page}"
+    if page.startswith("tutorials/"):
+        assert re.search(r"<img[^>]+\.svg|<svg", dom), f"no drawing in {page}"
+
+
+_PROBE = ("<script>window.addEventListener('load', () => { const r = [...document.querySelectorAll('img')]"
+          ".filter(i => (i.getAttribute('src') || '').endsWith('.svg'))"
+          ".map(i => [i.getAttribute('src'), i.getBoundingClientRect().width, i.naturalWidth]);"
+          " document.body.setAttribute('data-probe', JSON.stringify(r)); });</script>")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium (CI installs Debian's chromium package)")
+def test_drawings_are_shown_with_readable_labels(site):
+    """On a 1,400 px wide window, every drawing of the learner tutorial (the widest, 2,000+ px) is shown
+    at a scale where its smallest label is at least 9 px: the label's font size times the shown width
+    over the drawing's own width."""
+    page = site / "tutorials" / "04_learner.html"
+    probe = page.with_name("_probe_" + page.name)
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), encoding="utf-8")
+    try:
+        dom = _rendered(probe)
+    finally:
+        probe.unlink()
+    rows = json.loads(html.unescape(re.search(r'data-probe="([^"]*)"', dom).group(1)))
+    assert rows, "no drawing on the page"
+    for src, shown, own in rows:
+        svg = (page.parent / src).read_text(encoding="utf-8")
+        smallest = min(float(s) for s in re.findall(r'font-size[=:]"?\s*([\d.]+)', svg))
+        assert smallest * shown / own >= 8.9, f"{src}: labels of {smallest} px shown at {shown:.0f}/{own} px"

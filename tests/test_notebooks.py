@@ -1,6 +1,8 @@
 """The course of notebooks (examples/notebooks): stored clean, paired with their text form, and run.
 
-Every notebook runs top to bottom in a fresh kernel (nbclient), under a per-notebook time limit
+Each notebook's exercises ship unsolved (a cell tagged ``exercise`` holding ``...``) with their
+solutions beside them in ``examples/notebooks/solutions/``; the runs substitute the solutions, so
+every exercise is still checked by the cell after it. Every notebook runs top to bottom in a fresh kernel (nbclient), under a per-notebook time limit
 (``course.TIME_LIMIT``), and the whole course under 5 minutes. A cell that raises, including an
 exercise's ``assert``, fails its notebook's test. Executed copies are cached by the notebook's
 bytes and the library's sources (``docs/_ext/course.py``), so the documentation build reuses them
@@ -11,6 +13,7 @@ Needs the ``docs`` extra (nbclient, nbformat, ipykernel, jupytext); skipped with
 from __future__ import annotations
 
 import pathlib
+import re
 import sys
 
 import pytest
@@ -85,6 +88,36 @@ def test_the_whole_course_runs_in_under_five_minutes():
     times = {p.stem: course.executed(p)[1] for p in NOTEBOOKS}
     print("  ".join(f"{k}: {v:.0f} s" for k, v in times.items()), f"| total {sum(times.values()):.0f} s")
     assert sum(times.values()) < COURSE_LIMIT, times
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_states_what_a_student_learns_and_how_long_it_takes(path):
+    first = nbformat.read(path, as_version=4).cells[0].source
+    assert "*You will learn to*" in first and re.search(r"\*Time:\* about \d+ minutes", first), first
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_exercises_ship_unsolved_with_their_solutions_beside_them(path):
+    nb = nbformat.read(path, as_version=4)
+    cells, answers = course.exercises(nb), course.solutions(path)
+    assert len(cells) >= 2 and len(cells) == len(answers), (len(cells), len(answers))
+    for i, answer in zip(cells, answers):
+        source = nb.cells[i].source
+        body = [line for line in source.splitlines() if not line.startswith("#")]
+        assert body and all(line.endswith(" = ...") for line in body), f"cell {i} is not a bare placeholder: {source}"
+        check = next(c for c in nb.cells[i + 1:] if c.cell_type == "code")
+        assert "assert" in check.source and "replace the ..." in check.source
+        assert answer and "..." not in answer.replace('"..."', "")
+    solved = course.solve(nb, path)
+    assert [solved.cells[i].source for i in cells] == answers
+
+
+def test_an_unsolved_notebook_fails_its_checks():
+    """As a student gets it, the first exercise's check stops the run; solved, the same notebook runs."""
+    from nbclient.exceptions import CellExecutionError
+
+    with pytest.raises(CellExecutionError, match=r"Exercise 1: replace the \.\.\."):
+        course.run(NOTEBOOKS[0], timeout=60, solved=False)
 
 
 def test_a_failing_cell_fails_the_run(tmp_path):

@@ -11,14 +11,17 @@ and an executed copy is never stale: change the notebook or the library and it r
 from __future__ import annotations
 
 import contextlib
+import copy
 import fcntl
 import hashlib
 import pathlib
+import re
 import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "examples" / "notebooks"
+SOLUTIONS = NOTEBOOKS / "solutions"
 CACHE = ROOT / "docs" / "_build" / "executed"
 
 #: Seconds one notebook may take from its first cell to its last (checked after the run;
@@ -29,6 +32,29 @@ TIME_LIMIT = 120
 def notebooks() -> list:
     """The course's notebooks, in order (``01_…ipynb``, ``02_…ipynb``, …)."""
     return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def solutions(path: pathlib.Path) -> list:
+    """The solutions of a notebook's exercises, in order: the ``# %% exercise N`` cells of
+    ``examples/notebooks/solutions/<notebook>.py``."""
+    text = (SOLUTIONS / (pathlib.Path(path).stem + ".py")).read_text(encoding="utf-8")
+    return [part.strip() for part in re.split(r"^# %% exercise \d+\n", text, flags=re.M)[1:]]
+
+
+def exercises(nb) -> list:
+    """The indices of a notebook's exercise cells (code cells tagged ``exercise``), in order."""
+    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "exercise" in c.metadata.get("tags", [])]
+
+
+def solve(nb, path: pathlib.Path):
+    """The notebook with each exercise cell's placeholder replaced by its solution (a copy)."""
+    nb = copy.deepcopy(nb)
+    cells, answers = exercises(nb), solutions(path)
+    if len(cells) != len(answers):
+        raise ValueError(f"{pathlib.Path(path).name}: {len(cells)} exercise cells but {len(answers)} solutions")
+    for i, answer in zip(cells, answers):
+        nb.cells[i].source = answer
+    return nb
 
 
 def _library_digest() -> str:
@@ -42,8 +68,9 @@ def _library_digest() -> str:
 
 
 def key(path: pathlib.Path) -> str:
-    """The cache key of a notebook: its bytes, the library's sources and the Python version."""
+    """The cache key of a notebook: its bytes, its solutions, the library's sources and the Python version."""
     h = hashlib.sha256(pathlib.Path(path).read_bytes())
+    h.update((SOLUTIONS / (pathlib.Path(path).stem + ".py")).read_bytes())
     h.update(_library_digest().encode())
     return h.hexdigest()[:16]
 
@@ -59,8 +86,11 @@ def _locked(lock: pathlib.Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def run(path: pathlib.Path, timeout: float = TIME_LIMIT):
+def run(path: pathlib.Path, timeout: float = TIME_LIMIT, solved: bool = True):
     """Execute the notebook at ``path`` in a fresh kernel; return ``(notebook, seconds)``.
+
+    With ``solved`` (the default) its exercises are first given their solutions (``solve``), so
+    every exercise is checked by the cell after it; ``solved=False`` runs it as a student gets it.
 
     Raises ``nbclient.exceptions.CellExecutionError`` (naming the cell and the error) if a cell
     fails, and ``TimeoutError`` if the whole notebook takes longer than ``timeout`` seconds.
@@ -69,6 +99,8 @@ def run(path: pathlib.Path, timeout: float = TIME_LIMIT):
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
+    if solved and exercises(nb):
+        nb = solve(nb, path)
     client = NotebookClient(nb, timeout=int(timeout), kernel_name="python3",
                             resources={"metadata": {"path": str(pathlib.Path(path).parent)}})
     start = time.perf_counter()

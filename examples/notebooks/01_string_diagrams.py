@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -14,6 +15,8 @@
 
 # %% [markdown]
 # # 1. Morphisms as string diagrams
+#
+# *You will learn to* build models as string diagrams from generators with `>>` and `@`, and read them as numbers (JAX), formulas (sympy) and pictures. *Time:* about 30 minutes.
 #
 # *The idea:* a model is a **morphism** of a category, and a morphism is a **string diagram**:
 # boxes (generators such as `σ`, `×`, `exp`) joined by typed wires. We build diagrams from a few
@@ -149,15 +152,18 @@ assert all(sp.simplify(a - b) == 0 for a, b in zip(cg.to_sympy(lhs), cg.to_sympy
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise cell holds one answer; replace it with yours and run the check below it.
+# Each exercise cell holds a placeholder `...`: replace it with your answer and run the check below it.
+# (Solutions: `examples/notebooks/solutions/01_string_diagrams.py`.)
 #
 # **Exercise 1.** Build $g_1: S \to S$, $x \mapsto x \cdot e^{x}$, from `copy`, `exp`,
 # `identity` and `mul` with `>>` and `@` (no `trace`).
 
-# %%
-ex1 = cg.copy(S) >> (cg.identity(S) @ cg.exp(S)) >> cg.mul(S)
+# %% tags=["exercise"]
+# Exercise 1: your answer here. Replace each `...`; the next cell checks it.
+ex1 = ...
 
 # %%
+assert ex1 is not ..., "Exercise 1: replace the ... in the cell above with your answer"
 xs = sp.Symbol("x0")
 assert ex1.dom == S and ex1.cod == S
 assert sp.simplify(cg.to_sympy(ex1)[0] - xs * sp.exp(xs)) == 0, "not x·exp(x)"
@@ -167,10 +173,12 @@ print("Exercise 1: correct")
 # **Exercise 2.** Build $g_2: S \times S \to S \times S$, $(x, y) \mapsto (y, x + y)$ (one step
 # of the Fibonacci recurrence) from `copy`, `swap`, `add` and `identity`.
 
-# %%
-ex2 = (cg.identity(S) @ cg.copy(S)) >> (cg.swap(S, S) @ cg.identity(S)) >> (cg.identity(S) @ cg.add(S))
+# %% tags=["exercise"]
+# Exercise 2: your answer here. Replace each `...`; the next cell checks it.
+ex2 = ...
 
 # %%
+assert ex2 is not ..., "Exercise 2: replace the ... in the cell above with your answer"
 fib = cg.to_jax(ex2)
 a, b = jnp.float32(0.0), jnp.float32(1.0)
 for _ in range(10):
@@ -182,10 +190,12 @@ print("Exercise 2: correct")
 # **Exercise 3.** The counit law of copying says that copying and then discarding one copy does
 # nothing: $\Delta ; ({!} \times 1) = 1$. Build the left-hand side on $A$ = `cg.Array((3,))` and check it.
 
-# %%
-ex3 = cg.copy(A) >> (cg.discard(A) @ cg.identity(A))
+# %% tags=["exercise"]
+# Exercise 3: your answer here. Replace each `...`; the next cell checks it.
+ex3 = ...
 
 # %%
+assert ex3 is not ..., "Exercise 3: replace the ... in the cell above with your answer"
 assert ex3.dom == A and ex3.cod == A
 (out,) = cg.to_sympy(ex3)
 assert out == cg.symbols(A)[0], out

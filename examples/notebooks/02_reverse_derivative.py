@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -14,6 +15,8 @@
 
 # %% [markdown]
 # # 2. The reverse derivative is a diagram
+#
+# *You will learn to* compute the reverse derivative $R[f]$ as another diagram, read it as the formula $J_f(x)^\top \delta y$, differentiate it again, and check the axioms RD.1–RD.7 exactly. *Time:* about 45 minutes.
 #
 # *The idea:* backpropagation is a **functor** $R$ from diagrams to diagrams. For $f: A \to B$,
 #
@@ -116,10 +119,22 @@ print(RRh.dom, "→", RRh.cod)
 second
 
 # %% [markdown]
+# `formula` names it so, with the inputs $x$, $\delta y$ (`dy`) and the cotangent of $R[h]$'s output (`ddx`):
+
+# %%
+cg.formula(h, rdiff=2)
+
+# %% [markdown]
+# and it is a diagram like any other, one box per generator:
+
+# %%
+cg.draw(RRh)
+
+# %% [markdown]
 # ## The axioms RD.1–RD.7, checked exactly
 #
 # Each axiom is an equation between two diagrams built from identities, projections, pairings,
-# zero and addition [MATH.md §2]. We build both sides *literally* and compare their formulas.
+# zero and addition [RDC Def. 13; CFGBL Def. 2] (the docs' *Mathematics* page, §3). We build both sides *literally* and compare their formulas.
 # The pieces: $0: X \to Y$ is ${!} ; 0$; $f + g = \langle f, g\rangle ; +$; the injections
 # $\iota_0 = \langle 1, 0\rangle$, $\iota_1 = \langle 0, 1\rangle$; and
 # $\mathrm{ex}: (A \times B) \times (C \times D) \to (A \times C) \times (B \times D)$.
@@ -231,11 +246,13 @@ except AssertionError:
 # **Exercise 1.** Write by hand, with `trace`, the reverse derivative of $p(x) = x \sin x$ as a
 # diagram $S \times S \to S$, $(x, \delta) \mapsto \ldots$, and check it against `rdiff`.
 
-# %%
-p = cg.trace(lambda x: x * cg.sin(x), S)
-ex1 = cg.trace(lambda x, d: d * (cg.sin(x) + x * cg.cos(x)), S, S)
+# %% tags=["exercise"]
+# Exercise 1: your answer here. Replace each `...`; the next cell checks it.
+p = ...
+ex1 = ...
 
 # %%
+assert p is not ..., "Exercise 1: replace the ... in the cell above with your answer"
 assert same(ex1, R(p))
 print("Exercise 1: correct")
 
@@ -243,10 +260,12 @@ print("Exercise 1: correct")
 # **Exercise 2.** Read $\tanh''(0.3)$ off $R[R[\tanh]]$ evaluated by `to_jax` (which inputs give
 # $h''(x)\,\delta\,\varepsilon$ with $\delta = \varepsilon = 1$?).
 
-# %%
-ex2 = cg.to_jax(R(R(cg.tanh(S))))(jnp.float32(0.3), jnp.float32(1.0), jnp.float32(1.0))[0]
+# %% tags=["exercise"]
+# Exercise 2: your answer here. Replace each `...`; the next cell checks it.
+ex2 = ...
 
 # %%
+assert ex2 is not ..., "Exercise 2: replace the ... in the cell above with your answer"
 np.testing.assert_allclose(ex2, jax.grad(jax.grad(jnp.tanh))(0.3), rtol=1e-5)
 print("Exercise 2: correct")
 
@@ -254,9 +273,11 @@ print("Exercise 2: correct")
 # **Exercise 3.** Check the chain rule RD.5 for $c = \exp ; \sin$ on $S$: build the right-hand side
 # $\langle \pi_0, \langle \pi_0 ; \exp, \pi_1\rangle ; R[\sin]\rangle ; R[\exp]$.
 
-# %%
-ex3 = pair(pi(S, S, 0), pair(pi(S, S, 0) >> cg.exp(S), pi(S, S, 1)) >> R(cg.sin(S))) >> R(cg.exp(S))
+# %% tags=["exercise"]
+# Exercise 3: your answer here. Replace each `...`; the next cell checks it.
+ex3 = ...
 
 # %%
+assert ex3 is not ..., "Exercise 3: replace the ... in the cell above with your answer"
 assert same(R(cg.exp(S) >> cg.sin(S)), ex3)
 print("Exercise 3: correct")

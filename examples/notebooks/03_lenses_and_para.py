@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -14,6 +15,8 @@
 
 # %% [markdown]
 # # 3. Lenses and parametrised maps
+#
+# *You will learn to* compose lenses $(f, R[f])$ and parametrised maps $(P, f)$, and reparametrise them. *Time:* about 40 minutes.
 #
 # *The idea:* learning needs two more constructions on top of diagrams [CFGBL §2].
 #
@@ -108,6 +111,13 @@ model
 # %%
 cg.draw(model.lens(), depth=1)
 
+# %% [markdown]
+# Read as formulas, the lens of one layer is its get map $f$ and its put map $f^*$, in matrix notation
+# ($\odot$ is the entrywise product):
+
+# %%
+cg.formula(layer.lens())
+
 # %%
 L = layer.lens()
 b, W = layer.flat(params)                        # wire order: the bias, then the weights
@@ -149,11 +159,12 @@ print("gradient of the tied weight = jax.grad of x ↦ W(Wx)")
 # from two `trace`d diagrams. Check that the backward map of $\ell_1 ; \ell_2$ is
 # $(x, \delta) \mapsto 2 \sin(x) \cos(x)\,\delta$.
 
-# %%
-sq = Lens(cg.trace(lambda x: x * x, S), cg.trace(lambda x, d: 2.0 * x * d, S, S))
-ex1 = Lens.of(cg.sin(S)) >> sq
+# %% tags=["exercise"]
+# Exercise 1: your answer here. Replace each `...`; the next cell checks it.
+ex1 = ...
 
 # %%
+assert ex1 is not ..., "Exercise 1: replace the ... in the cell above with your answer"
 (back,) = cg.to_sympy(ex1.bwd, [x, d])
 assert sp.simplify(back - 2 * sp.sin(x) * sp.cos(x) * d) == 0, back
 print("Exercise 1: correct")
@@ -163,11 +174,12 @@ print("Exercise 1: correct")
 # $\exp: S \to S$, so the learned number is $s$ with $p = e^{s}$. What is the reverse derivative
 # with respect to $s$? Build the reparametrised map and check.
 
-# %%
-scaling = Para(S, cg.mul(S))
-ex2 = scaling.reparam(cg.exp(S))
+# %% tags=["exercise"]
+# Exercise 2: your answer here. Replace each `...`; the next cell checks it.
+ex2 = ...
 
 # %%
+assert ex2 is not ..., "Exercise 2: replace the ... in the cell above with your answer"
 s_, x_, d_ = sp.symbols("s x delta")
 ds, dx = cg.to_sympy(R(ex2.map), [s_, x_, d_])
 assert sp.simplify(ds - sp.exp(s_) * x_ * d_) == 0 and sp.simplify(dx - sp.exp(s_) * d_) == 0
@@ -177,10 +189,12 @@ print("Exercise 2: correct")
 # **Exercise 3.** Freeze a parameter: reparametrise `nn.bias(3)` by the constant map
 # $0: 1 \to \mathbb{R}^3$ (`cg.zero`), so it has no parameters left and is the identity.
 
-# %%
-ex3 = nn.bias(3).reparam(cg.zero(V))
+# %% tags=["exercise"]
+# Exercise 3: your answer here. Replace each `...`; the next cell checks it.
+ex3 = ...
 
 # %%
+assert ex3 is not ..., "Exercise 3: replace the ... in the cell above with your answer"
 assert ex3.param == cg.Ty()
 np.testing.assert_allclose(cg.to_jax(ex3.map)(xv)[0], xv)
 print("Exercise 3: correct")

@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -14,6 +15,8 @@
 
 # %% [markdown]
 # # 4. A learner is one lens
+#
+# *You will learn to* assemble model, loss, learning rate and optimiser into one learner lens and train it on Iris. *Time:* about 40 minutes.
 #
 # *The idea:* supervised learning is a single composite of four lenses [CFGBL §3–4]:
 #
@@ -146,13 +149,13 @@ plt.show()
 # `learn.adam(0.01)` with `learning_rate(1.0)` (Adam carries its own step), batch 1, 30 epochs.
 # Reach at least 90 % test accuracy.
 
-# %%
-ex1 = learn.supervised(nn.dense(4, 3, init=nn.init.normal(0.1)), learn.softmax_cross_entropy,
-                       learn.learning_rate(1.0), learn.adam(0.01))
-ex1_state, _ = learn.fit(ex1, ex1.init(jax.random.PRNGKey(0)), x_tr, y_tr, epochs=30, batch_size=1,
-                         key=jax.random.PRNGKey(1), progress=False)
+# %% tags=["exercise"]
+# Exercise 1: your answer here. Replace each `...`; the next cell checks it.
+ex1 = ...
+ex1_state = ...
 
 # %%
+assert ex1 is not ..., "Exercise 1: replace the ... in the cell above with your answer"
 acc = ex1.evaluate(ex1_state.params, x_te, y_te)["accuracy"]
 assert acc >= 0.9, acc
 print(f"Exercise 1: correct (test accuracy {acc:.3f})")
@@ -163,13 +166,14 @@ print(f"Exercise 1: correct (test accuracy {acc:.3f})")
 # Compute the gradient of the MSE at `state.params` on the first ten examples with a learner and
 # one `step`, and check it against `jax.grad(mse)`.
 
-# %%
-unit = learn.supervised(model, learn.mse, learn.learning_rate(1.0), learn.gd())
-x10, y10 = iris.x[:10], np.eye(3, dtype=np.float32)[iris.y[:10]]
-moved = unit.step(state, x10, y10).params
-ex2 = jax.tree_util.tree_map(lambda p, q: p - q, state.params, moved)     # = ∇ℓ
+# %% tags=["exercise"]
+# Exercise 2: your answer here. Replace each `...`; the next cell checks it.
+x10 = ...
+y10 = ...
+ex2 = ...
 
 # %%
+assert x10 is not ..., "Exercise 2: replace the ... in the cell above with your answer"
 ref = jax.grad(mse)(state.params, x10, y10)
 jax.tree_util.tree_map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6), ex2, ref)
 print("Exercise 2: correct")

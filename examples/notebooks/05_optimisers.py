@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -14,6 +15,8 @@
 
 # %% [markdown]
 # # 5. Optimisers are lenses
+#
+# *You will learn to* write gradient descent, momentum, Nesterov and Adam as lenses, and your own optimiser. *Time:* about 40 minutes.
 #
 # *The idea:* an optimiser is a **reparametrisation lens** $U: (S \times P, S \times P) \to (P, P')$
 # [CFGBL §3.4]. Its forward map (get) $(s, p) \mapsto \tilde p$ says *where* the gradient is
@@ -156,17 +159,13 @@ for name, (_, _, tx) in SETUPS.items():
 # `lens(A)` is a `Lens` of two traced diagrams. With $v = -\alpha g$ this is
 # `optax.chain(optax.add_decayed_weights(λ/α), optax.sgd(α))`; the check compares the trajectories.
 
-# %%
-LAMBDA = 0.01
-
-
-def decay_lens(A):
-    return Lens(cg.identity(A), cg.trace(lambda p, v: cg.scale(p, 1.0 - LAMBDA) + v, A, A))
-
-
-ex1 = learn.Optimiser("decayed_gd", lambda A: cg.Ty(), lambda p: (), decay_lens, adaptive=False)
+# %% tags=["exercise"]
+# Exercise 1: your answer here. Replace each `...`; the next cell checks it.
+LAMBDA = ...
+ex1 = ...
 
 # %%
+assert LAMBDA is not ..., "Exercise 1: replace the ... in the cell above with your answer"
 ours, _ = catgrad_run(ex1, 0.02)
 theirs = optax_run(optax.chain(optax.add_decayed_weights(LAMBDA / 0.02), optax.sgd(0.02)))
 np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
@@ -176,11 +175,14 @@ print("Exercise 1: correct")
 # **Exercise 2.** Read Nesterov's get map as a formula: which point does it hand to the model
 # when the state is $s$ and the parameter $p$? Write the sympy expression.
 
-# %%
-s, p = sp.symbols("s p")
-ex2 = p + sp.Rational(9, 10) * s
+# %% tags=["exercise"]
+# Exercise 2: your answer here. Replace each `...`; the next cell checks it.
+s = ...
+p = ...
+ex2 = ...
 
 # %%
+assert s is not ..., "Exercise 2: replace the ... in the cell above with your answer"
 (get,) = cg.to_sympy(learn.nesterov(0.9).lens(S).fwd, [s, p])
 assert sp.simplify(sp.nsimplify(get) - ex2) == 0, get
 print("Exercise 2: correct")

@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -14,6 +15,8 @@
 
 # %% [markdown]
 # # 6. A convolutional network on MNIST
+#
+# *You will learn to* train a convolutional network on MNIST and read its layers as diagrams. *Time:* about 30 minutes.
 #
 # *The idea:* nothing new is needed for convolutions. A convolution is one more generator,
 # $(K, x) \mapsto K \star x$ with
@@ -137,10 +140,12 @@ plt.show()
 # `conv2d(1, 4, 5) ; relu ; max_pool2d(2) ; conv2d(4, 6, 3) ; relu ; max_pool2d(2) ; flatten`
 # on $1 \times 28 \times 28$ images, what is the length of the flattened vector?
 
-# %%
-ex1 = 6 * 5 * 5          # 28 → 24 → 12 → 10 → 5, with 6 channels
+# %% tags=["exercise"]
+# Exercise 1: your answer here. Replace each `...`; the next cell checks it.
+ex1 = ...
 
 # %%
+assert ex1 is not ..., "Exercise 1: replace the ... in the cell above with your answer"
 net = (nn.conv2d(1, 4, 5) >> nn.relu >> nn.max_pool2d(2) >> nn.conv2d(4, 6, 3) >> nn.relu
        >> nn.max_pool2d(2) >> nn.flatten)(cg.Array((1, 28, 28)))
 assert net.cod == cg.Array((ex1,)), net.cod
@@ -150,9 +155,11 @@ print("Exercise 1: correct")
 # **Exercise 2.** Compute the test accuracy yourself, with numpy, from `learner.predict` on the 500
 # test images (the predicted class is the largest output), and compare it with `learner.evaluate`.
 
-# %%
-ex2 = float(np.mean(np.argmax(np.asarray(learner.predict(state.params, x_te)), axis=1) == y_te))
+# %% tags=["exercise"]
+# Exercise 2: your answer here. Replace each `...`; the next cell checks it.
+ex2 = ...
 
 # %%
+assert ex2 is not ..., "Exercise 2: replace the ... in the cell above with your answer"
 assert abs(ex2 - learner.evaluate(state.params, x_te, y_te)["accuracy"]) < 1e-6
 print(f"Exercise 2: correct ({ex2:.3f})")

@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -14,6 +15,8 @@
 
 # %% [markdown]
 # # 7. Deep dreaming: the input is the parameter
+#
+# *You will learn to* make the input the parameter and dream a digit with the same learner machinery. *Time:* about 30 minutes.
 #
 # *The idea:* a model $(P, f: P \times X \to \hat Y)$ treats its two inputs alike; which one we call
 # "the parameter" is a choice. Swapping them [CFGBL §4.2],
@@ -109,19 +112,12 @@ plt.show()
 # in JAX ($\sigma(W_2\, \sigma(W_1 x + b_1) + b_2)$, with the trained weights), compute $x'$ for
 # $c = 3$ and $\alpha = 0.5$ from $x_0$ with `jax.grad`, and compare with one step of `dream_learner`.
 
-# %%
-W1, b1 = state.params["dense"]["W"], state.params["dense"]["b"]
-W2, b2 = state.params["dense_1"]["W"], state.params["dense_1"]["b"]
-
-
-def objective(v):
-    out = jax.nn.sigmoid(W2 @ jax.nn.sigmoid(W1 @ v + b1) + b2)
-    return 0.5 * jnp.sum((out - jax.nn.one_hot(3, 10)) ** 2)
-
-
-ex1 = x0 - 0.5 * jax.grad(objective)(jnp.asarray(x0))
+# %% tags=["exercise"]
+# Exercise 1: your answer here. Replace each `...`; the next cell checks it.
+ex1 = ...
 
 # %%
+assert ex1 is not ..., "Exercise 1: replace the ... in the cell above with your answer"
 np.testing.assert_allclose(dream(3, steps=1), ex1, rtol=1e-5, atol=1e-6)
 print("Exercise 1: correct")
 
@@ -129,10 +125,12 @@ print("Exercise 1: correct")
 # **Exercise 2.** Dream a 7 starting from a blank image (all zeros). Choose the number of steps so
 # that the model's score for class 7 exceeds 0.9.
 
-# %%
-ex2 = dream(7, steps=100, start=np.zeros(64, np.float32))
+# %% tags=["exercise"]
+# Exercise 2: your answer here. Replace each `...`; the next cell checks it.
+ex2 = ...
 
 # %%
+assert ex2 is not ..., "Exercise 2: replace the ... in the cell above with your answer"
 score = np.asarray(learner.predict(state.params, ex2[None]))[0]
 assert np.argmax(score) == 7 and score[7] > 0.9, score
 print(f"Exercise 2: correct (score {score[7]:.3f})")

@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -14,6 +15,8 @@
 
 # %% [markdown]
 # # 8. Boolean circuits and reverse derivative ascent
+#
+# *You will learn to* learn Boolean circuits over $\mathbb{Z}_2$ by reverse derivative ascent. *Time:* about 35 minutes.
 #
 # *The idea:* nothing in $R$, lenses, Para or the learner assumes real numbers. Polynomial circuits
 # over $\mathbb{Z}_2 = \{0, 1\}$ (with $+$ the XOR and $\cdot$ the AND) form a reverse derivative
@@ -137,10 +140,12 @@ for classes, labels in [(2, "binary"), (2, "one-hot"), (3, "one-hot")]:
 # **Exercise 1.** Build `or` from `xor` and `and`: $x \vee y = x + y + xy$, as a traced circuit, and
 # check it against `catgrad.boolean.or_` and Python's `|` on all inputs.
 
-# %%
-ex1 = cg.trace(lambda x, y: x + y + and_(x, y), B, B)
+# %% tags=["exercise"]
+# Exercise 1: your answer here. Replace each `...`; the next cell checks it.
+ex1 = ...
 
 # %%
+assert ex1 is not ..., "Exercise 1: replace the ... in the cell above with your answer"
 mine, theirs = cg.to_jax(ex1), cg.to_jax(cg.trace(or_, B, B))
 for a, b in itertools.product([0, 1], repeat=2):
     assert int(mine(jnp.bool_(a), jnp.bool_(b))[0]) == int(theirs(jnp.bool_(a), jnp.bool_(b))[0]) == (a | b)
@@ -152,11 +157,12 @@ print("Exercise 1: correct")
 # table does one step on the example $x = (1, 0, 1)$, $y = 1$ give? (The entry index of $x$ is its
 # little-endian binary number: $x_0 + 2 x_1 + 4 x_2$.)
 
-# %%
-ex2 = np.zeros((1, 8), dtype=bool)
-ex2[0, 1 + 4] = True
+# %% tags=["exercise"]
+# Exercise 2: your answer here. Replace each `...`; the next cell checks it.
+ex2 = ...
 
 # %%
+assert ex2 is not ..., "Exercise 2: replace the ... in the cell above with your answer"
 start = rda.init(jax.random.PRNGKey(0))
 after = rda.step(start, np.array([[1, 0, 1]], bool), np.array([[1]], bool))
 assert np.array_equal(np.asarray(after.params["lut"]["table"]), ex2)

@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -14,6 +15,8 @@
 
 # %% [markdown]
 # # 9. Your own generator
+#
+# *You will learn to* declare your own generator (typing, meanings, reverse derivative) and check its rule against `jax.vjp`. *Time:* about 35 minutes.
 #
 # *The idea:* the syntax is **free** on its generators: declare a new primitive by saying what it
 # is, and every construction of the previous notebooks works with it. A generator is one record
@@ -164,21 +167,12 @@ assert history["accuracy"][-1] > 0.9
 # $R[\mathrm{leaky}](x, \delta y) = \delta y \cdot (\alpha + (1 - \alpha) H(x))$, $H$ = `cg.heaviside`.
 # The rule receives the attribute as a keyword argument, as the meanings do.
 
-# %%
-def leaky_typing(dom, alpha):
-    if len(dom) != 1 or not dom[0].is_float or not 0 < alpha < 1:
-        raise TypeError(f"leaky_relu: expects one float array and 0 < alpha < 1, got {dom}, alpha={alpha!r}")
-    return dom
-
-
-ex1 = cg.declare(cg.Generator(
-    name="leaky_relu", typing=leaky_typing, params=("alpha",),
-    jax=lambda x, alpha: jnp.where(x > 0, x, alpha * x),
-    rdiff=lambda x, dy, alpha: [dy * (alpha + cg.scale(cg.heaviside(x), 1.0 - alpha))],
-    formula="leaky_relu(x) = max(x, αx)", rdiff_formula="R[leaky_relu](x, dy) = dy·(α + (1 − α)·H(x))",
-), replace=True)
+# %% tags=["exercise"]
+# Exercise 1: your answer here. Replace each `...`; the next cell checks it.
+ex1 = ...
 
 # %%
+assert ex1 is not ..., "Exercise 1: replace the ... in the cell above with your answer"
 xs = jnp.array([-2.0, -0.5, 0.3, 1.5])
 (ours,) = cg.to_jax(R(ex1(A, 0.1)))(xs, jnp.ones(4))
 (theirs,) = jax.vjp(lambda v: jax.nn.leaky_relu(v, 0.1), xs)[1](jnp.ones(4))
@@ -191,16 +185,11 @@ print("Exercise 1: correct")
 # `softplus` except for the rule $\delta y \cdot \sigma(x)^2$, and show that `jax.vjp` disagrees:
 # set `ex2` to the largest absolute difference between the two cotangents at `x`, `dy` above.
 
-# %%
-bad = cg.declare(cg.Generator(
-    name="bad_softplus", typing=softplus_typing, jax=jax.nn.softplus,
-    rdiff=lambda x, dy: [dy * cg.sigmoid(x) * cg.sigmoid(x)],
-    formula="softplus(x) = log(1 + exp x)", rdiff_formula="(wrong) dy·σ(x)²",
-), replace=True)
-(wrong,) = cg.to_jax(R(bad(A)))(x, dy)
-(right,) = jax.vjp(jax.nn.softplus, x)[1](dy)
-ex2 = float(jnp.max(jnp.abs(wrong - right)))
+# %% tags=["exercise"]
+# Exercise 2: your answer here. Replace each `...`; the next cell checks it.
+ex2 = ...
 
 # %%
+assert ex2 is not ..., "Exercise 2: replace the ... in the cell above with your answer"
 assert ex2 > 1e-2, "the check should see the wrong rule"
 print(f"Exercise 2: correct (the wrong rule is off by up to {ex2:.3f})")
