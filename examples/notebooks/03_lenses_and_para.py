@@ -80,12 +80,13 @@ print(cg.to_sympy(both.bwd, sp.symbols("x y dx dy")))
 #
 # `nn.linear(n, m)` is $(\mathbb{R}^{m \times n}, (W, x) \mapsto W x)$, `nn.bias(m)` is
 # $(\mathbb{R}^m, (b, x) \mapsto x + b)$ and `nn.dense(n, m, σ)` is their composite followed by
-# $\sigma$. Each parameter wire has a name, so parameters are nested dicts (pytrees).
+# $\sigma$. The parameter object is a *record*: a dict of array types keyed by layer and name, and the
+# parameters themselves are a dict of the same shape (a pytree).
 
 # %%
 layer = nn.dense(3, 2, nn.sigmoid)
 print(layer)
-print("parameter wires:", layer.names)
+print("parameter record:", layer.param)
 params = layer.init(jax.random.PRNGKey(0))
 jax.tree_util.tree_map(jnp.shape, params)
 
@@ -93,11 +94,12 @@ jax.tree_util.tree_map(jnp.shape, params)
 layer
 
 # %% [markdown]
-# Composing two layers puts the second one's parameters first, $Q \times P$, and keeps the names apart:
+# Composing two layers joins their records, $P \cup Q$ (the paper's $Q \times P$), and keeps the names
+# apart: the second `dense` becomes `dense_1`.
 
 # %%
 model = nn.dense(3, 4, nn.tanh) >> nn.dense(4, 2, nn.sigmoid)
-print(model.param, model.names)
+print(cg.para.paths(model.param))
 model
 
 # %% [markdown]
@@ -120,12 +122,12 @@ cg.formula(layer.lens())
 
 # %%
 L = layer.lens()
-b, W = layer.flat(params)                        # wire order: the bias, then the weights
+W, b = params["dense"]["W"], params["dense"]["b"]  # wire order: the record's, W then b
 xv, dy = jnp.array([0.5, -1.0, 2.0]), jnp.array([1.0, -0.5])
-db, dW, dx = cg.to_jax(L.map.bwd)(b, W, xv, dy)
+dW, db, dx = cg.to_jax(L.map.bwd)(W, b, xv, dy)
 
-_, vjp = jax.vjp(lambda b, W, x: jax.nn.sigmoid(W @ x + b), b, W, xv)
-for ours, theirs in zip((db, dW, dx), vjp(dy)):
+_, vjp = jax.vjp(lambda W, b, x: jax.nn.sigmoid(W @ x + b), W, b, xv)
+for ours, theirs in zip((dW, db, dx), vjp(dy)):
     np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
 print("dW =\n", dW)
 
@@ -140,7 +142,7 @@ print("dW =\n", dW)
 # %%
 two = nn.linear(3, 3, name="first") >> nn.linear(3, 3, name="second")
 P = cg.Array((3, 3))
-tied = two.reparam(cg.copy(P), names=[("W",)])
+tied = two.reparam(cg.copy(P), {"W": P})
 print(two.param, "→", tied.param)
 tied
 
@@ -195,6 +197,6 @@ ex3 = ...
 
 # %%
 assert ex3 is not ..., "Exercise 3: replace the ... in the cell above with your answer"
-assert ex3.param == cg.Ty()
+assert ex3.wires == cg.Ty()
 np.testing.assert_allclose(cg.to_jax(ex3.map)(xv)[0], xv)
 print("Exercise 3: correct")

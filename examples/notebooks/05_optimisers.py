@@ -69,7 +69,7 @@ U
 # long, narrow valley, where the optimisers behave very differently. The optimum is near $(2, -1)$.
 
 # %%
-line = Para(S @ S, cg.trace(lambda w, b, x: w * x + b, S, S, S), names=[("w",), ("b",)])
+line = Para.build({"w": S, "b": S}, lambda p, x: p["w"] * x + p["b"], S)
 rng = np.random.default_rng(0)
 x = rng.normal(3.0, 1.0, size=32).astype(np.float32)
 y = (2.0 * x - 1.0 + 0.3 * rng.normal(size=32)).astype(np.float32)
@@ -99,7 +99,7 @@ SETUPS = {  # name: (catgrad optimiser, learning rate α, the same optimiser in 
 # %%
 def catgrad_run(opt, alpha):
     learner = learn.supervised(line, learn.mse, learn.learning_rate(alpha), opt)
-    state = learn.TrainState(p0, learner.init_opt_state(p0))
+    state = learn.TrainState(p0, learner.optimiser.init(p0))
     points, losses = [], []
     for _ in range(STEPS):
         if opt.name == "nesterov":                    # the state is MomentumState(velocity), like the params

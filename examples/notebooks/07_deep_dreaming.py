@@ -71,13 +71,13 @@ dreamer
 
 # %%
 dream_learner = learn.deep_dream(model, lr=learn.learning_rate(0.5))
-weights = [w[None] for w in model.flat(state.params)]
+weights = [w[None] for w in jax.tree_util.tree_leaves(state.params)]  # the weights, in the record's order
 x0 = x.mean(axis=0)                                   # start from the average digit
 
 
 def dream(c, steps=60, start=x0):
     s = learn.TrainState({"input": {"x0": jnp.asarray(start)}}, None)
-    s = s._replace(opt_state=dream_learner.init_opt_state(s.params))
+    s = s._replace(opt_state=dream_learner.optimiser.init(s.params))
     target = np.eye(10, dtype=np.float32)[[c]]
     for _ in range(steps):
         s = dream_learner.step(s, weights, target)
