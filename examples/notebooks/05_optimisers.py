@@ -155,8 +155,9 @@ for name, (_, _, tx) in SETUPS.items():
 # ## Exercises
 #
 # **Exercise 1.** Write your own optimiser: gradient descent with weight decay,
-# put $p' = (1 - \lambda) p + v$, as an `learn.Optimiser(name, state, init, lens, adaptive)` whose
-# `lens(A)` is a `Lens` of two traced diagrams. With $v = -\alpha g$ this is
+# put $p' = (1 - \lambda) p + v$, given on one parameter array and mapped over the record by
+# `learn.elementwise(name, state_class, fields, get, put)` (no state: `learn.EmptyState`, `{}`; `get(s, p)`
+# and `put(s, p, v) -> (new state fields, p')` act on wires). With $v = -\alpha g$ this is
 # `optax.chain(optax.add_decayed_weights(λ/α), optax.sgd(α))`; the check compares the trajectories.
 
 # %% tags=["exercise"]

@@ -5,11 +5,8 @@ substituted for the notebook's cells tagged "exercise" (in order) by docs/_ext/c
 LAMBDA = 0.01
 
 
-def decay_lens(A):
-    return Lens(cg.identity(A), cg.trace(lambda p, v: cg.scale(p, 1.0 - LAMBDA) + v, A, A))
-
-
-ex1 = learn.Optimiser("decayed_gd", lambda A: cg.Ty(), lambda p: (), decay_lens, adaptive=False)
+ex1 = learn.elementwise("decayed_gd", learn.EmptyState, {}, lambda s, p: p,
+                        lambda s, p, v: ({}, cg.scale(p, 1.0 - LAMBDA) + v))
 
 # %% exercise 2
 s, p = sp.symbols("s p")
