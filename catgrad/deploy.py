@@ -107,6 +107,10 @@ def export(model: Model, params=None, *input_types: TyLike, path, batch: Optiona
     or None for the per-example function. Raises ``TypeError`` for a model without its parameters, or
     input types that do not match, ``OSError`` for a path that cannot be written.
     """
+    try:
+        import jax.export  # noqa: F401 (a submodule older JAX does not import by itself)
+    except ImportError as e:
+        raise ImportError(f"export needs jax.export (JAX ≥ 0.4.30, with absl-py on the oldest releases): {e}") from None
     fn, dom = _function(model, params)
     if input_types:
         given = Ty()

@@ -13,6 +13,7 @@ import sys
 import textwrap
 
 import jax
+import jax.export  # noqa: F401
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -24,6 +25,7 @@ LOADER = textwrap.dedent("""
     import sys, json
     import numpy as np
     import jax
+    import jax.export
     path, data, out = sys.argv[1:4]
     exported = jax.export.deserialize(bytearray(open(path, "rb").read()))
     manifest = json.load(open(path + ".json"))

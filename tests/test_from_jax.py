@@ -183,3 +183,42 @@ def test_bad_input():
         from_jax(jnp.tanh)
     with pytest.raises(TypeError, match="could not be traced"):
         from_jax(lambda x: x @ x, Array((2, 3)))
+
+
+# -- each primitive of the table, one small function each --------------------------------------------
+
+def _rev_scan(c, xs):
+    return jax.lax.scan(lambda h, x: (jnp.sin(h) * x, h + x), c, xs, reverse=True)
+
+
+PRIMITIVES = {
+    "min": (lambda x, y: jnp.minimum(x, y), 2),
+    "max": (lambda x, y: jnp.maximum(x, y), 2),
+    "rsqrt": (lambda x, y: jax.lax.rsqrt(x * x + 0.5), 1),
+    "is_finite": (lambda x, y: jnp.where(jnp.isfinite(jnp.log(x)), x, -2.0 * x), 1),
+    "exp2 expm1 log1p tan": (lambda x, y: jnp.exp2(x) + jnp.expm1(y) * jnp.log1p(x * x) + jnp.tan(0.3 * y), 2),
+    "clamp": (lambda x, y: jax.lax.clamp(-0.5, x, 0.6), 1),
+    "reduce_min": (lambda x, y: jnp.min(x, axis=1), 1),
+    "pow array exponent": (lambda x, y: (x * x + 1.0) ** y, 2),
+    "comparisons": (lambda x, y: jnp.where(x <= y, x, y) + jnp.where(x >= 0.1, y, 0.0) + (x != y) * x
+                    + (x == x) * y + (x < y) * y, 2),
+    "squeeze": (lambda x, y: jnp.squeeze(jnp.reshape(x, (1, 12)) * 2.0, axis=0), 1),
+    "broadcast of size-1 axes": (lambda x, y: jnp.sum(x, axis=0, keepdims=True) * y, 2),
+    "reverse scan": (_rev_scan, None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PRIMITIVES))
+def test_each_primitive(name):
+    fn, arity = PRIMITIVES[name]
+    if arity is None:
+        _check(fn, _rand(0, 3), _rand(1, 5, 3))
+        return
+    x, y = _rand(0, 3, 4, lo=-2, hi=2), _rand(1, 3, 4, lo=-2, hi=2)
+    _check(fn, x, y) if arity == 2 else _check(lambda a: fn(a, None), x)
+
+
+def test_argmax_and_int_outputs():
+    d = from_jax(lambda x: jnp.argmax(x, axis=1), Array((3, 4)))
+    x = _rand(0, 3, 4)
+    np.testing.assert_array_equal(cg.to_jax(d)(x)[0], jnp.argmax(x, axis=1))
