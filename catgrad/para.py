@@ -27,9 +27,9 @@ import jax
 
 from .batch import batch as batch_diagram
 from .core.diagram import Diagram, identity, wiring
+from .core.objects import Ty, TyLike, as_ty
 from .drawing.data import Drawing
 from .drawing.draw import Drawable
-from .core.objects import Ty, TyLike, as_ty
 from .lens import Lens
 
 Map = Union[Diagram, Lens]
