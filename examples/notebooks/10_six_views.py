@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -14,6 +15,8 @@
 
 # %% [markdown]
 # # 10. Six views of one learner
+#
+# *You will learn to* read one learner as a lens, a BaF learner, a symmetric lens, a Moore machine and an open game, check numerically that the views agree step by step, and learn a functor (CycleGAN's schema). *Time:* about 45 minutes.
 #
 # *The idea:* the papers after [CFGBL] describe a learner in five more ways, each a functor into or
 # out of the lens learner of notebook 4. `catgrad.learners` builds every one of them on the same
@@ -82,12 +85,14 @@ print(max(float(np.abs(u - v).max()) for u, v in zip(after_lens, after_baf)))
 # %% [markdown]
 # BaF composes learners by sending each one's *request* back as the previous one's target:
 # $(U * V)(p, q, a, c) = (U(p, a, s(q, I(p, a), c)), V(q, I(p, a), c))$. And $L$ is a functor: the learner of the
-# composite model is the composite of the two learners (up to the order of the parameters, $Q \times P$ in Para
-# and $P \times Q$ in Learn):
+# composite model is the composite of the two learners. The parameters come in the same order on both sides:
+# Learn's composite has $P \times Q$, and `nn`'s layers have named records, so the record of `f >> g` is the union
+# `{"dense": P, "dense_1": Q}`, whose wires list $f$'s first. (Anonymous records compose in Para to the pair
+# $(Q, P)$; there one would first move the parameters along the swap, `learner.transport(swap, swap)`.)
 
 # %%
 f, g = nn.dense(2, 3, nn.tanh), nn.dense(3, 1)
-whole = ls.L(f >> g, eps).transport(cg.swap(g.param, f.param), cg.swap(f.param, g.param))
+whole = ls.L(f >> g, eps)
 parts = ls.L(f, eps) >> ls.L(g, eps)
 args = [np.random.default_rng(1).normal(size=t.shape).astype(np.float32) for t in parts.update.dom]
 print(max(float(np.abs(u - v).max()) for u, v in zip(cg.to_jax(whole.update)(*args), cg.to_jax(parts.update)(*args))))
@@ -182,21 +187,36 @@ print("after:  MMD²(f(A), B), cycle error", measure(cstate[1]))
 # %% [markdown]
 # ## Exercises
 #
-# 1. With the quadratic error scaled by $c$, `ls.quadratic(c)`, the request becomes $a - \nabla_a E / c$ while
-#    $E$ itself is $c$ times larger. Check that `L(model, eps / c, quadratic(c))` has the same update as
-#    `L(model, eps)`.
+# Each exercise cell holds a placeholder `...`: replace it with your answer and run the check below it.
+# (Solutions: `examples/notebooks/solutions/10_six_views.py`.)
+#
+# **Exercise 1.** With the quadratic error scaled by $c$, `ls.quadratic(c)`, the request becomes
+# $a - \nabla_a E / c$ while $E$ itself is $c$ times larger. Choose a scale $c \ne 1$ and build the learner
+# `L(model, eps / c, quadratic(c))`; the check compares its update with that of `L(model, eps)`.
+
+# %% tags=["exercise"]
+# Exercise 1: your answer here. Replace each `...`; the next cell checks it.
+c = ...
+ex1 = ...
 
 # %%
-c = 4.0
-scaled = ls.L(model, eps / c, ls.quadratic(c))
-new_scaled = cg.to_jax(scaled.update)(*p, a, b)
+assert ex1 is not ..., "Exercise 1: replace the ... in the cell above with your answer"
+assert c != 1, "choose a scale c other than 1"
+new_scaled = cg.to_jax(ex1.update)(*p, a, b)
 assert max(float(np.abs(u - v).max()) for u, v in zip(new_scaled, after_baf)) < 1e-6
+print("Exercise 1: correct")
 
 # %% [markdown]
-# 2. The identity learner $(1, 1_A, !, \pi_2)$ is a unit: composing it after `baf` changes nothing.
-#    Check the request.
+# **Exercise 2.** The identity learner $(1, 1_A, !, \pi_2)$, `ls.Learner.identity(A)`, is a unit: composing it
+# after `baf` changes nothing. Build the composite; the check compares its request with `baf`'s.
+
+# %% tags=["exercise"]
+# Exercise 2: your answer here. Replace each `...`; the next cell checks it.
+ex2 = ...
 
 # %%
-unit = baf >> ls.Learner.identity(baf.cod)
-r1, r2 = cg.to_jax(unit.request)(*p, a, b), cg.to_jax(baf.request)(*p, a, b)
+assert ex2 is not ..., "Exercise 2: replace the ... in the cell above with your answer"
+assert ex2.param == baf.param and ex2.dom == baf.dom and ex2.cod == baf.cod
+r1, r2 = cg.to_jax(ex2.request)(*p, a, b), cg.to_jax(baf.request)(*p, a, b)
 assert np.allclose(r1[0], r2[0])
+print("Exercise 2: correct")
