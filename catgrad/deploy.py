@@ -106,6 +106,14 @@ def export(model: Model, params=None, *input_types: TyLike, path, batch: Optiona
     it). ``batch``: the name of a symbolic leading batch axis (default ``"b"``), an int for a fixed one,
     or None for the per-example function. Raises ``TypeError`` for a model without its parameters, or
     input types that do not match, ``OSError`` for a path that cannot be written.
+
+    >>> import os, tempfile, jax
+    >>> from catgrad import nn
+    >>> model = nn.dense(4, 3, nn.sigmoid)
+    >>> path = os.path.join(tempfile.mkdtemp(), "dense.jaxexport")
+    >>> manifest = export(model, model.init(jax.random.PRNGKey(0)), path=path)
+    >>> manifest["inputs"], manifest["outputs"][0]["shape"]
+    ([{'name': 'x0', 'shape': ['b', 4], 'dtype': 'float32'}], ['b', 3])
     """
     try:
         import jax.export  # noqa: F401 (a submodule older JAX does not import by itself)

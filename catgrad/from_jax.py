@@ -34,6 +34,10 @@ remat / checkpoint                  inlined
 copy copy_p                         identity
 ==================================  ==========================================================
 
+A model in the ``apply(params, x)`` convention (flax, equinox, by hand) comes in as a ``Para``:
+``from_jax(apply, params, *types)`` makes ``params``' tree the parameter record and ``params`` the initial
+values (see ``from_jax``).
+
 An equation whose inputs are all known constants (literals, closed-over arrays, ``iota``) is evaluated
 once by JAX and becomes a ``constant``. Any other primitive raises ``UnsupportedPrimitiveError`` naming
 it and the line of user code it came from.
@@ -69,13 +73,23 @@ from .core.pool import reduce_max
 from .core.scan import scan
 from .core.select import compare, select
 from .core.special import erf, stop_gradient
+from .para import Para, leaves, paths
 
 DTYPES = ("float32", "float64", "int32", "bool")
 
 
 class UnsupportedPrimitiveError(TypeError):
     """A primitive of the traced JAX function that ``from_jax`` has no generator for (or cannot map with
-    these parameters); the message names it and the user's source line."""
+    these parameters); the message names it and the user's source line.
+
+    >>> import jax.numpy as jnp
+    >>> from catgrad import Array
+    >>> try:
+    ...     from_jax(jnp.cumsum, Array((3,)))
+    ... except UnsupportedPrimitiveError as e:
+    ...     print(str(e)[:32])
+    from_jax: the primitive 'cumsum'
+    """
 
 
 # -- values: wires, or constants known while reading -----------------------------------------
@@ -415,13 +429,91 @@ def _diagram(jaxpr, consts, types) -> Diagram:
     return trace(build, *types)
 
 
-def from_jax(fn: Callable, *types: TyLike) -> Diagram:
-    """The diagram of the JAX function ``fn`` on inputs of ``types`` (see the module docstring for the
-    primitives it reads and the generators they become).
+def _is_types(x) -> bool:
+    """Whether ``x`` is a catgrad type (an Array, a Ty, or a list/tuple of Arrays), not a tree of values."""
+    if isinstance(x, (Array, Ty)):
+        return True
+    return isinstance(x, (tuple, list)) and len(x) > 0 and all(isinstance(a, Array) for a in x)
 
-    ``fn`` takes one array per wire of ``types`` and returns an array or a tuple of arrays; the diagram's
-    ``to_jax`` is ``fn`` (up to floating-point reassociation) and ``rdiff`` of it is ``jax.vjp(fn)``.
-    Raises ``UnsupportedPrimitiveError`` naming a primitive it cannot read and the line it came from.
+
+def _trace(fn: Callable, dom: Ty, what: str = "fn"):
+    try:
+        return jax.make_jaxpr(fn)(*[jax.ShapeDtypeStruct(t.shape, np.dtype(t.dtype)) for t in dom])
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"from_jax: {what} could not be traced on inputs {dom}: {e}") from None
+
+
+def _as_dom(types, what: str) -> Ty:
+    dom = Ty()
+    for t in types:
+        try:
+            dom = dom @ as_ty(t)
+        except TypeError:
+            raise TypeError(f"from_jax: {what} should be catgrad types (Array((3,)), Ty(...)), "
+                            f"got {type(t).__name__} {t!r:.80}") from None
+    return dom
+
+
+def _record_of(params) -> tuple:
+    """The record (a tree of Array types) of the parameter values ``params``, and the values as JAX arrays."""
+    leaves_, treedef = jax.tree_util.tree_flatten(params)
+    names = paths(params)
+    types, values = [], []
+    for name, a in zip(names, leaves_):
+        where = f"params leaf {name!r}" if name else "params"
+        if isinstance(a, Array):
+            raise TypeError(f"from_jax(apply, params, *input_types): {where} is the type {a}, not an array: "
+                            "params are the initial values (e.g. jnp.zeros((3, 4)))")
+        if not isinstance(a, (jax.Array, np.ndarray, np.generic)):
+            raise TypeError(f"from_jax(apply, params, *input_types): {where} is a {type(a).__name__} "
+                            f"({a!r:.60}), not an array: every leaf of params must be a JAX or numpy array")
+        dt = np.dtype(jax.dtypes.canonicalize_dtype(a.dtype)).name
+        if dt not in DTYPES:
+            raise TypeError(f"from_jax(apply, params, *input_types): {where} has dtype {dt}; catgrad's wires are "
+                            f"{', '.join(DTYPES)} (convert it, e.g. a.astype(jnp.float32))")
+        types.append(Array(tuple(int(n) for n in a.shape), dt))
+        values.append(jnp.asarray(a, dt))
+    return (jax.tree_util.tree_unflatten(treedef, types), jax.tree_util.tree_unflatten(treedef, values),
+            treedef, len(types))
+
+
+def _from_apply(model: Callable, params, input_types) -> Para:
+    """``from_jax(apply, params, *input_types)``: the Para of a JAX model ``apply(params, *xs)``."""
+    record, values, treedef, n = _record_of(params)
+    dom = _as_dom(input_types, "the input types after params")
+    if len(dom) == 0:
+        raise TypeError("from_jax(apply, params, *input_types): give the types of apply's inputs after params, "
+                        "e.g. from_jax(apply, params, Array((4,)))")
+
+    def flat(*ws):
+        return model(jax.tree_util.tree_unflatten(treedef, ws[:n]), *ws[n:])
+    closed = _trace(flat, leaves(record) @ dom, "apply(params, *inputs)")
+    for v in closed.jaxpr.outvars:
+        _type_of(v.aval)
+    d = _diagram(closed.jaxpr, closed.consts, list(leaves(record) @ dom))
+    return Para(record, d, lambda key: values)
+
+
+def from_jax(fn: Callable, *types) -> Diagram | Para:
+    """A JAX function as a diagram, or a JAX model as a Para (see the module docstring for the primitives it
+    reads and the generators they become). Two forms:
+
+    - ``from_jax(fn, *types)``: ``fn`` takes one array per wire of ``types`` (catgrad ``Array``/``Ty``) and
+      returns an array or a tuple of arrays. The result is a ``Diagram`` whose ``to_jax`` is ``fn`` (up to
+      floating-point reassociation) and whose ``rdiff`` is ``jax.vjp(fn)``.
+    - ``from_jax(apply, params, *input_types)``: ``apply(params, *xs)`` is a model in the flax
+      ``Module.apply`` / equinox / hand-written convention and ``params`` a pytree of arrays (its initial
+      values, e.g. ``model.init(key, x)`` in flax). The result is a ``Para`` whose parameter record is
+      ``params``' tree with each array replaced by its type, whose map takes the parameter wires first (in
+      JAX's tree order, dict keys sorted) and then the inputs, and whose initialiser returns ``params``; it
+      trains through ``learn.supervised`` like any catgrad model. Parameter dtypes: float32, float64, int32,
+      bool.
+
+    The form is chosen by the second argument: a catgrad type (``Array``, ``Ty``, or a list of ``Array``)
+    gives a diagram; anything else is read as ``params``. Raises ``UnsupportedPrimitiveError`` naming a
+    primitive it cannot read and the line it came from, and ``TypeError`` for inputs that do not fit.
+
+    A function as a diagram; its ``R`` is ``jax.vjp``:
 
     >>> import jax, jax.numpy as jnp
     >>> from catgrad import Array, rdiff, to_jax
@@ -429,18 +521,29 @@ def from_jax(fn: Callable, *types: TyLike) -> Diagram:
     >>> x, dy = jnp.array([1.0, 2.0, 3.0]), jnp.array([1.0, 0.0, 0.0])
     >>> bool(jnp.allclose(to_jax(rdiff(d))(x, dy)[0], jax.vjp(jax.nn.softmax, x)[1](dy)[0]))
     True
+
+    A model and its parameters as a Para:
+
+    >>> def apply(params, x):
+    ...     return jnp.tanh(params["W"] @ x + params["b"])
+    >>> params = {"b": jnp.zeros(2), "W": jnp.ones((2, 3))}
+    >>> model = from_jax(apply, params, Array((3,)))
+    >>> model.param
+    {'W': Array((2, 3), 'float32'), 'b': Array((2,), 'float32')}
+    >>> model.dom, model.cod
+    (Ty(f32[3]), Ty(f32[2]))
+    >>> p = model.init(jax.random.PRNGKey(0))
+    >>> to_jax(model)(p, jnp.array([0.1, 0.2, 0.3]))[0].tolist() == apply(params, jnp.array([0.1, 0.2, 0.3])).tolist()
+    True
     """
     if not callable(fn):
         raise TypeError(f"from_jax: expects a JAX function, got {type(fn).__name__} {fn!r}")
-    dom = Ty()
-    for t in types:
-        dom = dom @ as_ty(t)
+    if types and not _is_types(types[0]):
+        return _from_apply(fn, types[0], types[1:])
+    dom = _as_dom(types, "the input types")
     if len(dom) == 0:
         raise TypeError("from_jax: give the types of fn's inputs, e.g. from_jax(fn, Array((3,)))")
-    try:
-        closed = jax.make_jaxpr(fn)(*[jax.ShapeDtypeStruct(t.shape, np.dtype(t.dtype)) for t in dom])
-    except TypeError as e:
-        raise TypeError(f"from_jax: fn could not be traced on inputs {dom}: {e}") from None
+    closed = _trace(fn, dom)
     for v in closed.jaxpr.outvars:
         _type_of(v.aval)
     return _diagram(closed.jaxpr, closed.consts, list(dom))

@@ -149,7 +149,7 @@ def test_the_diagram_draws_and_has_a_formula():
     drawing = cg.draw(d)
     assert len(drawing.boxes) > 0 and drawing.width > 0
     text = str(cg.formula(d))
-    assert text.startswith("f(x0, x1) =") and "tanh" in text and "exp" in text
+    assert text.startswith("f(x₀, x₁) =") and "tanh" in text and "exp" in text
 
 
 def test_stop_gradient_has_zero_r():
@@ -222,3 +222,130 @@ def test_argmax_and_int_outputs():
     d = from_jax(lambda x: jnp.argmax(x, axis=1), Array((3, 4)))
     x = _rand(0, 3, 4)
     np.testing.assert_array_equal(cg.to_jax(d)(x)[0], jnp.argmax(x, axis=1))
+# -- a JAX model as a Para: from_jax(apply, params, *input_types) (issue 20, point 2) -------------------------
+# Oracle: jax.grad of the original function + optax, step for step.
+
+def _mlp_apply(params, x):
+    """A plain-JAX two-layer MLP on one example, its parameters a nested dict."""
+    h = jnp.tanh(x @ params["l1"]["W"] + params["l1"]["b"])
+    return h @ params["l2"]["W"] + params["l2"]["b"]
+
+
+def _mlp_params(seed=0, n_in=4, n_hid=6, n_out=3):
+    k1, k2 = jax.random.split(jax.random.PRNGKey(seed))
+    return {"l1": {"W": jax.random.normal(k1, (n_in, n_hid)) * 0.5, "b": jnp.zeros(n_hid)},
+            "l2": {"W": jax.random.normal(k2, (n_hid, n_out)) * 0.5, "b": jnp.full((n_out,), 0.1)}}
+
+
+def _cnn_apply(params, x):
+    """A plain-JAX CNN on one (C, H, W) image: conv, relu, conv, relu, flatten, dense."""
+    conv = lambda v, k: jax.lax.conv_general_dilated(v[None], k, (1, 1), "VALID")[0]  # noqa: E731
+    h = jax.nn.relu(conv(x, params["c1"]) + params["b1"][:, None, None])
+    h = jax.nn.relu(conv(h, params["c2"]))
+    return h.reshape(-1) @ params["out"]["W"] + params["out"]["b"]
+
+
+def _cnn_params(seed=0):
+    k = jax.random.split(jax.random.PRNGKey(seed), 3)
+    return {"c1": jax.random.normal(k[0], (3, 1, 3, 3)) * 0.4, "b1": jnp.zeros(3),
+            "c2": jax.random.normal(k[1], (2, 3, 2, 2)) * 0.4,
+            "out": {"W": jax.random.normal(k[2], (2 * 3 * 3, 2)) * 0.3, "b": jnp.zeros(2)}}
+
+
+def _ce(apply):
+    def objective(params, xs, ys):
+        logits = jax.vmap(apply, (None, 0))(params, xs)
+        return jnp.mean(-jnp.sum(jax.nn.one_hot(ys, logits.shape[-1]) * jax.nn.log_softmax(logits), -1))
+    return objective
+
+
+def _mse(apply):
+    def objective(params, xs, ys):
+        return jnp.mean(0.5 * jnp.sum((jax.vmap(apply, (None, 0))(params, xs) - ys) ** 2, -1))
+    return objective
+
+
+def _agreement(apply, params, x_type, objective, batches, learner_args, tx) -> float:
+    """The largest |catgrad − (jax.grad + optax)| over the parameters after each step."""
+    import optax
+    model = from_jax(apply, params, x_type)
+    learner = cg.learn.supervised(model, *learner_args)
+    state = learner.init(jax.random.PRNGKey(9))
+    for a, b in zip(jax.tree_util.tree_leaves(state.params), jax.tree_util.tree_leaves(params)):
+        np.testing.assert_array_equal(a, b)  # the initialiser returns the given params
+    ref, opt_state, grad = params, tx.init(params), jax.jit(jax.grad(objective))
+    worst = 0.0
+    for xs, ys in batches:
+        state = learner.step(state, xs, ys)
+        updates, opt_state = tx.update(grad(ref, xs, ys), opt_state, ref)
+        ref = optax.apply_updates(ref, updates)
+        assert jax.tree_util.tree_structure(state.params) == jax.tree_util.tree_structure(ref)
+        for a, b in zip(jax.tree_util.tree_leaves(state.params), jax.tree_util.tree_leaves(ref)):
+            worst = max(worst, float(np.max(np.abs(np.asarray(a) - np.asarray(b)))))
+    moved = max(float(np.max(np.abs(np.asarray(a) - np.asarray(b))))
+                for a, b in zip(jax.tree_util.tree_leaves(ref), jax.tree_util.tree_leaves(params)))
+    assert moved > 1e-3  # training did something
+    return worst
+
+
+AGREEMENT = {}  # the largest difference per case, for the report
+
+
+def _mlp_batches(steps=10, batch=8):
+    rng = np.random.default_rng(3)
+    return [(rng.normal(size=(batch, 4)).astype(np.float32), rng.integers(0, 3, batch)) for _ in range(steps)]
+
+
+@pytest.mark.parametrize("which", ["catgrad adam", "optax adamw"])
+def test_a_jax_mlp_trains_as_a_para_like_jax_grad_and_optax(which):
+    import optax
+    opt = cg.learn.adam(1e-2) if which == "catgrad adam" else optax.adamw(1e-2, weight_decay=0.1)
+    tx = optax.adam(1e-2) if which == "catgrad adam" else optax.adamw(1e-2, weight_decay=0.1)
+    worst = _agreement(_mlp_apply, _mlp_params(), Array((4,)), _ce(_mlp_apply), _mlp_batches(),
+                       (cg.learn.softmax_cross_entropy, 1.0, opt), tx)
+    AGREEMENT[f"mlp {which}"] = worst
+    assert worst < 1e-5
+
+
+def test_a_jax_cnn_trains_as_a_para_like_jax_grad_and_optax():
+    import optax
+    rng = np.random.default_rng(4)
+    batches = [(rng.normal(size=(4, 1, 6, 6)).astype(np.float32), rng.normal(size=(4, 2)).astype(np.float32))
+               for _ in range(4)]
+    worst = _agreement(_cnn_apply, _cnn_params(), Array((1, 6, 6)), _mse(_cnn_apply), batches,
+                       (cg.learn.mse, 0.1, cg.learn.gd()), optax.sgd(0.1))
+    AGREEMENT["cnn gd"] = worst
+    assert worst < 1e-5
+
+
+@pytest.mark.parametrize("apply, params, shape", [(_mlp_apply, _mlp_params(), (4,)),
+                                                  (_cnn_apply, _cnn_params(), (1, 6, 6))])
+def test_to_jax_of_the_para_is_apply(apply, params, shape):
+    model = from_jax(apply, params, Array(shape))
+    assert model.param == jax.tree_util.tree_map(lambda a: Array(a.shape, str(a.dtype)), params)
+    assert model.wires == cg.para.leaves(model.param)  # the parameter wires first, in JAX's tree order
+    assert model.map.dom == model.wires @ Array(shape)
+    x = _rand(11, *shape)
+    (got,) = cg.to_jax(model)(params, x)
+    np.testing.assert_allclose(got, apply(params, x), **TOL)
+    # perturbing one leaf changes the output the same way in both (the leaves are not permuted)
+    p2 = jax.tree_util.tree_map(lambda a: a * 1.5 + 0.1, params)
+    np.testing.assert_allclose(cg.to_jax(model)(p2, x)[0], apply(p2, x), **TOL)
+
+
+def test_the_para_form_bad_input():
+    params = _mlp_params()
+    with pytest.raises(TypeError, match=r"params leaf 'l1\.b' is a str .*not an array"):
+        from_jax(_mlp_apply, {**params, "l1": {"W": params["l1"]["W"], "b": "zeros"}}, Array((4,)))
+    with pytest.raises(TypeError, match=r"params leaf 'l1\.b\.0' is a float"):
+        from_jax(_mlp_apply, {**params, "l1": {"W": params["l1"]["W"], "b": [0.0] * 6}}, Array((4,)))
+    with pytest.raises(TypeError, match="is the type"):
+        from_jax(_mlp_apply, {"l1": {"W": Array((4, 6)), "b": Array((6,))}}, Array((4,)))
+    with pytest.raises(TypeError, match=r"params leaf 'l2\.b' has dtype int8"):
+        from_jax(_mlp_apply, {**params, "l2": {"W": params["l2"]["W"], "b": np.zeros(3, np.int8)}}, Array((4,)))
+    with pytest.raises(TypeError, match="could not be traced"):
+        from_jax(_mlp_apply, params, Array((5,)))  # the input does not fit l1.W
+    with pytest.raises(TypeError, match="should be catgrad types"):
+        from_jax(_mlp_apply, params, np.zeros(4))
+    with pytest.raises(TypeError, match="give the types of apply's inputs"):
+        from_jax(_mlp_apply, params)
