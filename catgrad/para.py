@@ -67,8 +67,9 @@ def leaves(record: Record) -> Ty:
     return Ty(*jax.tree_util.tree_leaves(record))
 
 
-def paths(record: Record) -> tuple:
-    """The name of each parameter wire, in wire order: its keys joined by dots (``"dense.W"``).
+def paths(record: Record, sep: str = ".") -> tuple:
+    """The name of each parameter wire (or leaf of any tree), in wire order: its keys (dict keys, NamedTuple fields,
+    indices) joined by ``sep`` (``"dense.W"``).
 
     >>> paths({"dense": {"b": Array((3,)), "W": Array((3, 4))}})
     ('dense.W', 'dense.b')
@@ -78,7 +79,7 @@ def paths(record: Record) -> tuple:
             if hasattr(key, attr):
                 return str(getattr(key, attr))
         return str(key)
-    return tuple(".".join(name(k) for k in path) for path, _ in jax.tree_util.tree_flatten_with_path(record)[0])
+    return tuple(sep.join(name(k) for k in path) for path, _ in jax.tree_util.tree_flatten_with_path(record)[0])
 
 
 def check_values(record: Record, values, what: str = "parameter", where: str = "") -> None:

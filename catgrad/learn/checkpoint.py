@@ -43,6 +43,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import distributed
+from ..para import paths
 from .learner import Learner, TrainState, train_state
 
 FORMAT = "catgrad-checkpoint"
@@ -64,27 +65,17 @@ class CheckpointError(ValueError):
     """
 
 
-def _key_name(entry) -> str:
-    for attr in ("key", "name", "idx"):
-        if hasattr(entry, attr):
-            return str(getattr(entry, attr))
-    return str(entry)
-
-
 def leaves_by_path(tree) -> dict:
-    """The leaves of a pytree keyed by their path, ``"a/b/c"`` (dict keys, NamedTuple fields, indices).
+    """The leaves of a pytree keyed by their path, ``"a/b/c"`` (``catgrad.para.paths`` joined by ``/``).
 
     >>> leaves_by_path({"params": {"W": 1, "b": 2}, "opt": (3,)})
     {'opt/0': 3, 'params/W': 1, 'params/b': 2}
     """
-    flat, _ = jax.tree_util.tree_flatten_with_path(tree)
-    out = {}
-    for path, leaf in flat:
-        key = "/".join(_key_name(e) for e in path)
-        if key == MANIFEST or key in out:
-            raise CheckpointError(f"the state has two arrays at the path {key!r}")
-        out[key] = leaf
-    return out
+    keys = paths(tree, "/")
+    clash = [k for i, k in enumerate(keys) if k == MANIFEST or k in keys[:i]]
+    if clash:
+        raise CheckpointError(f"the state has two arrays at the path {clash[0]!r}")
+    return dict(zip(keys, jax.tree_util.tree_leaves(tree)))
 
 
 def _describe(a) -> dict:

@@ -20,15 +20,9 @@ them with ``jax.sharding`` and the parameters are replicated (data parallelism).
 ``mesh=Mesh(devices, ("data", "model"))`` and ``param_sharding`` (see ``catgrad.sharding``) each
 parameter and its optimiser state are sharded as the rule says, the batch on the first axis.
 
-Several processes (after ``catgrad.distributed.initialize()``): the same call, in every process,
-with the same arguments. The batch axis is sharded across every device of every process; each
-process reads only its share of every minibatch from ``x`` and ``y`` (which may be memory maps),
-the shuffles being the same everywhere, so the minibatches and the result are those of one
-process (to float reassociation). The processes first check, by one all-gather, that they
-agree on the model, the data sizes, the settings, the key and the starting state (else a
-``DistributedError``). Process 0 alone shows progress, warns and writes checkpoints (once, after
-a barrier); every process returns the same history and its own copy of the final state (with
-``param_sharding``: the sharded global arrays; ``catgrad.sharding.replicated`` gathers them).
+Several processes (after ``catgrad.distributed.initialize()``): the same call in every process
+(checked by ``distributed.agree``, else a ``DistributedError``), each reading its share of every
+minibatch (``distributed.epochs``); process 0 alone shows progress, warns and writes checkpoints.
 """
 from __future__ import annotations
 
@@ -38,7 +32,6 @@ from typing import Optional
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from .. import distributed, errors, sharding
 from . import checkpoint as ckpt
@@ -75,26 +68,13 @@ def _mesh(devices, mesh=None):
             raise TypeError(f"fit: mesh must be a jax.sharding.Mesh, got {type(mesh).__name__}")
         return mesh
     if distributed.is_multiprocess():
-        return _process_mesh(devices)
-    if devices is None:
-        return None
-    from jax.sharding import Mesh
+        return distributed.fit_mesh(devices)
     if isinstance(devices, int):
         devices = errors.positive_int("fit", "devices", devices)
-        available = jax.devices()
-        if devices > len(available):
-            raise ValueError(f"fit: asked for {devices} devices, only {len(available)} are available")
-        devices = available[:devices]
-    return Mesh(np.array(list(devices)), ("batch",))
-
-
-def _process_mesh(devices):
-    """The mesh of a multi-process ``fit``: every device of every process (``devices`` None, their count, or them)."""
-    every = jax.devices()
-    if devices is None or devices == len(every) or (not isinstance(devices, int) and list(devices) == every):
-        return distributed.mesh(every)
-    raise ValueError(f"fit: with {jax.process_count()} processes, devices must be all {len(every)} devices of all "
-                     f"processes (devices=None), got {devices!r}")
+        if devices > len(jax.devices()):
+            raise ValueError(f"fit: asked for {devices} devices, only {len(jax.devices())} are available")
+        devices = jax.devices()[:devices]
+    return None if devices is None else distributed.mesh(devices)
 
 
 def _check_arguments(learner, epochs, batch_size, on_nonfinite, validation, checkpoint, every, flags) -> None:
@@ -103,19 +83,17 @@ def _check_arguments(learner, epochs, batch_size, on_nonfinite, validation, chec
     errors.integer("fit", "epochs", epochs, minimum=0)
     if batch_size is not None:
         errors.positive_int("fit", "batch_size", batch_size)
-    if on_nonfinite not in ("stop", "raise"):
-        raise ValueError(f"fit: on_nonfinite must be 'stop' or 'raise', got {on_nonfinite!r}")
+    errors.choice("fit", "on_nonfinite", on_nonfinite, ("stop", "raise"))
     if validation is not None and (not isinstance(validation, (tuple, list)) or len(validation) != 2):
         raise TypeError(f"fit: validation must be a pair (x_val, y_val), got {type(validation).__name__}")
     for name, v in flags.items():
         if not isinstance(v, bool):
-            raise TypeError(f"fit: {name} must be True or False, got {type(v).__name__} {v!r}")
+            raise TypeError(errors.expected("fit", name, "True or False", v))
     if checkpoint is None:
         if every is not None or flags["resume"]:
             raise ValueError("fit: every= and resume= need checkpoint=path")
         return
-    errors.path("fit", "checkpoint", checkpoint)
-    folder = os.path.dirname(os.path.abspath(checkpoint))
+    folder = os.path.dirname(os.path.abspath(errors.path("fit", "checkpoint", checkpoint)))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"fit: checkpoint={os.fspath(checkpoint)!r}: the folder {folder} does not exist")
     if every is not None:
@@ -188,13 +166,22 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
     where = {"n_examples": n, "batch_size": batch_size, "shuffle": shuffle}
     if resume and os.path.exists(checkpoint):
         state, first, key, history = _resume(checkpoint, learner, where, history)
-    if many:
-        _agree(learner, state, xs, ys, where, epochs, first, key)
+    distributed.agree("fit", {
+        "the model (parameter names and types)": [(k, str(t)) for k, t in zip(paths(learner.model.param),
+                                                                              learner.model.wires)],
+        "the optimiser": (type(state.opt_state).__name__, learner.optimiser.name),
+        "the data sizes": [(a.shape, str(a.dtype)) for a in [*xs, *ys]],
+        "the batch size, shuffling and epochs": (where, epochs),
+        "the epochs already done (checkpoint)": first,
+        "the shuffling key": key,
+        "the starting parameters and optimiser state": state,
+    })
     if mesh is not None and batch_size % mesh.shape[mesh.axis_names[0]]:
         raise ValueError(f"fit: batch_size {batch_size} must be divisible by the {mesh.shape[mesh.axis_names[0]]} "
                          "devices" + (f" of the {jax.process_count()} processes" if many else "")
                          + (f" of the mesh axis {mesh.axis_names[0]!r}" if len(mesh.axis_names) > 1 else ""))
-    run = _epochs(learner, xs, ys, n, batch_size, shuffle, mesh)
+    run = distributed.epochs(lambda guarded: learner.epoch(n, batch_size, shuffle=shuffle, mesh=mesh, guarded=guarded),
+                             xs, ys, n, batch_size, shuffle, mesh)
     if mesh is not None:
         state = sharding.place(state, mesh, param_sharding)
     every = epochs if every is None else every
@@ -216,7 +203,7 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
         history["loss"].append(float(jnp.mean(losses[:seen])))
         history["accuracy"].append(float(jnp.mean(accs[:seen])))
         if validation is not None:
-            ev = learner.evaluate(_whole(state.params, mesh, many, param_sharding), *validation)
+            ev = learner.evaluate(distributed.whole(state.params, mesh, param_sharding is not None), *validation)
             history["val_loss"].append(ev["loss"])
             history["val_accuracy"].append(ev["accuracy"])
         if bar is not None:
@@ -234,55 +221,11 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
                 warnings.warn(msg, RuntimeWarning, stacklevel=2)
             return state, history
         if checkpoint is not None and ((epoch + 1) % every == 0 or epoch + 1 == epochs):
-            ckpt.save(checkpoint, _whole(state, mesh, many, param_sharding), progress={"epoch": epoch + 1, "key": key, "history": history, "run": where})
+            ckpt.save(checkpoint, distributed.whole(state, mesh, param_sharding is not None),
+                      progress={"epoch": epoch + 1, "key": key, "history": history, "run": where})
     if bar is not None:
         bar.close()
     return (distributed.local(state) if many and param_sharding is None else state), history
-
-
-def _epochs(learner: Learner, xs, ys, n: int, batch_size: int, shuffle: bool, mesh):
-    """``run(key)(state, guarded) -> epoch outputs``: the compiled epoch of one process, or of several.
-
-    One process: the epoch permutes and batches the data on the device. Several: the same
-    permutation is drawn on every process (``jax.random.permutation`` of the same key) and each
-    process reads its share of every minibatch (``distributed.batches``) into global arrays.
-    """
-    def epoch(guarded):
-        return learner.epoch(n, batch_size, shuffle=shuffle, mesh=mesh, guarded=guarded)
-
-    if not distributed.is_multiprocess():
-        return lambda key: lambda state, guarded: epoch(guarded)(state, xs, ys, key)
-    steps = n // batch_size
-
-    def run(key):
-        order = np.asarray(jax.random.permutation(key, n)) if shuffle else np.arange(n)
-        order = order[: steps * batch_size].reshape(steps, batch_size)
-        bx, by = distributed.batches(xs, order, mesh), distributed.batches(ys, order, mesh)
-        return lambda state, guarded: epoch(guarded).on_batches(state, bx, by)
-    return run
-
-
-def _whole(tree, mesh, many: bool, param_sharding) -> object:
-    """The arrays of ``tree`` whole on this process (to evaluate or save): gathered if sharded per parameter
-    (``sharding.replicated``), this process's copy if several processes hold replicas."""
-    if param_sharding is not None and many:
-        tree = sharding.replicated(tree, mesh)
-    return distributed.local(tree) if many else tree
-
-
-def _agree(learner: Learner, state, xs, ys, where: dict, epochs: int, first: int, key) -> None:
-    """Every process runs the same ``fit``: one all-gather of fingerprints (``distributed.agree``), else an error."""
-    model = [(name, str(t)) for name, t in zip(paths(learner.model.param), learner.model.wires)]
-    distributed.agree("fit", {
-        "the model (parameter names and types)": model,
-        "the optimiser": (type(state.opt_state).__name__, str(getattr(learner.optimiser, "name", ""))),
-        "the data sizes": [(a.shape, str(a.dtype)) for a in [*xs, *ys]],
-        "the batch size, shuffling and epochs": (where, epochs),
-        "the epochs already done (checkpoint)": first,
-        "the shuffling key": np.asarray(jax.random.key_data(key) if jnp.issubdtype(key.dtype, jax.dtypes.prng_key)
-                                        else key),
-        "the starting parameters and optimiser state": state,
-    })
 
 
 def _resume(path, learner: Learner, where: dict, history: dict) -> tuple:
