@@ -83,7 +83,8 @@ def _check_arguments(learner, epochs, batch_size, on_nonfinite, validation, chec
     errors.integer("fit", "epochs", epochs, minimum=0)
     if batch_size is not None:
         errors.positive_int("fit", "batch_size", batch_size)
-    errors.choice("fit", "on_nonfinite", on_nonfinite, ("stop", "raise"))
+    if on_nonfinite not in ("stop", "raise"):
+        raise ValueError(f"fit: on_nonfinite must be 'stop' or 'raise', got {on_nonfinite!r}")
     if validation is not None and (not isinstance(validation, (tuple, list)) or len(validation) != 2):
         raise TypeError(f"fit: validation must be a pair (x_val, y_val), got {type(validation).__name__}")
     for name, v in flags.items():

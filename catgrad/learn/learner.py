@@ -6,19 +6,10 @@ target), a learning rate ``α: (L, L') → (1, 1)`` and an optimiser
 
     ``reparam(R(model ; loss) ; α,  1_Y ⊗ U)``: parameters ``Y × S × P``, from ``X`` to ``(1, 1)``.
 
-It is built once per batch size (``learner.parts(n)``) and read three ways: its backward map,
-``(y, s, p, x) ↦ (y', s', p', x')``, contains the training step ``(s, p, x, y) ↦ (s', p')``
-(``step_diagram``, compiled by :class:`~catgrad.learn.step.CompiledStep`); its parts give the
-loss and the prediction (``evaluate``, ``predict``); and it is drawn as the papers draw it.
-
-Batches [MATH §6]: the model and loss are written per example; for a batch of ``n`` the
-learner uses ``batch(model ; loss)`` with the parameters shared (a copy whose reverse
-derivative is the sum over the batch), then the reduction of the ``n`` losses (mean by
-default; over Z2 there is no reduction and the update is the XOR of the per-example updates).
-
-The state is a :class:`TrainState` of two records of arrays: the parameters (shaped like the
-model's record ``P``) and the optimiser state (shaped like ``optimiser.state(P)``, e.g.
-``AdamState(count, mu, nu)``, as in optax).
+It is built once per batch size ``n`` (``learner.parts(n)``, the model and loss batched with the
+parameters shared [MATH §6], then the mean or sum of the ``n`` losses; none over Z2) and read
+three ways: its backward map holds the training step (``step_diagram``, compiled in
+``learn.step``), its parts give the loss and prediction (``learn.evaluation``), and it is drawn.
 """
 from __future__ import annotations
 
@@ -48,11 +39,8 @@ from .step import CompiledEpoch, CompiledStep, TrainState, train_state
 
 
 class Parts(NamedTuple):
-    """The learner for a batch of ``n``, built once: ``lens = reparam(R(model ; loss) ; α, 1_Y ⊗ U)`` and its parts.
-
-    ``model``: ``(P, Xⁿ → Ŷⁿ)``; ``loss``: ``(Yⁿ, Ŷⁿ → L)`` (reduction included); ``rate``: ``α: (L, L) → (1, 1)``;
-    ``update``: ``U: (S × P, S × P) → (P, P)``; ``lens``: the learner, a Para(Lens) ``Xⁿ → (1, 1)`` with the
-    record ``(Yⁿ, S, P)``.
+    """The learner for a batch of ``n``: ``model`` ``(P, Xⁿ → Ŷⁿ)``, ``loss`` ``(Yⁿ, Ŷⁿ → L)`` (reduced), ``rate`` ``α``,
+    ``update`` ``U`` and ``lens = reparam(R(model ; loss) ; α, 1_Y ⊗ U)``, a Para(Lens) with the record ``(Yⁿ, S, P)``.
 
     >>> from catgrad import nn, learn
     >>> parts = learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.gd()).parts(8)
@@ -81,11 +69,8 @@ def _reduction(L: Ty, n: int, reduction: Optional[str]) -> Optional[Diagram]:
 
 @dataclass(frozen=True, eq=False)
 class Learner(Drawable):
-    """A supervised learner ``U ; R(model) ; R(loss) ; α`` (see the module docstring).
-
-    Build with ``supervised``; use ``init``, ``step``, ``predict``, ``evaluate`` and ``fit``.
-    Immutable; what it builds and compiles per batch size (``parts``, ``compiled_step``, ``epoch``,
-    the evaluation functions) is memoised, a pure function of the learner and its arguments.
+    """A supervised learner ``U ; R(model) ; R(loss) ; α``, built by ``supervised``; immutable, what it builds and
+    compiles per batch size memoised (``memo``).
 
     >>> import jax, numpy as np
     >>> from catgrad import nn, learn
@@ -142,9 +127,7 @@ class Learner(Drawable):
         return self.parts(n).lens
 
     def step_diagram(self, n: int) -> Diagram:
-        """The training step of a batch of ``n`` as one diagram ``S × P × Xⁿ × Yⁿ → S × P × L × Ŷⁿ`` on the wires of
-        ``TrainState(P, S)``, ``Xⁿ`` and ``Yⁿ`` (the new state, the loss and the prediction at the point ``p̃``
-        where the gradient is taken): the learner's backward map, its update's get, and the model and loss."""
+        """The step ``TrainState(P, S) × Xⁿ × Yⁿ → TrainState × L × Ŷⁿ`` (loss and prediction at ``p̃``)."""
         parts = self.parts(n)
         nY, nS = len(leaves(parts.loss.param)), len(leaves(self.optimiser.state(self.model.param)))
 
@@ -190,23 +173,18 @@ class Learner(Drawable):
 
     # -- compiled functions -----------------------------------------------------
     def compiled_step(self, batch_size: int):
-        """The training step for batches of ``batch_size``, compiled once (see :class:`~catgrad.learn.step.CompiledStep`)."""
+        """The training step for batches of ``batch_size``, compiled once (a ``CompiledStep``)."""
         n = errors.positive_int("compiled_step", "batch_size", batch_size)
         return self.memo(("step", n), lambda: CompiledStep(self, n))
 
     def step(self, state: TrainState, x, y) -> TrainState:
-        """One training step on a batch ``(x, y)`` (leading batch axis): ``compiled_step(n)(state, x, y)``.
-
-        ``y`` may be integer class labels when the loss takes one-hot targets: they are checked and
-        made one-hot inside the compiled step (see :class:`~catgrad.learn.step.CompiledStep`).
-        """
+        """One training step on a batch ``(x, y)`` (``y`` targets or integer labels): ``compiled_step(n)(state, x, y)``."""
         xs = self.data.inputs_of(x)
         step = self._memo.get(("step", xs[0].shape[0])) or self.compiled_step(xs[0].shape[0])
         return step.run(state, xs, y)
 
     def epoch(self, n_examples: int, batch_size: int, *, shuffle: bool = True, mesh=None, guarded: bool = False):
-        """One epoch over ``n_examples`` in minibatches of ``batch_size``, compiled once (see
-        :class:`~catgrad.learn.step.CompiledEpoch`)."""
+        """One epoch over ``n_examples`` in minibatches of ``batch_size``, compiled once (a ``CompiledEpoch``)."""
         n = errors.positive_int("epoch", "n_examples", n_examples)
         b = errors.positive_int("epoch", "batch_size", batch_size)
         if b > n:
@@ -215,14 +193,7 @@ class Learner(Drawable):
         return self.memo(key, lambda: CompiledEpoch(self, n, b, bool(shuffle), mesh, bool(guarded)))
 
     def check_data(self, x, y) -> tuple:
-        """``(xs, ys)``: the data as the compiled functions take it, checked against the model and loss.
-
-        ``xs`` is a list with one array per model input, ``ys`` one per target wire. Integer class
-        labels (a 1-D integer array, for a loss taking one-hot targets of length ``k``) stay labels
-        (they are made one-hot inside the compiled functions) after checking that they lie in
-        ``0..k-1``. Raises ``TypeError`` for shapes that do not fit, ``ValueError`` for labels out
-        of range or non-binary data for a Z2 model.
-        """
+        """``(xs, ys)``, lists of checked arrays (one per input, per target wire; see :mod:`catgrad.learn.data`)."""
         xs = self.data.inputs_of(x)
         return xs, [self.data.targets_of(y, xs[0].shape[0], eager=True)]
 
@@ -251,7 +222,6 @@ def leaves_of(tree) -> list:
 
 
 def _as_rate(lr):
-    """A learning rate, or a number ``α`` read as ``learning_rate(α)``."""
     if isinstance(lr, (int, float)) and not isinstance(lr, bool):
         return learning_rate(lr)
     if not isinstance(lr, (LearningRate, IdentityRate)):
@@ -261,17 +231,14 @@ def _as_rate(lr):
 
 
 def _as_optimiser(opt) -> Optimiser:
-    """An ``Optimiser``, a factory of one (``learn.rda``, ``learn.gd``) called with its defaults, or an
-    optax ``GradientTransformation`` (wrapped by ``learn.optax_optimiser``)."""
+    """An ``Optimiser``, a factory of one called with its defaults, or an optax ``GradientTransformation``."""
     if is_gradient_transformation(opt):
         return optax_optimiser(opt)
     if not isinstance(opt, Optimiser) and callable(opt):
         try:
-            made = opt()
+            opt = opt()
         except TypeError:
-            made = None
-        if isinstance(made, Optimiser):
-            return made
+            pass
     if not isinstance(opt, Optimiser):
         raise TypeError(f"supervised: optimiser must be an Optimiser (e.g. learn.gd(), learn.adam(), learn.rda()) "
                         f"or an optax GradientTransformation, got {type(opt).__name__} {opt!r:.80}")
@@ -282,17 +249,11 @@ def supervised(model: Para, loss, lr, optimiser, reduction: Optional[str] = "def
     """The supervised learner ``U ; R(model) ; R(loss) ; α`` [CFGBL §4.1].
 
     Args:
-        model: a per-example Para morphism ``(P, f: P × X → Ŷ)`` (e.g. ``nn.dense(4, 3, nn.sigmoid)``).
-        loss: a loss for the model's output type, either a Para ``(Y, Y × Ŷ → L)`` or a function
-            of ``Ŷ`` giving one (``learn.mse``, ``learn.softmax_cross_entropy``, ...).
-        lr: a learning rate (``learn.learning_rate(α)``, or the number ``α`` itself;
-            ``learn.identity_rate`` over Z2).
-        optimiser: ``learn.gd()``, ``learn.momentum(γ)``, ``learn.adam(η)``, ``learn.rda()``, ...
-            (a factory such as ``learn.rda`` or ``learn.gd`` is called with its defaults), or any
-            optax ``GradientTransformation`` (``optax.adamw(...)``, a chain, ...: see
-            ``learn.optax_optimiser``; use ``lr=1.0``, the transformation carries its own rate).
-        reduction: of the per-example losses: ``"mean"`` (default for real losses), ``"sum"``, or
-            ``None`` (default over Z2: the update is the XOR of per-example updates, as in [RDA]).
+        model: a per-example Para ``(P, f: P × X → Ŷ)``; loss: a Para ``(Y, Y × Ŷ → L)`` or a function of ``Ŷ``
+            giving one (``learn.mse``, ...); lr: ``learn.learning_rate(α)``, ``α``, or ``learn.identity_rate``.
+        optimiser: ``learn.gd()``, ``learn.adam(η)``, ... (a factory such as ``learn.rda`` is called with its
+            defaults), or an optax ``GradientTransformation`` (with ``lr=1.0``).
+        reduction: ``"mean"`` (default for real losses), ``"sum"``, or ``None`` (default over Z2, as in [RDA]).
 
     >>> from catgrad import nn, learn
     >>> lrn = supervised(nn.dense(4, 3, nn.sigmoid), learn.mse, learn.learning_rate(0.1), learn.gd())
@@ -306,12 +267,10 @@ def supervised(model: Para, loss, lr, optimiser, reduction: Optional[str] = "def
     if isinstance(loss, str):
         raise TypeError(f"supervised: the loss must be a loss such as learn.mse or learn.softmax_cross_entropy, "
                         f"not the string {loss!r}" + (f" (use learn.{loss})" if loss in _LOSS_NAMES else ""))
-    if not isinstance(loss, Para) and not callable(loss):
-        raise TypeError(f"supervised: the loss must be a Para or a function of the prediction type giving one "
-                        f"(learn.mse, ...), got {type(loss).__name__} {loss!r:.60}")
-    loss_p = loss if isinstance(loss, Para) else loss(model.cod[0])
+    loss_p = loss if isinstance(loss, Para) or not callable(loss) else loss(model.cod[0])
     if not isinstance(loss_p, Para):
-        raise TypeError(f"supervised: the loss function must give a Para morphism, got {type(loss_p).__name__}")
+        raise TypeError(f"supervised: the loss must be a Para or a function of the prediction type giving one "
+                        f"(learn.mse, ...), got {type(loss_p).__name__} {loss_p!r:.60}")
     if loss_p.dom != model.cod:
         raise TypeError(f"supervised: the model's output type {model.cod} does not match the loss, which takes "
                         f"predictions of type {loss_p.dom}")

@@ -20,14 +20,11 @@ adam(η)        A²×1   p;  m' = β₁m + (1−β₁)g, w' = β₂w + (1−β�
 rda            1      p;  p' = p + v  (+ is XOR on boolean wires)
 ============  =====  ==============================================================
 
-Every lens is a diagram of catgrad generators; the JAX semantics interprets it. Ranges the
-formulas need are checked: ``0 ≤ γ < 1``, ``β₁, β₂ ∈ [0, 1)``, Adam's ``ε > 0``, ``η > 0``.
-
-The state of a whole parameter record is a record in optax's convention: a NamedTuple per
-optimiser (``EmptyState()`` for gd and rda, ``MomentumState(velocity)``,
-``AdagradState(sum_of_squares)``, ``RmspropState(nu)``, ``AdamState(count, mu, nu)``) whose
-fields are records shaped like the parameters (Adam's ``count`` one scalar). Any optax
-``GradientTransformation`` is an optimiser of the same protocol (``catgrad.learn.optax_lens``).
+Each lens is a diagram of generators; the ranges the formulas need are checked (``0 ≤ γ < 1``,
+``β₁, β₂ ∈ [0, 1)``, Adam's ``ε > 0``, ``η > 0``). The state of a record is a NamedTuple per
+optimiser (optax's convention) whose fields are records shaped like the parameters (Adam's
+``count`` one scalar). Trajectories equal optax's (``optax.sgd``, ``sgd(momentum=γ[, nesterov])``,
+``adagrad``, ``rmsprop``, ``adam``); optax transformations are optimisers too (``optax_lens``).
 
 >>> from catgrad import Array, to_jax
 >>> import jax.numpy as jnp
@@ -53,55 +50,50 @@ from ..para import Record, as_record, leaves, traced
 
 
 class EmptyState(NamedTuple):
-    """The state of a stateless optimiser (``gd``, ``rda``): no fields (optax's ``EmptyState``).
+    """The state of ``gd`` and ``rda``: no fields.
 
-    >>> import jax.numpy as jnp
-    >>> gd().init({"w": jnp.zeros(2)})
+    >>> gd().init({})
     EmptyState()
     """
 
 
 class MomentumState(NamedTuple):
-    """The state of ``momentum`` and ``nesterov``: ``velocity`` ``s`` (``= −α·trace`` of optax), a tree like the parameters.
+    """``momentum``'s and ``nesterov``'s state: ``velocity`` ``s = −α·trace`` (optax's trace).
 
     >>> import jax.numpy as jnp
-    >>> momentum(0.9).init({"dense": {"b": jnp.zeros(2)}})
-    MomentumState(velocity={'dense': {'b': Array([0., 0.], dtype=float32)}})
+    >>> momentum(0.9).init({"b": jnp.zeros(2)})
+    MomentumState(velocity={'b': Array([0., 0.], dtype=float32)})
     """
 
     velocity: Any
 
 
 class AdagradState(NamedTuple):
-    """The state of ``adagrad``: the accumulated squares ``s = Σ g²`` (optax's ``sum_of_squares``), like the parameters.
+    """``adagrad``'s state: ``sum_of_squares`` ``s = Σ g²``.
 
-    >>> import jax.numpy as jnp
-    >>> adagrad(0.1).init({"w": jnp.zeros(2)})
-    AdagradState(sum_of_squares={'w': Array([0.1, 0.1], dtype=float32)})
+    >>> adagrad(0.1).init({})
+    AdagradState(sum_of_squares={})
     """
 
     sum_of_squares: Any
 
 
 class RmspropState(NamedTuple):
-    """The state of ``rmsprop``: the moving mean of squares ``nu`` (optax's ``nu``), like the parameters.
+    """``rmsprop``'s state: ``nu``, the moving mean of ``g²``.
 
-    >>> import jax.numpy as jnp
-    >>> rmsprop(0.01).init({"w": jnp.zeros(2)})
-    RmspropState(nu={'w': Array([0., 0.], dtype=float32)})
+    >>> rmsprop(0.01).init({})
+    RmspropState(nu={})
     """
 
     nu: Any
 
 
 class AdamState(NamedTuple):
-    """The state of ``adam``: ``count`` ``t`` (one scalar), ``mu`` ``m`` and ``nu`` ``w`` (trees like the
-    parameters), as optax's ``ScaleByAdamState``.
+    """``adam``'s state, as optax's ``ScaleByAdamState``: ``count`` ``t`` (a scalar), ``mu`` ``m``, ``nu`` ``w``.
 
     >>> import jax.numpy as jnp
-    >>> st = adam().init({"w": jnp.zeros(2)})
-    >>> st._fields, st.mu
-    (('count', 'mu', 'nu'), {'w': Array([0., 0.], dtype=float32)})
+    >>> adam().init({"w": jnp.zeros(2)}).mu
+    {'w': Array([0., 0.], dtype=float32)}
     """
 
     count: Any
@@ -111,20 +103,11 @@ class AdamState(NamedTuple):
 
 @dataclass(frozen=True, eq=False)
 class Optimiser:
-    """An optimiser: a reparametrisation lens ``U: (S × P, S × P) → (P, P)`` for any parameter record ``P``.
+    """An optimiser ``U: (S × P, S × P) → (P, P)`` for any record ``P`` (the built-in ones, ``rda``, optax's).
 
-    One protocol for the built-in optimisers, ``rda`` and optax transformations (optax's shape):
-
-    - ``state(P)``: the state record ``S`` (a NamedTuple whose fields are records shaped like ``P``,
-      or scalars such as Adam's ``count``);
-    - ``init(params)``: the initial state, a tree shaped like ``state(P)``;
-    - ``lens(P)``: the lens ``U`` on the wires ``leaves(S) @ leaves(P)``: get ``(s, p) ↦ p̃`` (where the
-      gradient is taken), put ``((s, p), v) ↦ (s', p')`` (the update);
-    - ``adaptive``: ``True`` when the put needs the gradient itself (use ``learning_rate(1.0)``).
-
-    The built-in ones are lenses on one parameter array mapped over the record (``elementwise``).
-
-    Example: gradient descent with weight decay, ``p' = (1 − λ) p + v``, as a stateless optimiser:
+    ``state(P)``: the state record ``S``; ``init(params)``: the initial state; ``lens(P)``: ``U`` on the
+    wires ``leaves(S) @ leaves(P)``, get ``(s, p) ↦ p̃``, put ``((s, p), v) ↦ (s', p')``; ``adaptive``: the
+    put needs the gradient itself (use ``learning_rate(1.0)``). Example: ``p' = (1 − λ) p + v``:
 
     >>> from catgrad import Array, scale, to_jax
     >>> import jax.numpy as jnp
@@ -144,13 +127,10 @@ def elementwise(name: str, state_class: type, fields: dict, get: Callable, put: 
                 kind: str = "float", adaptive: bool = False) -> Optimiser:
     """An optimiser given on ONE parameter array ``A``, mapped over every array of the record.
 
-    ``fields``: per-array state fields, ``{field: initial value}`` (a number, the state then an array
-    like ``A``); ``shared``: scalar fields shared by all arrays (Adam's ``count``), ``{field: initial
-    value}``. ``get(s, p) -> p̃`` and ``put(s, p, v) -> (s', p')`` act on wires, ``s`` a dict of the
-    array's state wires (shared ones included); the shared fields' new values are read from the first
-    array's put. ``kind``: the parameters' dtypes accepted, ``"float"``, ``"bool"`` or ``"any"``.
-
-    Example: gradient descent with a velocity clipped to ``[−1, 1]`` (a state field like the parameters):
+    ``fields``/``shared``: ``{field: initial value}`` of the per-array state (arrays like ``A``) and of the
+    scalars shared by all arrays (Adam's ``count``, updated from the first array's put). ``get(s, p) -> p̃``
+    and ``put(s, p, v) -> (s', p')`` act on wires, ``s`` a dict of the array's state wires. ``kind``: the
+    parameters' dtypes, ``"float"``, ``"bool"`` or ``"any"``. Example: a velocity clipped to ``[−1, 1]``:
 
     >>> from catgrad import Array, relu, to_jax
     >>> import jax.numpy as jnp
@@ -197,15 +177,11 @@ def elementwise(name: str, state_class: type, fields: dict, get: Callable, put: 
     return Optimiser(name, state, init, lens, adaptive)
 
 
-# -- helpers ---------------------------------------------------------------------
-
 def _array(name: str, A, kind: str) -> Array:
-    """The parameter array type, checked: ``kind`` is ``"float"``, ``"bool"`` or ``"any"``."""
     if isinstance(A, Ty) and len(A) == 1:
         A = A[0]
     if not isinstance(A, Array):
-        raise TypeError(f"{name}: expects one parameter array type (an Array), got {A!r}; "
-                        "for a whole parameter object use optimiser_lens(opt, P)")
+        raise TypeError(f"{name}: expects one parameter array type (an Array), got {A!r}")
     if kind == "float" and not A.is_float:
         raise TypeError(f"{name}: needs floating-point parameters, got {A}"
                         + (" (for Z2 parameters use rda)" if A.dtype == "bool" else ""))
@@ -217,26 +193,18 @@ def _array(name: str, A, kind: str) -> Array:
     return A
 
 
-def _real(name: str, what: str, x, lo=None, hi=None, lo_open=False, hi_open=False, why: str = "") -> float:
-    """``x`` as a float, checked to be a finite real in the range the formula needs (``why`` says which)."""
+def _real(name: str, what: str, x, lo: float = 0.0, hi=None, lo_open=False, hi_open=False, why: str = "") -> float:
     if isinstance(x, bool) or not isinstance(x, (int, float, np.floating, np.integer)) or not math.isfinite(x):
         raise TypeError(f"{name}: {what} must be a finite real number, got {type(x).__name__} {x!r}")
     x = float(x)
-    bad_lo = lo is not None and (x < lo or (lo_open and x == lo))
-    bad_hi = hi is not None and (x > hi or (hi_open and x == hi))
-    if bad_lo or bad_hi:
-        if lo is not None and hi is not None:
-            rng = f"lie in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
-        elif lo is not None:
-            rng = f"be {'>' if lo_open else '≥'} {lo:g}"
-        else:
-            rng = f"be {'<' if hi_open else '≤'} {hi:g}"
+    if x < lo or (lo_open and x == lo) or (hi is not None and (x > hi or (hi_open and x == hi))):
+        rng = (f"lie in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}" if hi is not None
+               else f"be {'>' if lo_open else '≥'} {lo:g}")
         raise ValueError(f"{name}: {what} must {rng}{why}, got {x!r}")
     return x
 
 
 def _rate(name: str, x) -> float:
-    """A step size ``η > 0``."""
     return _real(name, "eta", x, lo=0.0, lo_open=True, why=" (the step size η)")
 
 
@@ -245,26 +213,15 @@ def _get_p(s, p):
 
 
 def _one_minus_pow(beta: float, t: Wire) -> Wire:
-    """``1 − βᵗ`` for a scalar wire ``t ≥ 1``, accurate for ``βᵗ`` near 1.
-
-    ``1 − βᵗ = −expm1(u)`` with ``u = t log β``, and ``expm1(u) = 2 tanh(u/2) / (1 − tanh(u/2))``
-    (exact; ``tanh`` keeps its relative accuracy near 0, so no cancellation).
-    """
+    """``1 − βᵗ = −expm1(t log β)``, ``expm1(u) = 2 tanh(u/2) / (1 − tanh(u/2))``: accurate for ``βᵗ`` near 1."""
     if beta == 0.0:
         return apply("constant", into=t.builder, type=t.type, value=1.0)
     th = tanh(scale(t, 0.5 * math.log(beta)))
     return scale(th / (1.0 - th), -2.0)
 
 
-# -- the per-array optimisers ------------------------------------------------------------
-
 def gd() -> Optimiser:
-    """Gradient descent: ``S = 1``, get ``p``, put ``p' = p + v`` (``= p − α g`` with ``v = −α g``).
-
-    With ``learning_rate(α)`` its trajectory is ``optax.sgd(α)``'s. On boolean wires ``+`` is
-    XOR, so ``gd`` there is ``rda``.
-
-    Reference: [CFGBL §3.4]; ``optax.sgd``.
+    """Gradient descent: ``S = 1``, get ``p``, put ``p' = p + v`` (XOR on boolean wires, ``rda``) [CFGBL §3.4].
 
     >>> from catgrad import Array, to_jax
     >>> import jax.numpy as jnp
@@ -275,12 +232,7 @@ def gd() -> Optimiser:
 
 
 def momentum(gamma: float = 0.9) -> Optimiser:
-    """Momentum ``γ``: ``S_A = A``, get ``p``, put ``s' = γ s + v``, ``p' = p + s'``; ``s₀ = 0``.
-
-    With ``learning_rate(α)`` (``v = −α g``) its trajectory is ``optax.sgd(α, momentum=γ)``'s,
-    and ``s = −α · trace`` where ``trace`` is optax's momentum state.
-
-    Reference: [CFGBL §3.4]; ``optax.sgd``, ``optax.trace``.
+    """Momentum ``γ``: ``S_A = A``, get ``p``, put ``s' = γ s + v``, ``p' = p + s'``; ``s₀ = 0`` [CFGBL §3.4].
 
     >>> from catgrad import Array, to_jax
     >>> import jax.numpy as jnp
@@ -295,7 +247,6 @@ def _gamma(name: str, gamma) -> float:
 
 
 def _heavy_ball(name: str, gamma: float, lookahead: bool) -> Optimiser:
-    """Momentum and Nesterov share the put ``s' = γ s + v, p' = p + s'``; Nesterov's get looks ahead."""
 
     def get(s, p):
         return p + scale(s["velocity"], gamma)
@@ -308,13 +259,7 @@ def _heavy_ball(name: str, gamma: float, lookahead: bool) -> Optimiser:
 
 
 def nesterov(gamma: float = 0.9) -> Optimiser:
-    """Nesterov momentum: ``S_A = A``, get ``p + γ s``, put ``s' = γ s + v``, ``p' = p + s'``; ``s₀ = 0``.
-
-    The get map is the look-ahead point where the gradient is taken. With
-    ``learning_rate(α)`` the sequence of look-ahead points ``p + γ s`` is the parameter
-    sequence of ``optax.sgd(α, momentum=γ, nesterov=True)`` (and ``s = −α · trace``).
-
-    Reference: [CFGBL §3.4]; Sutskever et al. 2013; ``optax.sgd(nesterov=True)``.
+    """Nesterov: ``S_A = A``, get ``p + γ s`` (the look-ahead point, optax's parameters), put as ``momentum``.
 
     >>> from catgrad import Array, to_jax
     >>> import jax.numpy as jnp
@@ -325,13 +270,7 @@ def nesterov(gamma: float = 0.9) -> Optimiser:
 
 
 def adagrad(eta: float, eps: float = 1e-7, initial_accumulator_value: float = 0.1) -> Optimiser:
-    """Adagrad: ``S_A = A``, get ``p``, put ``s' = s + g²``, ``p' = p − η g / √(s' + ε)``, ``g = −v``.
-
-    Conventions of the installed ``optax.adagrad``: ``s₀ = initial_accumulator_value``
-    (0.1) and ``ε`` (1e-7) *inside* the square root. (Where ``s' = 0`` optax's update is 0;
-    here it is ``0 / √ε = 0`` as well, for ``ε > 0``.) Adaptive: use ``learning_rate(1.0)``.
-
-    Reference: Duchi, Hazan & Singer 2011; [CFGBL §3.4]; ``optax.adagrad``.
+    """Adagrad: ``S_A = A``, get ``p``, put ``s' = s + g²``, ``p' = p − η g / √(s' + ε)``, ``g = −v``, ``s₀`` 0.1.
 
     >>> from catgrad import Array, to_jax
     >>> import jax.numpy as jnp
@@ -351,14 +290,9 @@ def adagrad(eta: float, eps: float = 1e-7, initial_accumulator_value: float = 0.
 
 def rmsprop(eta: float, decay: float = 0.9, eps: float = 1e-8, initial_scale: float = 0.0,
             eps_in_sqrt: bool = True) -> Optimiser:
-    """RMSProp: ``S_A = A``, get ``p``, put ``s' = ρ s + (1 − ρ) g²``, ``p' = p − η g / √(s' + ε)``.
+    """RMSProp: ``S_A = A``, get ``p``, put ``s' = ρ s + (1 − ρ) g²``, ``p' = p − η g / √(s' + ε)`` (``ρ = decay``).
 
-    ``g = −v``; ``ρ = decay``. Conventions of the installed ``optax.rmsprop``: ``s₀ =
-    initial_scale`` (0) and ``ε`` inside the square root; ``eps_in_sqrt=False`` gives
-    ``p' = p − η g / (√s' + ε)`` (PyTorch's placement, optax's option of the same name).
-    Adaptive: use ``learning_rate(1.0)``.
-
-    Reference: Tieleman & Hinton 2012; [CFGBL §3.4]; ``optax.rmsprop``.
+    ``eps_in_sqrt=False``: ``p' = p − η g / (√s' + ε)`` (PyTorch's placement, optax's option).
 
     >>> from catgrad import Array, to_jax
     >>> import jax.numpy as jnp
@@ -382,18 +316,10 @@ def rmsprop(eta: float, decay: float = 0.9, eps: float = 1e-8, initial_scale: fl
 
 def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
          eps_root: float = 0.0) -> Optimiser:
-    """Adam: ``S_A = A × A × 1`` holding ``(m, w, t)``; get ``p``; put, with ``g = −v``::
+    """Adam (Kingma & Ba 2015): ``S_A = A × A × 1`` holding ``(m, w, t)``; get ``p``; put (``g = −v``, zeros first)::
 
         m' = β₁ m + (1 − β₁) g,   w' = β₂ w + (1 − β₂) g²,   t' = t + 1,
-        m̂ = m' / (1 − β₁^{t'}),   ŵ = w' / (1 − β₂^{t'}),
-        p' = p − η m̂ / (√(ŵ + ε_root) + ε).
-
-    ``m₀ = w₀ = 0``, ``t₀ = 0`` (a scalar of ``A``'s dtype: optax's ``count``). The bias
-    corrections ``1 − βᵗ`` are built from generators as ``−expm1(t log β)``, with
-    ``expm1(u) = 2 tanh(u/2) / (1 − tanh(u/2))``. Conventions (``ε`` outside the root,
-    ``ε_root`` inside) of the installed ``optax.adam``. Adaptive: use ``learning_rate(1.0)``.
-
-    Reference: Kingma & Ba 2015, Algorithm 1; [CFGBL §3.4]; ``optax.adam``.
+        p' = p − η m̂ / (√(ŵ + ε_root) + ε),   m̂ = m' / (1 − β₁^{t'}),   ŵ = w' / (1 − β₂^{t'}).
 
     >>> from catgrad import Array, to_jax
     >>> import jax.numpy as jnp
@@ -423,13 +349,7 @@ def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-
 
 
 def rda() -> Optimiser:
-    """Reverse derivative ascent [RDA]: gradient descent over Z2.
-
-    ``S = 1``, get ``p``, put ``p' = p + v`` where ``+`` is XOR on boolean wires: a parameter
-    bit flips exactly where the signal ``v = π_P R[f]((p, x), f(p, x) + y)`` is 1 (with the
-    identity learning rate). It is ``gd`` restricted to boolean parameters.
-
-    Reference: Wilson & Zanasi, Reverse Derivative Ascent [RDA §4]; [CFGBL §5].
+    """Reverse derivative ascent [RDA §4]: ``gd`` on boolean parameters, ``p' = p + v`` (XOR: a bit flips where ``v``).
 
     >>> from catgrad import Array, to_jax
     >>> import jax.numpy as jnp
