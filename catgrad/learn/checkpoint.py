@@ -1,24 +1,11 @@
 """Checkpoints: a learner's state (parameters and optimiser state) in one ``.npz`` file, no pickle.
 
-The file is a NumPy ``.npz`` archive holding one array per leaf of the :class:`TrainState`
-pytree, keyed by its path (``params/dense/W``, ``opt_state/mu/dense/W``, ...), and a JSON
-manifest (the entry ``__manifest__``, a string) giving the format name and version, the
-optimiser state's class, each array's shape and dtype, optional user metadata and, for
-checkpoints written by ``fit``, the training progress (epochs done, the PRNG key of the next
-epoch, the history so far). Everything is read back with ``allow_pickle=False``.
-
-Writing is atomic: the archive goes to a temporary file in the target's folder, is flushed and
-``fsync``-ed, then renamed over the target (``os.replace``), so a failed or interrupted write
-leaves the previous file intact. Loading checks the file against the learner: a missing, extra
-or mistyped (shape or dtype) array is a :class:`CheckpointError` naming it.
-
-With several processes (``catgrad.distributed``), every process calls ``save`` with the same
-(replicated) state; process 0 alone writes the file, after a barrier, and every process returns
-once it is written (one consistent file, written once, atomically). ``load`` reads the file in
-every process: the folder must be shared by the processes (or copied to each machine).
-
-Resuming is exact: the arrays are stored bit for bit, so N steps, ``save``, ``load`` and M
-more steps give the parameters of N + M uninterrupted steps.
+The archive holds one array per leaf of the :class:`TrainState`, keyed by its path
+(``params/dense/W``, ``opt_state/mu/dense/W``), bit for bit (resuming is exact), and a JSON
+manifest ``__manifest__``: format and version, the optimiser state's class, each array's shape
+and dtype, user metadata and ``fit``'s progress. Read with ``allow_pickle=False``. Writing is
+atomic (a temporary file, ``fsync``, ``os.replace``), by process 0 alone after a barrier when
+there are several (``distributed.once``); loading checks every array against the learner.
 
 >>> import os, tempfile, jax
 >>> from catgrad import nn, learn
@@ -98,15 +85,8 @@ def _decode_key(d: Optional[dict]):
 
 
 def save(path, state: TrainState, *, metadata: Optional[dict] = None, progress: Optional[dict] = None) -> None:
-    """Write ``state`` (a :class:`TrainState`) to ``path`` atomically (see the module docstring).
-
-    Args:
-        path: the file to write (exactly this name: no suffix is added). Its folder must exist.
-        state: parameters and optimiser state (pytrees of arrays).
-        metadata: a JSON-serialisable dict stored in the manifest (e.g. the experiment's settings).
-        progress: used by ``fit``: ``{"epoch": int, "key": PRNG key, "history": dict, "run": dict}``.
-
-    Example (with :func:`load`):
+    """Write ``state`` to ``path`` (no suffix added; its folder must exist) atomically, with JSON ``metadata``
+    (``progress``: ``fit``'s ``{"epoch", "key", "history", "run"}``).
 
     >>> import os, tempfile, jax
     >>> from catgrad import nn, learn
@@ -167,8 +147,7 @@ def _fsync_folder(folder: str) -> None:
         os.fsync(fd)
     except OSError:
         pass
-    finally:
-        os.close(fd)
+    os.close(fd)
 
 
 def _read(path) -> tuple:
@@ -198,9 +177,7 @@ def _read(path) -> tuple:
 
 
 def read_manifest(path) -> dict:
-    """The manifest of a checkpoint: format, version, ``state_class``, ``arrays`` (shapes and dtypes),
-    ``metadata`` and, for a checkpoint written by ``fit``, ``fit`` (``epoch``, ``key`` as a PRNG key,
-    ``history``).
+    """The manifest of a checkpoint (``fit``'s ``key`` as a PRNG key).
 
     >>> import os, tempfile, jax
     >>> from catgrad import nn, learn
@@ -222,10 +199,8 @@ def template(learner: Learner) -> TrainState:
 
 
 def load(path, learner: Learner) -> TrainState:
-    """The :class:`TrainState` saved in ``path``, checked against ``learner``'s parameters and optimiser.
-
-    Raises ``FileNotFoundError`` if there is no file, :class:`CheckpointError` if it is not a readable
-    checkpoint or does not fit (naming the missing, extra or mistyped array).
+    """The :class:`TrainState` saved in ``path``, checked against ``learner`` (a ``CheckpointError`` naming the
+    missing, extra or mistyped array).
 
     >>> import os, tempfile, jax
     >>> from catgrad import nn, learn
@@ -258,8 +233,7 @@ def load(path, learner: Learner) -> TrainState:
         a = arrays[k]
         if a.shape != tuple(t.shape) or a.dtype != np.dtype(t.dtype):
             raise CheckpointError(f"{path}: the array {k} is {_fmt(a)}; the learner expects {_fmt(t)}")
-    leaves, treedef = jax.tree_util.tree_flatten(tmpl)
-    return jax.tree_util.tree_unflatten(treedef, [jnp.asarray(arrays[k]) for k in want])
+    return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(tmpl), [jnp.asarray(arrays[k]) for k in want])
 
 
 def _fmt(a: Any) -> str:
