@@ -1,28 +1,10 @@
 """The fit loop: whole epochs inside ``jax.lax.scan``, PRNG-keyed shuffling, minibatches, checkpoints.
 
-Each epoch is one compiled function (``learner.epoch``): a permutation of the examples from
-the epoch's key, ``⌊N / batch_size⌋`` full minibatches (the remainder of a shuffled epoch is
-left out, as with ``drop_last``; every example is seen over the epochs), and a scan of the
-learner's step over them. Python is not in the inner loop. The key of epoch ``e`` is the second
-half of the ``e``-th ``jax.random.split`` of ``key`` (``key, sub = split(key)`` per epoch).
-
-A non-finite loss or parameter stops training: the update that produced it is not applied, the
-epoch and step are reported, and the last good state is returned (or raised with, under
-``on_nonfinite="raise"``).
-
-With ``checkpoint=path`` the state is saved (``learn.save``, atomically) every ``every`` epochs
-and at the end, with the epochs done, the next epoch's key and the history; ``resume=True``
-continues from such a file, so an interrupted run restarted with the same arguments gives
-bitwise the state and history of an uninterrupted one.
-
-With ``devices`` (a list of JAX devices, or an int), the batch axis is sharded across
-them with ``jax.sharding`` and the parameters are replicated (data parallelism). With
-``mesh=Mesh(devices, ("data", "model"))`` and ``param_sharding`` (see ``catgrad.sharding``) each
-parameter and its optimiser state are sharded as the rule says, the batch on the first axis.
-
-Several processes (after ``catgrad.distributed.initialize()``): the same call in every process
-(checked by ``distributed.agree``, else a ``DistributedError``), each reading its share of every
-minibatch (``distributed.epochs``); process 0 alone shows progress, warns and writes checkpoints.
+Each epoch is one compiled ``learner.epoch``: a permutation from the epoch's key (``key, sub =
+split(key)`` per epoch), ``⌊N / batch_size⌋`` full minibatches (as ``drop_last``), a scan of the
+step. A non-finite loss or parameter stops training at the last good state. Checkpoints resume
+bitwise. Several processes (``catgrad.distributed``): the same call in every process, checked by
+``distributed.agree``; process 0 alone shows progress, warns and writes checkpoints.
 """
 from __future__ import annotations
 
@@ -41,7 +23,7 @@ from .learner import Learner, TrainState
 
 
 class NonFiniteError(FloatingPointError):
-    """Training produced a NaN or inf; ``.state`` holds the last good state, ``.history`` the history so far.
+    """Training produced a NaN or inf; ``.state`` holds the last good state, ``.history`` the history.
 
     >>> import jax, numpy as np
     >>> from catgrad import nn, learn
@@ -107,27 +89,13 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
         checkpoint=None, every: Optional[int] = None, resume: bool = False, mesh=None, param_sharding=None) -> tuple:
     """Train ``learner`` from ``state`` on ``(x, y)`` for ``epochs`` epochs.
 
-    Returns ``(state, history)``. ``history["loss"]`` and ``history["accuracy"]`` hold, per epoch,
-    the *running* means over the epoch's minibatches, each taken at the parameters that step saw
-    (the running train loss and running train accuracy, not the accuracy of the parameters at the
-    end of the epoch: call ``learner.evaluate`` for that); ``val_loss`` / ``val_accuracy`` are the
-    evaluation of the end-of-epoch parameters on ``validation=(x_val, y_val)``.
-
-    Args:
-        epochs: a non-negative int.
-        batch_size: a positive int, at most the number of examples (with ``clamp_batch_size=True``
-            a larger one is clamped to it: one batch per epoch). Default: 32, or all the examples
-            if there are fewer.
-        key: a PRNG key (``jax.random.PRNGKey(seed)``) for the shuffles; default ``PRNGKey(0)``.
-        shuffle: ``False`` keeps the data order (as the [RDA] protocol does).
-        on_nonfinite: ``"stop"`` (warn, return the last good state) or ``"raise"`` (``NonFiniteError``).
-        checkpoint, every, resume: save to ``checkpoint`` every ``every`` epochs (default: only at
-            the end); ``resume=True`` continues from the file if it exists (``state`` and ``key`` are
-            then taken from it).
-        devices: shard each minibatch across these devices (a list, or their number).
-        mesh, param_sharding: a ``jax.sharding.Mesh`` whose first axis shards each minibatch, and a
-            rule giving each parameter a ``PartitionSpec`` on it (``catgrad.sharding``); the final
-            state is returned sharded so.
+    Returns ``(state, history)``: per epoch, ``loss``/``accuracy`` the running means over the minibatches
+    (each at the parameters its step saw), ``val_loss``/``val_accuracy`` of the end-of-epoch parameters on
+    ``validation=(x_val, y_val)``. ``batch_size``: default ``min(32, N)`` (``clamp_batch_size``: a larger
+    one is ``N``); ``key``: default ``PRNGKey(0)``; ``on_nonfinite``: ``"stop"`` (warn) or ``"raise"``;
+    ``checkpoint``: saved every ``every`` epochs and at the end, ``resume=True`` continues from it;
+    ``devices``: shard each minibatch (a list or a number); ``mesh``, ``param_sharding``: also shard
+    each parameter by the rule (``catgrad.sharding``).
 
     >>> import jax, numpy as np
     >>> from catgrad import nn, learn
