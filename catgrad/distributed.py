@@ -432,4 +432,5 @@ def _signal(p: subprocess.Popen, sig: int) -> None:
 
 
 __all__ = ["initialize", "settings", "wait_for", "is_multiprocess", "is_main", "fingerprint", "agree", "once", "mesh",
-           "replicate", "local", "share", "batches", "fit_mesh", "epochs", "whole", "free_port", "launch", "stop", "DistributedError"]
+           "replicate", "local", "share", "batches", "fit_mesh", "epochs", "whole", "free_port", "launch", "stop",
+           "DistributedError"]

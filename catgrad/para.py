@@ -30,8 +30,6 @@ Map = Union[Diagram, Lens]
 Record = Any  # a tree whose leaves are Array types
 
 
-# -- records ---------------------------------------------------------------------------
-
 def as_record(param) -> Record:
     """``param`` as a record: a Ty becomes the tuple of its arrays (one array: itself; none: ``{}``).
 
@@ -118,8 +116,6 @@ def traced(fn: Callable, *records: Record) -> Diagram:
     return trace(on_wires, *(leaves(r) for r in records))
 
 
-# -- joining two records -------------------------------------------------------------------
-
 def _renaming(clashing, taken: set) -> dict:
     """A fresh name ``top_k`` for each clashing top-level name (smallest ``k`` not taken), in sorted order."""
     taken, rename = set(taken), {}
@@ -178,8 +174,6 @@ def _fwd(m: Map) -> Diagram:
     return m.fwd if isinstance(m, Lens) else m
 
 
-# -- Para ------------------------------------------------------------------------------
-
 @dataclass(frozen=True, init=False)
 class Para(Drawable):
     """A parametrised map ``(P, f)``: the record ``param``, ``map`` on ``leaves(P) @ A`` (a Diagram or a Lens),
@@ -231,7 +225,6 @@ class Para(Drawable):
         """
         return self.map(*jax.tree_util.tree_leaves(params), *inputs)
 
-    # -- types ----------------------------------------------------------------
     @property
     def wires(self) -> Ty:
         """The parameter wires ``leaves(P)``."""
@@ -260,7 +253,6 @@ class Para(Drawable):
         """The identity ``(1, π₁) = (1, 1_A)``."""
         return Para({}, identity(A))
 
-    # -- composition ----------------------------------------------------------
     def then(self, other) -> "Para":
         """``(P, f) ; (Q, g) = (Q × P, g(q, f(p, a)))``, the record ``P ∪ Q`` or ``(Q, P)``; ``other`` a Para, a map,
         or a layer (a callable of this codomain type, e.g. ``catgrad.nn.sigmoid``)."""
@@ -310,7 +302,6 @@ class Para(Drawable):
     def __matmul__(self, other):
         return self.tensor(other)
 
-    # -- the functor R: Para(C) → Para(Lens(C)) -----------------------------------
     def lens(self) -> "Para":
         """``(P, f) ↦ (P, (f, R[f]))``, a Para(Lens(C)) morphism."""
         if isinstance(self.map, Lens):
@@ -324,7 +315,6 @@ class Para(Drawable):
         nP, nA = len(self.wires), len(self.dom)
         return Para(self.param, batch_diagram(self.map, n, [False] * nP + [True] * nA), self.init_fn)
 
-    # -- parameters ------------------------------------------------------------
     def init(self, key) -> Any:
         """Initial parameters from an explicit PRNG key: a tree shaped like the record."""
         if self.init_fn is None:

@@ -47,7 +47,7 @@ def label_message(lo: int, hi: int, k: int) -> str:
 
 @dataclass(frozen=True)
 class Data:
-    """``inputs``: ``(type, numpy dtype)`` per model input; ``targets``: the target types; ``classes``: ``k`` or None."""
+    """``inputs``: ``(type, numpy dtype)`` per model input; ``targets``: their types; ``classes``: ``k`` or None."""
 
     inputs: tuple
     targets: tuple

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Optional, Union
+from typing import NamedTuple, Optional, Union
 
 import jax
-import numpy as np
 
 from .. import errors
 from ..batch import batch as batch_diagram
@@ -29,7 +28,7 @@ from ..drawing.data import Drawing
 from ..drawing.draw import Drawable
 from ..drawing.layout import SWEEPS
 from ..lens import Lens
-from ..para import Para, check_values, leaves, paths, reparam, traced
+from ..para import Para, check_values, leaves, reparam, traced
 from .data import Data, check_key
 from .optax_lens import is_gradient_transformation, optax_optimiser
 from .optimisers import Optimiser
@@ -39,8 +38,8 @@ from .step import CompiledEpoch, CompiledStep, TrainState, train_state
 
 
 class Parts(NamedTuple):
-    """The learner for a batch of ``n``: ``model`` ``(P, Xⁿ → Ŷⁿ)``, ``loss`` ``(Yⁿ, Ŷⁿ → L)`` (reduced), ``rate`` ``α``,
-    ``update`` ``U`` and ``lens = reparam(R(model ; loss) ; α, 1_Y ⊗ U)``, a Para(Lens) with the record ``(Yⁿ, S, P)``.
+    """The learner for a batch of ``n``: ``model`` ``(P, Xⁿ → Ŷⁿ)``, ``loss`` ``(Yⁿ, Ŷⁿ → L)`` (reduced), ``rate``,
+    ``update`` ``U``, ``lens = reparam(R(model ; loss) ; α, 1_Y ⊗ U)``, a Para(Lens) with the record ``(Yⁿ, S, P)``.
 
     >>> from catgrad import nn, learn
     >>> parts = learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.gd()).parts(8)
@@ -97,7 +96,6 @@ class Learner(Drawable):
         except KeyError:
             return self._memo.setdefault(key, make())
 
-    # -- the lens composite -----------------------------------------------------
     def parts(self, n: int = 1) -> Parts:
         """The learner for a batch of ``n`` and its parts, built once (see :class:`Parts`)."""
         return self.memo(("parts", n), lambda: self._build(n))
@@ -153,7 +151,6 @@ class Learner(Drawable):
         """The data's types and their checks (:class:`~catgrad.learn.data.Data`)."""
         return Data.of(self.model, self.loss)
 
-    # -- state --------------------------------------------------------------------
     def init(self, key) -> TrainState:
         """Initial parameters (from the model's initialisers and the PRNG ``key``) and optimiser state."""
         check_key("init", key)
@@ -171,14 +168,13 @@ class Learner(Drawable):
         """A ``TypeError`` naming what differs unless ``params`` is a tree shaped like the model's record."""
         check_values(self.model.param, params, "parameter", where)
 
-    # -- compiled functions -----------------------------------------------------
     def compiled_step(self, batch_size: int):
         """The training step for batches of ``batch_size``, compiled once (a ``CompiledStep``)."""
         n = errors.positive_int("compiled_step", "batch_size", batch_size)
         return self.memo(("step", n), lambda: CompiledStep(self, n))
 
     def step(self, state: TrainState, x, y) -> TrainState:
-        """One training step on a batch ``(x, y)`` (``y`` targets or integer labels): ``compiled_step(n)(state, x, y)``."""
+        """One training step on a batch ``(x, y)`` (``y`` targets or integer labels), ``compiled_step(n)``."""
         xs = self.data.inputs_of(x)
         step = self._memo.get(("step", xs[0].shape[0])) or self.compiled_step(xs[0].shape[0])
         return step.run(state, xs, y)
