@@ -7,7 +7,7 @@ of array types (``{"dense": {"W": f32[3,4], "b": f32[3]}}``) shaped like the ini
 gradients and the optimiser states; its wires are ``leaves`` (JAX's tree order). The product of
 named records is their union (clashing names renamed ``dense_1``), of anonymous ones the pair.
 
->>> from catgrad import Array, matmul, sigmoid
+>>> from catgrad import matmul, sigmoid
 >>> layer = Para({"W": Array((2, 3))}, matmul(Array((2, 3)), Array((3,))) >> sigmoid(Array((2,))))
 >>> layer.param, layer.dom, layer.cod
 ({'W': Array((2, 3), 'float32')}, Ty(f32[3]), Ty(f32[2]))
@@ -98,7 +98,6 @@ def check_values(record: Record, values, what: str = "parameter", where: str = "
 def traced(fn: Callable, *records: Record) -> Diagram:
     """``trace`` for records: ``fn`` gets a record of wires per record of types and returns a tree of wires.
 
-    >>> from catgrad import Array
     >>> d = traced(lambda p, x: p["w"] * x + p["b"], {"w": Array(()), "b": Array(())}, Array(()))
     >>> d.dom
     Ty(f32[], f32[], f32[])
@@ -179,7 +178,7 @@ class Para(Drawable):
     """A parametrised map ``(P, f)``: the record ``param``, ``map`` on ``leaves(P) @ A`` (a Diagram or a Lens),
     ``init: key -> tree shaped like P`` (optional).
 
-    >>> from catgrad import Array, mul
+    >>> from catgrad import mul
     >>> scaling = Para({"c": Array(())}, mul(Array(())), lambda key: {"c": 1.0})
     >>> scaling.param, scaling.dom, scaling.init(None)
     ({'c': Array((), 'float32')}, Ty(f32[]), {'c': 1.0})
@@ -207,7 +206,6 @@ class Para(Drawable):
     def build(param: Record, fn: Callable, *dom: TyLike, init: Optional[Callable] = None) -> "Para":
         """The Para whose map ``fn`` builds on the record of parameter wires and the input wires.
 
-        >>> from catgrad import Array
         >>> p = Para.build({"b": Array((2,))}, lambda p, x: x + p["b"], Array((2,)))
         >>> p.dom
         Ty(f32[2])
@@ -217,7 +215,7 @@ class Para(Drawable):
     def __call__(self, params, *inputs):
         """Apply ``f`` to wires inside ``trace``/``Para.build``: ``params`` a record of wires shaped like ``P``.
 
-        >>> from catgrad import Array, nn
+        >>> from catgrad import nn
         >>> inner = nn.dense(2, 2)
         >>> outer = Para.build(inner.param, lambda p, x: inner(p, x) + x, Array((2,)))
         >>> outer.param == inner.param
@@ -357,7 +355,7 @@ class Para(Drawable):
 def reparam(p: Para, r: Map, param: Record = None, init: Callable | None = None) -> Para:
     """Reparametrise ``(P, f)`` by ``r: Q → P`` (a lens for Para(Lens)): ``(Q, (r × 1) ; f)``, ``Q`` = ``param``.
 
-    >>> from catgrad import Array, exp, mul
+    >>> from catgrad import exp, mul
     >>> positive = Para({"scale": Array(())}, mul(Array(()))).reparam(exp(Array(())), {"log_scale": Array(())})
     >>> positive.param
     {'log_scale': Array((), 'float32')}

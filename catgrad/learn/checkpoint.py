@@ -7,7 +7,6 @@ and dtype, user metadata and ``fit``'s progress. Read with ``allow_pickle=False`
 atomic (a temporary file, ``fsync``, ``os.replace``), by process 0 alone after a barrier when
 there are several (``distributed.once``); loading checks every array against the learner.
 
->>> import os, tempfile, jax
 >>> from catgrad import nn, learn
 >>> lrn = learn.supervised(nn.dense(3, 2), learn.mse, 1.0, learn.adam(0.01))
 >>> st = lrn.init(jax.random.PRNGKey(0))
@@ -41,7 +40,6 @@ MANIFEST = "__manifest__"
 class CheckpointError(ValueError):
     """A checkpoint file that cannot be read, or does not fit the learner it is loaded for.
 
-    >>> import os, tempfile
     >>> from catgrad import nn, learn
     >>> path = os.path.join(tempfile.mkdtemp(), "not-a-checkpoint.npz")
     >>> _ = open(path, "w").write("hello")
@@ -88,7 +86,6 @@ def save(path, state: TrainState, *, metadata: Optional[dict] = None, progress: 
     """Write ``state`` to ``path`` (no suffix added; its folder must exist) atomically, with JSON ``metadata``
     (``progress``: ``fit``'s ``{"epoch", "key", "history", "run"}``).
 
-    >>> import os, tempfile, jax
     >>> from catgrad import nn, learn
     >>> lrn = learn.supervised(nn.dense(3, 2), learn.mse, 0.1, learn.gd())
     >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
@@ -179,7 +176,6 @@ def _read(path) -> tuple:
 def read_manifest(path) -> dict:
     """The manifest of a checkpoint (``fit``'s ``key`` as a PRNG key).
 
-    >>> import os, tempfile, jax
     >>> from catgrad import nn, learn
     >>> lrn = learn.supervised(nn.dense(3, 2), learn.mse, 1.0, learn.adam())
     >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
@@ -202,7 +198,6 @@ def load(path, learner: Learner) -> TrainState:
     """The :class:`TrainState` saved in ``path``, checked against ``learner`` (a ``CheckpointError`` naming the
     missing, extra or mistyped array).
 
-    >>> import os, tempfile, jax
     >>> from catgrad import nn, learn
     >>> lrn = learn.supervised(nn.dense(3, 2), learn.mse, 0.1, learn.gd())
     >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")

@@ -26,7 +26,6 @@ from ..semantics.jax import check_binary
 class LabelError(ValueError):
     """Integer labels outside ``0..k-1`` for a model with ``k`` outputs.
 
-    >>> import jax, numpy as np
     >>> from catgrad import nn, learn
     >>> lrn = learn.supervised(nn.dense(2, 3), learn.softmax_cross_entropy, 0.1, learn.gd())
     >>> lrn.step(lrn.init(jax.random.PRNGKey(0)), np.ones((2, 2), np.float32), np.array([0, 3]))

@@ -3,7 +3,6 @@
 The dreamer ``(X, σ ; f): P → Ŷ`` of a model ``(P, f)`` takes the input as parameter: its training
 step towards a chosen class moves the input, not the weights.
 
->>> import jax, numpy as np
 >>> from catgrad import nn, learn, to_jax
 >>> model = nn.dense(4, 3, nn.sigmoid)
 >>> w = model.init(jax.random.PRNGKey(0))
@@ -54,7 +53,6 @@ def dream(model: Para, params: Any, target_class: int, x0, *, steps: int = 100, 
           optimiser=None, loss=mse) -> np.ndarray:
     """``steps`` steps ``x ← x − α ∇ₓ loss(onehot(c), f(p, x))`` from ``x0`` (the weights ``p`` fixed).
 
-    >>> import jax, numpy as np
     >>> from catgrad import nn
     >>> model = nn.dense(2, 2, nn.sigmoid)
     >>> w = model.init(jax.random.PRNGKey(0))

@@ -73,7 +73,6 @@ def _evaluator(learner, size: int):
 def predict(learner, params, x) -> jax.Array:
     """The model's forward map on a batch ``x``, run in chunks.
 
-    >>> import jax, numpy as np
     >>> from catgrad import nn, learn
     >>> lrn = learn.supervised(nn.dense(2, 3), learn.mse, 0.1, learn.gd())
     >>> predict(lrn, lrn.init(jax.random.PRNGKey(0)).params, np.ones((5, 2), np.float32)).shape
@@ -92,7 +91,6 @@ def evaluate(learner, params, x, y) -> dict:
     """Mean loss (over examples and a Z2 loss's bits) and :func:`accuracy` of ``params`` on ``(x, y)``, in chunks;
     a ``RuntimeWarning`` names the parameters holding a NaN or inf.
 
-    >>> import jax, numpy as np
     >>> from catgrad import nn, learn
     >>> lrn = learn.supervised(nn.dense(2, 2), learn.softmax_cross_entropy, 0.1, learn.gd())
     >>> sorted(evaluate(lrn, lrn.init(jax.random.PRNGKey(0)).params, np.eye(2, dtype=np.float32), np.array([0, 1])))
@@ -118,7 +116,6 @@ def evaluate(learner, params, x, y) -> dict:
 def correct(pred, y) -> jax.Array:
     """Per example, whether the prediction is right: argmax for several classes, > 0.5 for one, all bits for Z2.
 
-    >>> import jax.numpy as jnp
     >>> correct(jnp.array([[0.9, 0.1], [0.2, 0.8]]), jnp.array([[1.0, 0.0], [1.0, 0.0]]))
     Array([ True, False], dtype=bool)
     """
@@ -132,7 +129,6 @@ def correct(pred, y) -> jax.Array:
 def accuracy(pred, y) -> jax.Array:
     """Fraction of correct predictions (see :func:`correct`).
 
-    >>> import jax.numpy as jnp
     >>> float(accuracy(jnp.array([[0.9, 0.1], [0.2, 0.8]]), jnp.array([[1.0, 0.0], [1.0, 0.0]])))
     0.5
     """

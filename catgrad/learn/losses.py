@@ -15,7 +15,6 @@ loss                        value ``loss(y, ŷ)``
 Each equals optax's (``l2_loss``, ``softmax_cross_entropy``, ``sigmoid_binary_cross_entropy``) summed.
 
 >>> from catgrad import Array, to_jax
->>> import jax.numpy as jnp
 >>> loss = mse(Array((2,)))
 >>> loss.dom, loss.cod
 (Ty(f32[2]), Ty(f32[]))
@@ -59,7 +58,7 @@ def _prediction_type(name: str, B, dtypes: str) -> Ty:
 def loss_para(B: TyLike, f) -> Para:
     """A loss ``(B, f: B @ B → L)``, targets first: the target is the (anonymous, zero-initialised) parameter.
 
-    >>> from catgrad import Array, trace
+    >>> from catgrad import Array
     >>> B = Array((2,))
     >>> loss_para(B, trace(lambda y, yhat: yhat - y, B @ B)).param
     Array((2,), 'float32')
@@ -95,7 +94,6 @@ def softmax_cross_entropy(B: TyLike) -> Para:
     """Softmax cross-entropy ``−Σᵢ yᵢ (ŷᵢ − logsumexp ŷ)`` along the last axis, ``ŷ`` logits [CFGBL §3.2, §6].
 
     >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
     >>> loss = softmax_cross_entropy(Array((2,)))
     >>> to_jax(loss.map)(jnp.array([0.0, 1.0]), jnp.array([0.0, 0.0]))
     (Array(0.6931472, dtype=float32),)
@@ -118,7 +116,6 @@ def binary_cross_entropy(B: TyLike, from_logits: bool = False) -> Para:
     From logits it is ``relu(x) − y·x + log(1 + exp(x − 2 relu(x)))``: finite, ``R`` gives ``σ(x) − y``.
 
     >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
     >>> loss = binary_cross_entropy(Array(()), from_logits=True)
     >>> to_jax(loss.map)(jnp.float32(1.0), jnp.float32(0.0))
     (Array(0.6931472, dtype=float32),)
@@ -142,7 +139,6 @@ def xor_loss(B: TyLike) -> Para:
     """The Z2 loss ``(B, (y, ŷ) ↦ ŷ + y)`` (XOR: 1 where they differ), the signal of [RDA §3–4], ``B → B``.
 
     >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
     >>> loss = xor_loss(Array((2,), "bool"))
     >>> to_jax(loss.map)(jnp.array([True, False]), jnp.array([True, True]))
     (Array([False,  True], dtype=bool),)

@@ -4,7 +4,7 @@ Get ``(s, p) ↦ p``; put ``((s, p), v) ↦ (s', p + u)``, ``(u, s') = tx.update
 ``learning_rate(1.0)`` the step is optax's. The put is one opaque generator, ``optax_update`` (no
 reverse derivative; drawn ``optax``), on the wires of ``S`` (the record of ``tx.init(P)``), ``P``, ``P``.
 
->>> import optax, jax
+>>> import optax
 >>> from catgrad import nn, learn
 >>> lrn = learn.supervised(nn.dense(3, 2), learn.mse, 1.0, optax.adamw(1e-2))
 >>> type(lrn.init(jax.random.PRNGKey(0)).opt_state[0]).__name__

@@ -26,8 +26,7 @@ optimiser (optax's convention) whose fields are records shaped like the paramete
 ``count`` one scalar). Trajectories equal optax's (``optax.sgd``, ``sgd(momentum=γ[, nesterov])``,
 ``adagrad``, ``rmsprop``, ``adam``); optax transformations are optimisers too (``optax_lens``).
 
->>> from catgrad import Array, to_jax
->>> import jax.numpy as jnp
+>>> from catgrad import to_jax
 >>> U = momentum(0.5).lens(Array(()))
 >>> to_jax(U.bwd)(jnp.float32(1.0), jnp.float32(2.0), jnp.float32(-0.25))
 (Array(0.25, dtype=float32), Array(2.25, dtype=float32))
@@ -60,7 +59,6 @@ class EmptyState(NamedTuple):
 class MomentumState(NamedTuple):
     """``momentum``'s and ``nesterov``'s state: ``velocity`` ``s = −α·trace`` (optax's trace).
 
-    >>> import jax.numpy as jnp
     >>> momentum(0.9).init({"b": jnp.zeros(2)})
     MomentumState(velocity={'b': Array([0., 0.], dtype=float32)})
     """
@@ -91,7 +89,6 @@ class RmspropState(NamedTuple):
 class AdamState(NamedTuple):
     """``adam``'s state, as optax's ``ScaleByAdamState``: ``count`` ``t`` (a scalar), ``mu`` ``m``, ``nu`` ``w``.
 
-    >>> import jax.numpy as jnp
     >>> adam().init({"w": jnp.zeros(2)}).mu
     {'w': Array([0., 0.], dtype=float32)}
     """
@@ -109,8 +106,7 @@ class Optimiser:
     wires ``leaves(S) @ leaves(P)``, get ``(s, p) ↦ p̃``, put ``((s, p), v) ↦ (s', p')``; ``adaptive``: the
     put needs the gradient itself (use ``learning_rate(1.0)``). Example: ``p' = (1 − λ) p + v``:
 
-    >>> from catgrad import Array, scale, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
     >>> decayed = elementwise("decayed_gd", EmptyState, {}, lambda s, p: p, lambda s, p, v: ({}, scale(p, 0.99) + v))
     >>> to_jax(decayed.lens(Array(())).bwd)(jnp.float32(1.0), jnp.float32(-0.5))
     (Array(0.49, dtype=float32),)
@@ -132,8 +128,7 @@ def elementwise(name: str, state_class: type, fields: dict, get: Callable, put: 
     and ``put(s, p, v) -> (s', p')`` act on wires, ``s`` a dict of the array's state wires. ``kind``: the
     parameters' dtypes, ``"float"``, ``"bool"`` or ``"any"``. Example: a velocity clipped to ``[−1, 1]``:
 
-    >>> from catgrad import Array, relu, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import relu, to_jax
     >>> clip = lambda u: relu(u + 1.0) - relu(u - 1.0) - 1.0
     >>> opt = elementwise("clipped", MomentumState, {"velocity": 0.0}, lambda s, p: p,
     ...                   lambda s, p, v: ({"velocity": clip(s["velocity"] + v)}, p + clip(s["velocity"] + v)))
@@ -223,8 +218,7 @@ def _one_minus_pow(beta: float, t: Wire) -> Wire:
 def gd() -> Optimiser:
     """Gradient descent: ``S = 1``, get ``p``, put ``p' = p + v`` (XOR on boolean wires, ``rda``) [CFGBL §3.4].
 
-    >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
     >>> to_jax(gd().lens(Array(())).bwd)(jnp.float32(1.0), jnp.float32(-0.5))
     (Array(0.5, dtype=float32),)
     """
@@ -234,8 +228,7 @@ def gd() -> Optimiser:
 def momentum(gamma: float = 0.9) -> Optimiser:
     """Momentum ``γ``: ``S_A = A``, get ``p``, put ``s' = γ s + v``, ``p' = p + s'``; ``s₀ = 0`` [CFGBL §3.4].
 
-    >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
     >>> to_jax(momentum(0.5).lens(Array(())).bwd)(jnp.float32(1.0), jnp.float32(2.0), jnp.float32(-0.25))
     (Array(0.25, dtype=float32), Array(2.25, dtype=float32))
     """
@@ -261,8 +254,7 @@ def _heavy_ball(name: str, gamma: float, lookahead: bool) -> Optimiser:
 def nesterov(gamma: float = 0.9) -> Optimiser:
     """Nesterov: ``S_A = A``, get ``p + γ s`` (the look-ahead point, optax's parameters), put as ``momentum``.
 
-    >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
     >>> to_jax(nesterov(0.5).lens(Array(())).fwd)(jnp.float32(1.0), jnp.float32(2.0))
     (Array(2.5, dtype=float32),)
     """
@@ -272,8 +264,7 @@ def nesterov(gamma: float = 0.9) -> Optimiser:
 def adagrad(eta: float, eps: float = 1e-7, initial_accumulator_value: float = 0.1) -> Optimiser:
     """Adagrad: ``S_A = A``, get ``p``, put ``s' = s + g²``, ``p' = p − η g / √(s' + ε)``, ``g = −v``, ``s₀`` 0.1.
 
-    >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
     >>> to_jax(adagrad(0.1, eps=0.0).lens(Array(())).bwd)(jnp.float32(0.0), jnp.float32(1.0), jnp.float32(-2.0))
     (Array(4., dtype=float32), Array(0.9, dtype=float32))
     """
@@ -294,8 +285,7 @@ def rmsprop(eta: float, decay: float = 0.9, eps: float = 1e-8, initial_scale: fl
 
     ``eps_in_sqrt=False``: ``p' = p − η g / (√s' + ε)`` (PyTorch's placement, optax's option).
 
-    >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
     >>> to_jax(rmsprop(0.1, decay=0.75, eps=0.0).lens(Array(())).bwd)(jnp.float32(0.0), jnp.float32(1.0), jnp.float32(-2.0))
     (Array(1., dtype=float32), Array(0.8, dtype=float32))
     """
@@ -321,8 +311,7 @@ def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-
         m' = β₁ m + (1 − β₁) g,   w' = β₂ w + (1 − β₂) g²,   t' = t + 1,
         p' = p − η m̂ / (√(ŵ + ε_root) + ε),   m̂ = m' / (1 − β₁^{t'}),   ŵ = w' / (1 − β₂^{t'}).
 
-    >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
     >>> U = adam(0.1, eps=1e-12).lens(Array(()))
     >>> t, m, w, p = to_jax(U.bwd)(*(jnp.float32(0.0),) * 4, jnp.float32(-3.0))
     >>> float(t), round(float(p), 6)
@@ -351,8 +340,7 @@ def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-
 def rda() -> Optimiser:
     """Reverse derivative ascent [RDA §4]: ``gd`` on boolean parameters, ``p' = p + v`` (XOR: a bit flips where ``v``).
 
-    >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
     >>> U = rda().lens(Array((3,), "bool"))
     >>> to_jax(U.bwd)(jnp.array([True, False, True]), jnp.array([True, True, False]))
     (Array([False,  True,  True], dtype=bool),)

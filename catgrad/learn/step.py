@@ -17,7 +17,6 @@ from .evaluation import accuracy
 class TrainState(NamedTuple):
     """The learner's state: parameters and optimiser state, records of arrays.
 
-    >>> import jax
     >>> from catgrad import nn, learn
     >>> st = learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.momentum()).init(jax.random.PRNGKey(0))
     >>> jax.tree_util.tree_map(lambda a: a.shape, st)
@@ -49,7 +48,6 @@ class CompiledStep:
     read back every ``LABEL_CHECK_EVERY`` calls, raising ``LabelError``. ``diagram``: the simplified
     step diagram; ``trace_count``: JAX's traces; ``apply``: the step unjitted, on checked data.
 
-    >>> import jax, numpy as np
     >>> from catgrad import nn, learn
     >>> lrn = learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.gd())
     >>> step = lrn.compiled_step(4)
