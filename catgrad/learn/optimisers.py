@@ -1,11 +1,8 @@
 """Optimisers as reparametrisation lenses ``U: (S × P, S × P) → (P, P)`` [CFGBL §3.4, §4].
 
-An optimiser is optax-shaped: each built-in one is given on ONE parameter array ``A`` by a
-state ``S_A`` and a lens ``U_A: (S_A × A, S_A × A) → (A, A)`` whose get ``(s, p) ↦ p̃`` is the
-point where the gradient is taken and whose put ``((s, p), v) ↦ (s', p')`` is the update,
-and mapped over every array of the parameter record (``elementwise``). ``v`` is the signal
-sent back by the learning rate: ``v = −α g`` for the plain optimisers, ``v = −g`` (``α = 1``)
-for the adaptive ones, which carry their own step ``η``.
+Each is optax-shaped, a lens ``U_A: (S_A × A, S_A × A) → (A, A)`` on ONE array mapped over the record
+(``elementwise``): get ``(s, p) ↦ p̃`` (where the gradient is taken), put ``((s, p), v) ↦ (s', p')`` with
+``v = −α g`` (``v = −g`` for the adaptive ones, which carry their step ``η``).
 
 ============  =====  ==============================================================
 optimiser      S_A    get; put (g = −v for the adaptive ones)
@@ -20,11 +17,8 @@ adam(η)        A²×1   p;  m' = β₁m + (1−β₁)g, w' = β₂w + (1−β�
 rda            1      p;  p' = p + v  (+ is XOR on boolean wires)
 ============  =====  ==============================================================
 
-Each lens is a diagram of generators; the ranges the formulas need are checked (``0 ≤ γ < 1``,
-``β₁, β₂ ∈ [0, 1)``, Adam's ``ε > 0``, ``η > 0``). The state of a record is a NamedTuple per
-optimiser (optax's convention) whose fields are records shaped like the parameters (Adam's
-``count`` one scalar). Trajectories equal optax's (``optax.sgd``, ``sgd(momentum=γ[, nesterov])``,
-``adagrad``, ``rmsprop``, ``adam``); optax transformations are optimisers too (``optax_lens``).
+The ranges the formulas need are checked. The state is a NamedTuple of records like the parameters
+(optax's convention); trajectories equal optax's ``sgd``, ``adagrad``, ``rmsprop``, ``adam``.
 
 >>> from catgrad import to_jax
 >>> U = momentum(0.5).lens(Array(()))
