@@ -157,14 +157,11 @@ def _read(path) -> tuple:
 
 
 def read_manifest(path) -> dict:
-    """The manifest of a checkpoint (``fit``'s ``key`` as a PRNG key).
+    """The manifest of a checkpoint (``fit``'s ``key`` as a PRNG key); see :func:`save`.
 
-    >>> from catgrad import nn, learn
-    >>> lrn = learn.supervised(nn.dense(3, 2), learn.mse, 1.0, learn.adam())
-    >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
-    >>> learn.save(path, lrn.init(jax.random.PRNGKey(0)))
-    >>> learn.read_manifest(path)["state_class"]
-    'AdamState'
+    >>> read_manifest("no/such.ckpt")
+    Traceback (most recent call last):
+    FileNotFoundError: no checkpoint file no/such.ckpt
     """
     manifest, _ = _read(path)
     if "fit" in manifest:
