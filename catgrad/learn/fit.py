@@ -122,9 +122,7 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
         raise ValueError("fit: param_sharding= needs mesh=Mesh(devices, ('data', 'model'))")
     mesh = _mesh(devices, mesh)
     state = learner.check_state(state, "fit")  # its names and shapes, before compiling
-    history = {"loss": [], "accuracy": []}
-    if validation is not None:
-        history["val_loss"], history["val_accuracy"] = [], []
+    history = {k: [] for k in ("loss", "accuracy") + (("val_loss", "val_accuracy") if validation is not None else ())}
     first = 0
     where = {"n_examples": n, "batch_size": batch_size, "shuffle": shuffle}
     if resume and os.path.exists(checkpoint):
@@ -149,12 +147,10 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
         state = sharding.place(state, mesh, param_sharding)
     every = epochs if every is None else every
     bar = None
-    epochs_iter = range(first, epochs)
     if progress and distributed.is_main():
         from tqdm.auto import tqdm
-        bar = tqdm(epochs_iter, desc="epochs", unit="epoch", initial=first, total=epochs)
-        epochs_iter = bar
-    for epoch in epochs_iter:
+        bar = tqdm(range(first, epochs), desc="epochs", unit="epoch", initial=first, total=epochs)
+    for epoch in bar if bar is not None else range(first, epochs):
         key, sub = jax.random.split(key)
         epoch_run = run(sub)
         out = epoch_run(state, False)

@@ -143,21 +143,20 @@ def elementwise(name: str, state_class: type, fields: dict, get: Callable, put: 
                                                         params) for f, v in fields.items()},
                            **{f: jnp.full((), v, dtype) for f, v in shared.items()})
 
+    def wires(s, fs) -> dict:  # one array's state: its fields' wires and the shared ones
+        return {**dict(zip(fields, fs)), **{f: getattr(s, f) for f in shared}}
+
     def mapped_get(s, p):
-        return jax.tree_util.tree_map(lambda p_, *fs: get({**dict(zip(fields, fs)), **_shared(s)}, p_),
-                                      p, *(getattr(s, f) for f in fields))
+        return jax.tree_util.tree_map(lambda p_, *fs: get(wires(s, fs), p_), p, *(getattr(s, f) for f in fields))
 
     def mapped_put(s, p, v):
-        outs = jax.tree_util.tree_map(lambda p_, v_, *fs: put({**dict(zip(fields, fs)), **_shared(s)}, p_, v_),
+        outs = jax.tree_util.tree_map(lambda p_, v_, *fs: put(wires(s, fs), p_, v_),
                                       p, v, *(getattr(s, f) for f in fields))
         is_out = lambda o: isinstance(o, tuple) and len(o) == 2 and isinstance(o[0], dict)  # noqa: E731
         firsts = jax.tree_util.tree_leaves(outs, is_leaf=is_out)
         new = {f: jax.tree_util.tree_map(lambda o, f=f: o[0][f], outs, is_leaf=is_out) for f in fields}
         new.update({f: firsts[0][0][f] if firsts else getattr(s, f) for f in shared})
         return state_class(**new), jax.tree_util.tree_map(lambda o: o[1], outs, is_leaf=is_out)
-
-    def _shared(s) -> dict:
-        return {f: getattr(s, f) for f in shared}
 
     def lens(P) -> Lens:
         S, P = state(P), as_record(P)
