@@ -1,15 +1,9 @@
 """Learners: the lens composite ``U ; R(model) ; R(loss) ; α`` [CFGBL §3–4].
 
-For a model ``(P, f: P × X → Ŷ)``, a loss ``(Y, ℓ: Y × Ŷ → L)`` (its parameter is the
-target), a learning rate ``α: (L, L') → (1, 1)`` and an optimiser
-``U: (S × P, S × P) → (P, P')``, the supervised learner is the Para(Lens) morphism
-
-    ``reparam(R(model ; loss) ; α,  1_Y ⊗ U)``: parameters ``Y × S × P``, from ``X`` to ``(1, 1)``.
-
-It is built once per batch size ``n`` (``learner.parts(n)``, the model and loss batched with the
-parameters shared [MATH §6], then the mean or sum of the ``n`` losses; none over Z2) and read
-three ways: its backward map holds the training step (``step_diagram``, compiled in
-``learn.step``), its parts give the loss and prediction (``learn.evaluation``), and it is drawn.
+The learner is the Para(Lens) morphism ``reparam(R(model ; loss) ; α, 1_Y ⊗ U): X → (1, 1)`` with
+parameters ``Y × S × P``, built once per batch size (``parts(n)``: model and loss batched [MATH §6],
+the losses' mean or sum) and read three ways: its backward map holds the step (``step_diagram``),
+its parts evaluate (``learn.evaluation``), and it is drawn (``learn.picture``).
 """
 from __future__ import annotations
 
@@ -75,7 +69,7 @@ class Learner(Drawable):
     >>> from catgrad import nn, learn
     >>> lrn = learn.supervised(nn.dense(2, 2), learn.softmax_cross_entropy, 0.5, learn.gd())
     >>> st = lrn.init(jax.random.PRNGKey(0))
-    >>> x, labels = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32), np.array([0, 1])
+    >>> x, labels = np.eye(2, dtype=np.float32), np.array([0, 1])
     >>> for _ in range(20):
     ...     st = lrn.step(st, x, labels)
     >>> lrn.evaluate(st.params, x, labels)["accuracy"]
