@@ -2,14 +2,6 @@
 
 The dreamer ``(X, σ ; f): P → Ŷ`` of a model ``(P, f)`` takes the input as parameter: its training
 step towards a chosen class moves the input, not the weights.
-
->>> from catgrad import nn, learn, to_jax
->>> model = nn.dense(4, 3, nn.sigmoid)
->>> w = model.init(jax.random.PRNGKey(0))
->>> x = learn.dream(model, w, 2, np.zeros(4, np.float32), steps=50, lr=1.0)
->>> f = to_jax(model)
->>> bool(f(w, x)[0][2] > f(w, np.zeros(4, np.float32))[0][2])
-True
 """
 from __future__ import annotations
 
@@ -53,11 +45,12 @@ def dream(model: Para, params: Any, target_class: int, x0, *, steps: int = 100, 
           optimiser=None, loss=mse) -> np.ndarray:
     """``steps`` steps ``x ← x − α ∇ₓ loss(onehot(c), f(p, x))`` from ``x0`` (the weights ``p`` fixed).
 
-    >>> from catgrad import nn
-    >>> model = nn.dense(2, 2, nn.sigmoid)
+    >>> from catgrad import nn, to_jax
+    >>> model, x0 = nn.dense(4, 3, nn.sigmoid), np.zeros(4, np.float32)
     >>> w = model.init(jax.random.PRNGKey(0))
-    >>> dream(model, w, 1, np.zeros(2, np.float32), steps=5).shape
-    (2,)
+    >>> f = to_jax(model)
+    >>> bool(f(w, dream(model, w, 2, x0, steps=50, lr=1.0))[0][2] > f(w, x0)[0][2])
+    True
     """
     learner = deep_dream(model, loss, learning_rate(lr), optimiser)
     k = learner.model.cod[0].shape[0]

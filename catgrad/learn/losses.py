@@ -13,13 +13,6 @@ loss                        value ``loss(y, ŷ)``
 =========================  =====================================================
 
 Each equals optax's (``l2_loss``, ``softmax_cross_entropy``, ``sigmoid_binary_cross_entropy``) summed.
-
->>> from catgrad import Array, to_jax
->>> loss = mse(Array((2,)))
->>> loss.dom, loss.cod
-(Ty(f32[2]), Ty(f32[]))
->>> to_jax(loss.map)(jnp.array([1.0, 0.0]), jnp.array([3.0, 0.0]))
-(Array(2., dtype=float32),)
 """
 from __future__ import annotations
 

@@ -19,11 +19,6 @@ rda            1      p;  p' = p + v  (+ is XOR on boolean wires)
 
 The ranges the formulas need are checked. The state is a NamedTuple of records like the parameters
 (optax's convention); trajectories equal optax's ``sgd``, ``adagrad``, ``rmsprop``, ``adam``.
-
->>> from catgrad import to_jax
->>> U = momentum(0.5).lens(Array(()))
->>> to_jax(U.bwd)(jnp.float32(1.0), jnp.float32(2.0), jnp.float32(-0.25))
-(Array(0.25, dtype=float32), Array(2.25, dtype=float32))
 """
 from __future__ import annotations
 

@@ -2,12 +2,6 @@
 
 Forward ``! : L → 1``; backward the constant ``−α`` (the parameters receive ``−α ∇ₚ``, as from
 ``optax.sgd(α)``), or over Z2, where ``1 = −1``, the identity ``l ↦ l`` [RDA].
-
->>> from catgrad import Array, to_jax
->>> import jax.numpy as jnp
->>> lr = learning_rate(0.1).lens(Array(()))
->>> to_jax(lr.fwd)(jnp.float32(3.0)), to_jax(lr.bwd)(jnp.float32(3.0))
-((), (Array(-0.1, dtype=float32),))
 """
 from __future__ import annotations
 
