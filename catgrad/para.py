@@ -6,11 +6,6 @@ A morphism ``A → B`` is ``(P, f: P × A → B)``; ``(P, f) ; (Q, g) = (Q × P,
 of array types (``{"dense": {"W": f32[3,4], "b": f32[3]}}``) shaped like the initial values, the
 gradients and the optimiser states; its wires are ``leaves`` (JAX's tree order). The product of
 named records is their union (clashing names renamed ``dense_1``), of anonymous ones the pair.
-
->>> from catgrad import matmul, sigmoid
->>> layer = Para({"W": Array((2, 3))}, matmul(Array((2, 3)), Array((3,))) >> sigmoid(Array((2,))))
->>> layer.param, layer.dom, layer.cod
-({'W': Array((2, 3), 'float32')}, Ty(f32[3]), Ty(f32[2]))
 """
 from __future__ import annotations
 
