@@ -41,6 +41,8 @@ from typing import Callable, Mapping, Optional, Sequence
 import jax
 import numpy as np
 
+from . import sharding as sharding_rules
+
 ADDRESS, COUNT, ID = "CATGRAD_COORDINATOR_ADDRESS", "CATGRAD_NUM_PROCESSES", "CATGRAD_PROCESS_ID"
 _JAX = {"coordinator_address": "JAX_COORDINATOR_ADDRESS", "num_processes": "JAX_NUM_PROCESSES",
         "process_id": "JAX_PROCESS_ID"}
@@ -163,6 +165,8 @@ def fingerprint(value) -> int:
     True
     """
     h = hashlib.sha256()
+    if hasattr(value, "dtype") and jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
+        value = jax.random.key_data(value)
     leaves, treedef = jax.tree_util.tree_flatten(value)
     if leaves and all(hasattr(a, "dtype") and hasattr(a, "shape") for a in leaves):
         h.update(repr(treedef).encode())
@@ -297,6 +301,54 @@ def batches(arrays: Sequence, order: np.ndarray, mesh) -> list:
     return out
 
 
+def fit_mesh(devices):
+    """The mesh of a multi-process ``fit``: every device of every process (``devices`` None, their count, or them).
+
+    >>> fit_mesh(None).axis_names
+    ('batch',)
+    """
+    every = jax.devices()
+    if devices is None or devices == len(every) or (not isinstance(devices, int) and list(devices) == every):
+        return mesh(every)
+    raise ValueError(f"fit: with {jax.process_count()} processes, devices must be all {len(every)} devices of all "
+                     f"processes (devices=None), got {devices!r}")
+
+
+def epochs(epoch: Callable, xs: Sequence, ys: Sequence, n: int, batch_size: int, shuffle: bool, mesh):
+    """``run(key)(state, guarded)``: ``fit``'s epoch from the compiled ``epoch(guarded)``, in one process or several.
+
+    One process: the epoch permutes and batches the data on the device. Several: the same
+    permutation is drawn on every process and each process reads its share of every minibatch
+    (:func:`batches`) into global arrays (``CompiledEpoch.on_batches``).
+
+    >>> run = epochs(lambda guarded: lambda st, xs, ys, key: st, [], [], 4, 2, True, None)
+    >>> run(jax.random.PRNGKey(0))("state", False)
+    'state'
+    """
+    if not is_multiprocess():
+        return lambda key: lambda state, guarded: epoch(guarded)(state, xs, ys, key)
+    steps = n // batch_size
+
+    def run(key):
+        order = np.asarray(jax.random.permutation(key, n)) if shuffle else np.arange(n)
+        order = order[: steps * batch_size].reshape(steps, batch_size)
+        bx, by = batches(xs, order, mesh), batches(ys, order, mesh)
+        return lambda state, guarded: epoch(guarded).on_batches(state, bx, by)
+    return run
+
+
+def whole(tree, mesh=None, sharded: bool = False):
+    """The arrays of ``tree`` whole on this process (to evaluate or save): gathered if sharded per parameter
+    (``sharding.replicated``), this process's copy if several processes hold replicas; else ``tree``.
+
+    >>> whole({"W": 1})
+    {'W': 1}
+    """
+    if not is_multiprocess():
+        return tree
+    return local(sharding_rules.replicated(tree, mesh) if sharded else tree)
+
+
 def free_port() -> int:
     """A TCP port on localhost that is free now (for a local coordinator).
 
@@ -380,4 +432,5 @@ def _signal(p: subprocess.Popen, sig: int) -> None:
 
 
 __all__ = ["initialize", "settings", "wait_for", "is_multiprocess", "is_main", "fingerprint", "agree", "once", "mesh",
-           "replicate", "local", "share", "batches", "free_port", "launch", "stop", "DistributedError"]
+           "replicate", "local", "share", "batches", "fit_mesh", "epochs", "whole", "free_port", "launch", "stop",
+           "DistributedError"]

@@ -1,27 +1,11 @@
 """Parametrised maps: the categories Para(C) and Para(Lens(C)) [CFGBL §2.2].
 
-A morphism ``A → B`` of Para(C) is a pair ``(P, f: P × A → B)``: a parameter object and a
-map taking the parameters first.
-
-- composition ``(P, f) ; (Q, g) = (Q × P, (q, p, a) ↦ g(q, f(p, a)))``; identity ``(1, π₁)``;
-- tensor ``(P, f) ⊗ (Q, g) = (P × Q, (p, q, a, c) ↦ (f(p, a), g(q, c)))``;
-- reparametrisation by ``r: Q → P``: ``(Q, (r × 1) ; f)`` (the 2-cells of Para);
-- ``Para(Lens(C))``: the same with lenses ``(P, P')`` as parameters and a lens as map;
-  ``R`` extends to ``Para(C) → Para(Lens(C))``: ``(P, f) ↦ (P, (f, R[f]))`` (``Para.lens``).
-
-The parameter object is a **record**: a tree (nested dicts keyed by layer and parameter name;
-tuples and NamedTuples allowed) whose leaves are array types, e.g.
-``{"dense": {"W": f32[3,4], "b": f32[3]}}``. The initial values, the gradients and every
-optimiser state have the same tree structure (as in optax and flax). The order of the
-parameter wires of ``f`` is derived from the record in one place, ``leaves`` (JAX's tree
-order). The product of two named records is their union (a clashing top-level name of the
-second is renamed ``dense`` → ``dense_1``); the product of anonymous ones is the pair, as in
-the paper.
-
->>> from catgrad import Array, matmul, sigmoid
->>> layer = Para({"W": Array((2, 3))}, matmul(Array((2, 3)), Array((3,))) >> sigmoid(Array((2,))))
->>> layer.param, layer.dom, layer.cod
-({'W': Array((2, 3), 'float32')}, Ty(f32[3]), Ty(f32[2]))
+A morphism ``A → B`` is ``(P, f: P × A → B)``; ``(P, f) ; (Q, g) = (Q × P, g(q, f(p, a)))``,
+``(P, f) ⊗ (Q, g) = (P × Q, (f(p, a), g(q, c)))``, reparametrisation ``(Q, (r × 1) ; f)``, and
+``R: (P, f) ↦ (P, (f, R[f]))`` into Para(Lens(C)). The parameter object is a **record**: a tree
+of array types (``{"dense": {"W": f32[3,4], "b": f32[3]}}``) shaped like the initial values, the
+gradients and the optimiser states; its wires are ``leaves`` (JAX's tree order). The product of
+named records is their union (clashing names renamed ``dense_1``), of anonymous ones the pair.
 """
 from __future__ import annotations
 
@@ -40,8 +24,6 @@ from .lens import Lens
 Map = Union[Diagram, Lens]
 Record = Any  # a tree whose leaves are Array types
 
-
-# -- records ---------------------------------------------------------------------------
 
 def as_record(param) -> Record:
     """``param`` as a record: a Ty becomes the tuple of its arrays (one array: itself; none: ``{}``).
@@ -67,8 +49,9 @@ def leaves(record: Record) -> Ty:
     return Ty(*jax.tree_util.tree_leaves(record))
 
 
-def paths(record: Record) -> tuple:
-    """The name of each parameter wire, in wire order: its keys joined by dots (``"dense.W"``).
+def paths(record: Record, sep: str = ".") -> tuple:
+    """The name of each parameter wire (or leaf of any tree), in wire order: its keys (dict keys, NamedTuple fields,
+    indices) joined by ``sep`` (``"dense.W"``).
 
     >>> paths({"dense": {"b": Array((3,)), "W": Array((3, 4))}})
     ('dense.W', 'dense.b')
@@ -78,7 +61,7 @@ def paths(record: Record) -> tuple:
             if hasattr(key, attr):
                 return str(getattr(key, attr))
         return str(key)
-    return tuple(".".join(name(k) for k in path) for path, _ in jax.tree_util.tree_flatten_with_path(record)[0])
+    return tuple(sep.join(name(k) for k in path) for path, _ in jax.tree_util.tree_flatten_with_path(record)[0])
 
 
 def check_values(record: Record, values, what: str = "parameter", where: str = "") -> None:
@@ -108,12 +91,8 @@ def check_values(record: Record, values, what: str = "parameter", where: str = "
 
 
 def traced(fn: Callable, *records: Record) -> Diagram:
-    """The diagram that ``fn`` builds on records of wires (``trace`` for records).
+    """``trace`` for records: ``fn`` gets a record of wires per record of types and returns a tree of wires.
 
-    ``fn`` receives one record of wires per record of types (a single Array: a wire) and returns
-    a tree of wires; the domain is the records' leaves in order, the codomain the result's.
-
-    >>> from catgrad import Array
     >>> d = traced(lambda p, x: p["w"] * x + p["b"], {"w": Array(()), "b": Array(())}, Array(()))
     >>> d.dom
     Ty(f32[], f32[], f32[])
@@ -131,8 +110,6 @@ def traced(fn: Callable, *records: Record) -> Diagram:
     return trace(on_wires, *(leaves(r) for r in records))
 
 
-# -- joining two records -------------------------------------------------------------------
-
 def _renaming(clashing, taken: set) -> dict:
     """A fresh name ``top_k`` for each clashing top-level name (smallest ``k`` not taken), in sorted order."""
     taken, rename = set(taken), {}
@@ -146,8 +123,7 @@ def _renaming(clashing, taken: set) -> dict:
 
 
 def _joiner(keep: Record, other: Record, pair: Callable) -> Callable:
-    """How two records join (applied alike to types, wire labels and initial values): the union of two
-    dicts, ``other``'s clashing names renamed; a record without leaves is the unit; otherwise ``pair``."""
+    """How two records join (types, labels, values alike): dicts' union (clashes renamed), unit, else ``pair``."""
     if not leaves(other):
         return lambda a, b: a
     if not leaves(keep):
@@ -159,8 +135,7 @@ def _joiner(keep: Record, other: Record, pair: Callable) -> Callable:
 
 
 def _permuted(m: Map, order: list, n_rest: int) -> Map:
-    """``m`` precomposed with the wiring putting its first ``len(order)`` wires in the order ``order``:
-    new wire ``j`` feeds old wire ``order[j]`` (for a lens, the backward map permutes the primes back)."""
+    """``m`` after the wiring whose wire ``j`` feeds ``m``'s wire ``order[j]`` (a lens's primes permuted back)."""
     fwd = m.fwd if isinstance(m, Lens) else m
     n = len(order)
     if order == list(range(n)):
@@ -178,8 +153,7 @@ def _permuted(m: Map, order: list, n_rest: int) -> Map:
 
 
 def _joined(m: Map, first: Record, second: Record, join: Callable, n_rest: int) -> tuple:
-    """The record ``join(first, second)`` and ``m`` (parameters ``first``'s leaves then ``second``'s) with its
-    parameter wires put in that record's order."""
+    """``join(first, second)`` and ``m`` (on ``first``'s then ``second``'s leaves) rewired to its order."""
     n1 = len(leaves(first))
     labels = join(_labelled(first, 0), _labelled(second, n1))
     return join(first, second), _permuted(m, jax.tree_util.tree_leaves(labels), n_rest)
@@ -194,18 +168,12 @@ def _fwd(m: Map) -> Diagram:
     return m.fwd if isinstance(m, Lens) else m
 
 
-# -- Para ------------------------------------------------------------------------------
-
 @dataclass(frozen=True, init=False)
 class Para(Drawable):
-    """A parametrised map ``(P, f: P × A → B)`` (``f`` a Diagram, or a Lens for Para(Lens)).
+    """A parametrised map ``(P, f)``: the record ``param``, ``map`` on ``leaves(P) @ A`` (a Diagram or a Lens),
+    ``init: key -> tree shaped like P`` (optional).
 
-    Args:
-        param: the parameter record ``P`` (a tree of Array types; a Ty is read as the tuple of its arrays).
-        map: ``leaves(P) @ A → B`` (a Diagram) or a lens ``(leaves(P) @ A, P' @ A') → (B, B')``.
-        init: ``key -> tree of arrays`` shaped like ``P``, the initial parameters (optional).
-
-    >>> from catgrad import Array, mul
+    >>> from catgrad import mul
     >>> scaling = Para({"c": Array(())}, mul(Array(())), lambda key: {"c": 1.0})
     >>> scaling.param, scaling.dom, scaling.init(None)
     ({'c': Array((), 'float32')}, Ty(f32[]), {'c': 1.0})
@@ -233,7 +201,6 @@ class Para(Drawable):
     def build(param: Record, fn: Callable, *dom: TyLike, init: Optional[Callable] = None) -> "Para":
         """The Para whose map ``fn`` builds on the record of parameter wires and the input wires.
 
-        >>> from catgrad import Array
         >>> p = Para.build({"b": Array((2,))}, lambda p, x: x + p["b"], Array((2,)))
         >>> p.dom
         Ty(f32[2])
@@ -243,7 +210,7 @@ class Para(Drawable):
     def __call__(self, params, *inputs):
         """Apply ``f`` to wires inside ``trace``/``Para.build``: ``params`` a record of wires shaped like ``P``.
 
-        >>> from catgrad import Array, nn
+        >>> from catgrad import nn
         >>> inner = nn.dense(2, 2)
         >>> outer = Para.build(inner.param, lambda p, x: inner(p, x) + x, Array((2,)))
         >>> outer.param == inner.param
@@ -251,7 +218,6 @@ class Para(Drawable):
         """
         return self.map(*jax.tree_util.tree_leaves(params), *inputs)
 
-    # -- types ----------------------------------------------------------------
     @property
     def wires(self) -> Ty:
         """The parameter wires ``leaves(P)``."""
@@ -280,13 +246,9 @@ class Para(Drawable):
         """The identity ``(1, π₁) = (1, 1_A)``."""
         return Para({}, identity(A))
 
-    # -- composition ----------------------------------------------------------
     def then(self, other) -> "Para":
-        """``(P, f) ; (Q, g) = (Q × P, (q, p, a) ↦ g(q, f(p, a)))``: the record is ``P ∪ Q`` (named) or ``(Q, P)``.
-
-        ``other`` may be a Para, a map (lifted with ``Para.of``) or a layer: a callable taking
-        this morphism's codomain type (e.g. ``catgrad.nn.sigmoid``).
-        """
+        """``(P, f) ; (Q, g) = (Q × P, g(q, f(p, a)))``, the record ``P ∪ Q`` or ``(Q, P)``; ``other`` a Para, a map,
+        or a layer (a callable of this codomain type, e.g. ``catgrad.nn.sigmoid``)."""
         other = _as_para(other, self.cod if not isinstance(self.map, Lens) else self.cod[0])
         if isinstance(self.map, Lens) != isinstance(other.map, Lens):
             raise TypeError("cannot compose a Para(C) morphism with a Para(Lens(C)) one: apply .lens() to both")
@@ -333,7 +295,6 @@ class Para(Drawable):
     def __matmul__(self, other):
         return self.tensor(other)
 
-    # -- the functor R: Para(C) → Para(Lens(C)) -----------------------------------
     def lens(self) -> "Para":
         """``(P, f) ↦ (P, (f, R[f]))``, a Para(Lens(C)) morphism."""
         if isinstance(self.map, Lens):
@@ -347,7 +308,6 @@ class Para(Drawable):
         nP, nA = len(self.wires), len(self.dom)
         return Para(self.param, batch_diagram(self.map, n, [False] * nP + [True] * nA), self.init_fn)
 
-    # -- parameters ------------------------------------------------------------
     def init(self, key) -> Any:
         """Initial parameters from an explicit PRNG key: a tree shaped like the record."""
         if self.init_fn is None:
@@ -357,8 +317,7 @@ class Para(Drawable):
         return self.init_fn(key)
 
     def named(self, name: str) -> "Para":
-        """One layer ``name``: the record nested under ``name`` (``{name: P}``) and the map's operations in the
-        scope ``name`` (which drawings show as one box).
+        """One layer ``name``: the record ``{name: P}``, the map's operations in the scope ``name``.
 
         >>> from catgrad import nn
         >>> layer = nn.dense(2, 3).named("encoder")
@@ -389,12 +348,9 @@ class Para(Drawable):
 
 
 def reparam(p: Para, r: Map, param: Record = None, init: Callable | None = None) -> Para:
-    """Reparametrise ``(P, f)`` by ``r: Q → P``: ``(Q, (r × 1) ; f)`` (a 2-cell of Para).
+    """Reparametrise ``(P, f)`` by ``r: Q → P`` (a lens for Para(Lens)): ``(Q, (r × 1) ; f)``, ``Q`` = ``param``.
 
-    ``param`` is the record ``Q`` (default: ``r``'s domain as an anonymous record). For a
-    Para(Lens) morphism ``r`` is a lens ``(Q, Q') → (P, P')``.
-
-    >>> from catgrad import Array, exp, mul
+    >>> from catgrad import exp, mul
     >>> positive = Para({"scale": Array(())}, mul(Array(()))).reparam(exp(Array(())), {"log_scale": Array(())})
     >>> positive.param
     {'log_scale': Array((), 'float32')}
@@ -416,8 +372,7 @@ def reparam(p: Para, r: Map, param: Record = None, init: Callable | None = None)
 
 
 def _distinct_scopes(first: Map, second: Map) -> Map:
-    """``second`` with the layer (scope) names it shares with ``first`` suffixed, ``dense`` → ``dense_1``
-    (and ``R(dense)`` → ``R(dense_1)``), as the records' names are: each layer keeps its own box."""
+    """``second`` with the scopes it shares with ``first`` renamed as the records are (``dense_1``, ``R(dense_1)``)."""
     a, b = _fwd(first).top_scopes(), _fwd(second).top_scopes()
     rename = _renaming(a & b, a | b)
     rename.update({f"R({top})": f"R({new})" for top, new in rename.items()})

@@ -1,34 +1,9 @@
 """Checkpoints: a learner's state (parameters and optimiser state) in one ``.npz`` file, no pickle.
 
-The file is a NumPy ``.npz`` archive holding one array per leaf of the :class:`TrainState`
-pytree, keyed by its path (``params/dense/W``, ``opt_state/mu/dense/W``, ...), and a JSON
-manifest (the entry ``__manifest__``, a string) giving the format name and version, the
-optimiser state's class, each array's shape and dtype, optional user metadata and, for
-checkpoints written by ``fit``, the training progress (epochs done, the PRNG key of the next
-epoch, the history so far). Everything is read back with ``allow_pickle=False``.
-
-Writing is atomic: the archive goes to a temporary file in the target's folder, is flushed and
-``fsync``-ed, then renamed over the target (``os.replace``), so a failed or interrupted write
-leaves the previous file intact. Loading checks the file against the learner: a missing, extra
-or mistyped (shape or dtype) array is a :class:`CheckpointError` naming it.
-
-With several processes (``catgrad.distributed``), every process calls ``save`` with the same
-(replicated) state; process 0 alone writes the file, after a barrier, and every process returns
-once it is written (one consistent file, written once, atomically). ``load`` reads the file in
-every process: the folder must be shared by the processes (or copied to each machine).
-
-Resuming is exact: the arrays are stored bit for bit, so N steps, ``save``, ``load`` and M
-more steps give the parameters of N + M uninterrupted steps.
-
->>> import os, tempfile, jax
->>> from catgrad import nn, learn
->>> lrn = learn.supervised(nn.dense(3, 2), learn.mse, 1.0, learn.adam(0.01))
->>> st = lrn.init(jax.random.PRNGKey(0))
->>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
->>> learn.save(path, st)
->>> back = learn.load(path, lrn)
->>> bool((back.opt_state.mu["dense"]["W"] == st.opt_state.mu["dense"]["W"]).all())
-True
+One array per leaf of the :class:`TrainState`, keyed by its path (``params/dense/W``), bit for bit,
+and a JSON manifest ``__manifest__`` (format, version, state class, shapes, metadata, ``fit``'s
+progress). Written atomically (temporary file, ``fsync``, ``os.replace``) by process 0 alone
+(``distributed.once``); loaded with ``allow_pickle=False`` and checked against the learner.
 """
 from __future__ import annotations
 
@@ -43,6 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import distributed
+from ..para import paths
 from .learner import Learner, TrainState, train_state
 
 FORMAT = "catgrad-checkpoint"
@@ -53,38 +29,23 @@ MANIFEST = "__manifest__"
 class CheckpointError(ValueError):
     """A checkpoint file that cannot be read, or does not fit the learner it is loaded for.
 
-    >>> import os, tempfile
-    >>> from catgrad import nn, learn
-    >>> path = os.path.join(tempfile.mkdtemp(), "not-a-checkpoint.npz")
-    >>> _ = open(path, "w").write("hello")
-    >>> learn.load(path, learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.gd()))
+    >>> read_manifest(__file__)
     Traceback (most recent call last):
-        ...
     catgrad.learn.checkpoint.CheckpointError: ...
     """
 
 
-def _key_name(entry) -> str:
-    for attr in ("key", "name", "idx"):
-        if hasattr(entry, attr):
-            return str(getattr(entry, attr))
-    return str(entry)
-
-
 def leaves_by_path(tree) -> dict:
-    """The leaves of a pytree keyed by their path, ``"a/b/c"`` (dict keys, NamedTuple fields, indices).
+    """The leaves of a pytree keyed by their path, ``"a/b/c"`` (``catgrad.para.paths`` joined by ``/``).
 
     >>> leaves_by_path({"params": {"W": 1, "b": 2}, "opt": (3,)})
     {'opt/0': 3, 'params/W': 1, 'params/b': 2}
     """
-    flat, _ = jax.tree_util.tree_flatten_with_path(tree)
-    out = {}
-    for path, leaf in flat:
-        key = "/".join(_key_name(e) for e in path)
-        if key == MANIFEST or key in out:
-            raise CheckpointError(f"the state has two arrays at the path {key!r}")
-        out[key] = leaf
-    return out
+    keys = paths(tree, "/")
+    clash = [k for i, k in enumerate(keys) if k == MANIFEST or k in keys[:i]]
+    if clash:
+        raise CheckpointError(f"the state has two arrays at the path {clash[0]!r}")
+    return dict(zip(keys, jax.tree_util.tree_leaves(tree)))
 
 
 def _describe(a) -> dict:
@@ -92,11 +53,9 @@ def _describe(a) -> dict:
 
 
 def _encode_key(key) -> Optional[dict]:
-    if key is None:
-        return None
-    if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+    if key is not None and jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
         return {"data": np.asarray(jax.random.key_data(key)).tolist(), "impl": str(jax.random.key_impl(key))}
-    return {"data": np.asarray(key).tolist()}
+    return None if key is None else {"data": np.asarray(key).tolist()}
 
 
 def _decode_key(d: Optional[dict]):
@@ -107,17 +66,9 @@ def _decode_key(d: Optional[dict]):
 
 
 def save(path, state: TrainState, *, metadata: Optional[dict] = None, progress: Optional[dict] = None) -> None:
-    """Write ``state`` (a :class:`TrainState`) to ``path`` atomically (see the module docstring).
+    """Write ``state`` to ``path`` (no suffix added; its folder must exist) atomically, with JSON ``metadata``
+    (``progress``: ``fit``'s ``{"epoch", "key", "history", "run"}``).
 
-    Args:
-        path: the file to write (exactly this name: no suffix is added). Its folder must exist.
-        state: parameters and optimiser state (pytrees of arrays).
-        metadata: a JSON-serialisable dict stored in the manifest (e.g. the experiment's settings).
-        progress: used by ``fit``: ``{"epoch": int, "key": PRNG key, "history": dict, "run": dict}``.
-
-    Example (with :func:`load`):
-
-    >>> import os, tempfile, jax
     >>> from catgrad import nn, learn
     >>> lrn = learn.supervised(nn.dense(3, 2), learn.mse, 0.1, learn.gd())
     >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
@@ -176,8 +127,7 @@ def _fsync_folder(folder: str) -> None:
         os.fsync(fd)
     except OSError:
         pass
-    finally:
-        os.close(fd)
+    os.close(fd)
 
 
 def _read(path) -> tuple:
@@ -207,17 +157,11 @@ def _read(path) -> tuple:
 
 
 def read_manifest(path) -> dict:
-    """The manifest of a checkpoint: format, version, ``state_class``, ``arrays`` (shapes and dtypes),
-    ``metadata`` and, for a checkpoint written by ``fit``, ``fit`` (``epoch``, ``key`` as a PRNG key,
-    ``history``).
+    """The manifest of a checkpoint (``fit``'s ``key`` as a PRNG key); see :func:`save`.
 
-    >>> import os, tempfile, jax
-    >>> from catgrad import nn, learn
-    >>> lrn = learn.supervised(nn.dense(3, 2), learn.mse, 1.0, learn.adam())
-    >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
-    >>> learn.save(path, lrn.init(jax.random.PRNGKey(0)))
-    >>> learn.read_manifest(path)["state_class"]
-    'AdamState'
+    >>> read_manifest("no/such.ckpt")
+    Traceback (most recent call last):
+    FileNotFoundError: no checkpoint file no/such.ckpt
     """
     manifest, _ = _read(path)
     if "fit" in manifest:
@@ -231,12 +175,9 @@ def template(learner: Learner) -> TrainState:
 
 
 def load(path, learner: Learner) -> TrainState:
-    """The :class:`TrainState` saved in ``path``, checked against ``learner``'s parameters and optimiser.
+    """The :class:`TrainState` saved in ``path``, checked against ``learner`` (a ``CheckpointError`` naming the
+    missing, extra or mistyped array).
 
-    Raises ``FileNotFoundError`` if there is no file, :class:`CheckpointError` if it is not a readable
-    checkpoint or does not fit (naming the missing, extra or mistyped array).
-
-    >>> import os, tempfile, jax
     >>> from catgrad import nn, learn
     >>> lrn = learn.supervised(nn.dense(3, 2), learn.mse, 0.1, learn.gd())
     >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
@@ -267,8 +208,7 @@ def load(path, learner: Learner) -> TrainState:
         a = arrays[k]
         if a.shape != tuple(t.shape) or a.dtype != np.dtype(t.dtype):
             raise CheckpointError(f"{path}: the array {k} is {_fmt(a)}; the learner expects {_fmt(t)}")
-    leaves, treedef = jax.tree_util.tree_flatten(tmpl)
-    return jax.tree_util.tree_unflatten(treedef, [jnp.asarray(arrays[k]) for k in want])
+    return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(tmpl), [jnp.asarray(arrays[k]) for k in want])
 
 
 def _fmt(a: Any) -> str:

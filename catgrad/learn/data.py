@@ -1,11 +1,8 @@
-"""The data a learner takes, checked once at the door: inputs, targets and integer class labels.
+"""The data a learner takes, checked once at the door: a batch per model input, targets or integer labels.
 
-A model ``(P, f: P × X → Ŷ)`` with one input wire per array of ``X`` takes a batch per wire, with
-a leading example axis; a loss ``(Y, ℓ)`` takes targets of ``Y``'s type per example, or integer
-class labels when ``Y`` is one float vector of length ``k > 1`` (made one-hot inside the compiled
-functions, ``as_targets``). ``Data.of(model, loss)`` reads the types once; its methods convert
-and check, raising ``TypeError`` for shapes that do not fit and ``LabelError``/``ValueError`` for
-values out of range. Arrays that already fit pass through untouched (the fast path of a step).
+Integer labels are accepted when the target is one float vector of length ``k > 1`` (made one-hot
+inside the compiled functions). ``TypeError`` for shapes that do not fit, ``LabelError``/``ValueError``
+for values out of range; arrays that already fit pass through untouched (the fast path of a step).
 
 >>> from catgrad import nn, learn
 >>> d = Data.of(nn.dense(2, 3), learn.softmax_cross_entropy(nn.dense(2, 3).cod))
@@ -29,32 +26,20 @@ from ..semantics.jax import check_binary
 class LabelError(ValueError):
     """Integer labels outside ``0..k-1`` for a model with ``k`` outputs.
 
-    >>> import jax, numpy as np
-    >>> from catgrad import nn, learn
-    >>> lrn = learn.supervised(nn.dense(2, 3), learn.softmax_cross_entropy, 0.1, learn.gd())
-    >>> lrn.step(lrn.init(jax.random.PRNGKey(0)), np.ones((2, 2), np.float32), np.array([0, 3]))
+    >>> check_labels(np.array([0, 3]), 3)
     Traceback (most recent call last):
-        ...
-    catgrad.learn.data.LabelError: ...
+    catgrad.learn.data.LabelError: labels must lie in 0..2 for a model with 3 outputs; got labels in 0..3
     """
 
 
 def label_message(lo: int, hi: int, k: int) -> str:
-    """The message of a ``LabelError``.
-
-    >>> label_message(0, 3, 3)
-    'labels must lie in 0..2 for a model with 3 outputs; got labels in 0..3'
-    """
+    """The message of a ``LabelError`` (see its example)."""
     return f"labels must lie in 0..{k - 1} for a model with {k} outputs; got labels in {lo}..{hi}"
 
 
 @dataclass(frozen=True)
 class Data:
-    """The input and target types of a learner and the checks of its data (see the module docstring).
-
-    Attributes: ``inputs`` the ``(type, numpy dtype)`` of each model input wire; ``targets`` the
-    target wires' types; ``classes`` ``k`` when integer labels are accepted, else None.
-    """
+    """``inputs``: ``(type, numpy dtype)`` per model input; ``targets``: their types; ``classes``: ``k`` or None."""
 
     inputs: tuple
     targets: tuple
@@ -72,8 +57,7 @@ class Data:
     def inputs_of(self, x) -> list:
         """One checked batch per model input (``x`` an array, or a list of them)."""
         dom = self.inputs
-        if len(dom) == 1 and isinstance(x, (np.ndarray, jax.Array)) and x.dtype == dom[0][1] and \
-                x.shape[1:] == dom[0][0].shape and x.shape and x.shape[0] and not getattr(x, "weak_type", False):
+        if len(dom) == 1 and ready(x, *dom[0]):
             return [x]  # the fast path: one ready batch
         xs = list(x) if isinstance(x, (tuple, list)) else [x]
         if len(xs) != len(dom):
@@ -89,11 +73,7 @@ class Data:
                                 f"shape (n, {', '.join(map(str, t.shape))}); got data of shape {tuple(a.shape)}")
             if a.shape[0] == 0:
                 raise ValueError(f"input {i}: the data is empty (0 examples of shape {t.shape})")
-            if t.dtype == "bool":
-                a = check_binary(a, f"input {i}")
-            elif a.dtype.kind not in "biuf":
-                raise TypeError(f"input {i}: expected numbers for {t}, got data of dtype {a.dtype}")
-            out.append(as_dtype(a, dt))
+            out.append(_numbers(a, t, dt, f"input {i}"))
         if len(out) > 1 and len({a.shape[0] for a in out}) > 1:
             raise TypeError(f"the model's inputs have different numbers of examples: {[a.shape[0] for a in out]}")
         return out
@@ -103,13 +83,11 @@ class Data:
         ``eager=False`` leaves the range check of labels already on the device to the compiled step."""
         t, k, dt = self.targets[0], self.classes, self.target_dtype
         if isinstance(y, (np.ndarray, jax.Array)):  # the fast paths: nothing to convert
-            shape = y.shape
-            if shape[1:] == t.shape and y.dtype == dt and shape and not getattr(y, "weak_type", False) and \
-                    len(self.targets) == 1:
-                _same_count(n, shape[0])
+            if ready(y, t, dt) and len(self.targets) == 1:
+                _same_count(n, y.shape[0])
                 return y
-            if k is not None and len(shape) == 1 and y.dtype.kind in "iu":
-                _same_count(n, shape[0])
+            if k is not None and y.ndim == 1 and y.dtype.kind in "iu":
+                _same_count(n, y.shape[0])
                 if isinstance(y, np.ndarray):
                     check_labels(y, k)  # a few µs, no device round trip: a bad label raises at once
                 elif eager:
@@ -133,11 +111,7 @@ class Data:
             raise TypeError(f"the loss expects targets of shape {t.shape} ({t}) per example; got targets of shape "
                             f"{tuple(y.shape)}")
         _same_count(n, y.shape[0])
-        if t.dtype == "bool":
-            return check_binary(y, "targets")
-        if y.dtype.kind not in "biuf":
-            raise TypeError(f"targets: expected numbers for {t}, got data of dtype {y.dtype}")
-        return as_dtype(y, dt)
+        return _numbers(y, t, dt, "targets")
 
     def as_targets(self, ys: list) -> list:
         """Integer labels → one-hot targets (traced); an out-of-range label gives a NaN row."""
@@ -147,6 +121,15 @@ class Data:
         k, y = self.classes, y.astype(jnp.int32)
         out_of_range = (y < 0) | (y >= k)
         return [jnp.where(out_of_range[:, None], jnp.nan, jax.nn.one_hot(y, k, dtype=t.dtype))]
+
+
+def _numbers(a, t: Array, dt: np.dtype, what: str):
+    """``a`` as data of type ``t``: binary for a Z2 wire, else numbers converted to ``dt``."""
+    if t.dtype == "bool":
+        return check_binary(a, what)
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{what}: expected numbers for {t}, got data of dtype {a.dtype}")
+    return as_dtype(a, dt)
 
 
 def _same_count(n: int, m: int) -> None:
@@ -173,9 +156,8 @@ def check_labels(y: np.ndarray, k: int) -> None:
 
 
 def ready(a, t: Array, dt: np.dtype) -> bool:
-    """Whether ``a`` is already a batch of examples of type ``t``: a numpy or (strongly typed) JAX array of
-    dtype ``dt`` and shape ``(n, *t.shape)``, ``n > 0``, which the input checks would pass through unchanged.
-    (Numpy arrays stay on the host: the jitted function transfers them, faster than ``jnp.asarray``.)
+    """Whether ``a`` is already a batch of type ``t``: a numpy or strongly typed JAX array, dtype ``dt``, shape
+    ``(n, *t.shape)``, ``n > 0`` (numpy stays on the host: the jitted function transfers it, faster).
 
     >>> ready(np.zeros((4, 2), np.float32), Array((2,)), np.dtype("float32"))
     True

@@ -1,19 +1,7 @@
 """Deep dreaming [CFGBL §4.2]: the supervised learner with the *input* as its parameter.
 
-For a model ``(P, f: P × X → Ŷ)`` with trained weights ``p``, the dreamer is the Para
-morphism ``(X, σ ; f): P → Ŷ`` (``σ: X × P → P × X`` the symmetry): its parameter is the
-input and its input is the weights. Plugged into the same composite as any learner,
-``U ; R(dreamer) ; R(loss) ; α``, the training step with the target a chosen class moves
-the input (not the weights) to raise that class's score.
-
->>> import jax, numpy as np
->>> from catgrad import nn, learn, to_jax
->>> model = nn.dense(4, 3, nn.sigmoid)
->>> w = model.init(jax.random.PRNGKey(0))
->>> x = learn.dream(model, w, 2, np.zeros(4, np.float32), steps=50, lr=1.0)
->>> f = to_jax(model)
->>> bool(f(w, x)[0][2] > f(w, np.zeros(4, np.float32))[0][2])
-True
+The dreamer ``(X, σ ; f): P → Ŷ`` of a model ``(P, f)`` takes the input as parameter: its training
+step towards a chosen class moves the input, not the weights.
 """
 from __future__ import annotations
 
@@ -43,10 +31,7 @@ def dreamer(model: Para) -> Para:
 
 
 def deep_dream(model: Para, loss=mse, lr=None, optimiser=None) -> Learner:
-    """The deep-dreaming learner ``U ; R(dreamer(model)) ; R(loss) ; α`` (default: gd, α = 0.1).
-
-    Its parameters are ``{"input": {"x0": x}}``; its data are the model's weights (a batch of
-    one) and its target is the desired output (e.g. a one-hot class vector).
+    """The learner ``U ; R(dreamer(model)) ; R(loss) ; α`` (gd, α = 0.1): data the weights, targets the outputs.
 
     >>> from catgrad import nn
     >>> deep_dream(nn.dense(4, 3, nn.sigmoid)).model.param
@@ -58,17 +43,14 @@ def deep_dream(model: Para, loss=mse, lr=None, optimiser=None) -> Learner:
 
 def dream(model: Para, params: Any, target_class: int, x0, *, steps: int = 100, lr: float = 0.1,
           optimiser=None, loss=mse) -> np.ndarray:
-    """Move the input ``x0`` for ``steps`` steps to raise ``model``'s score for ``target_class``.
+    """``steps`` steps ``x ← x − α ∇ₓ loss(onehot(c), f(p, x))`` from ``x0`` (the weights ``p`` fixed).
 
-    Each step is ``x ← x − α ∇ₓ loss(onehot(c), f(p, x))`` (with gradient descent), the
-    weights ``p`` fixed.
-
-    >>> import jax, numpy as np
-    >>> from catgrad import nn
-    >>> model = nn.dense(2, 2, nn.sigmoid)
+    >>> from catgrad import nn, to_jax
+    >>> model, x0 = nn.dense(4, 3, nn.sigmoid), np.zeros(4, np.float32)
     >>> w = model.init(jax.random.PRNGKey(0))
-    >>> dream(model, w, 1, np.zeros(2, np.float32), steps=5).shape
-    (2,)
+    >>> f = to_jax(model)
+    >>> bool(f(w, dream(model, w, 2, x0, steps=50, lr=1.0))[0][2] > f(w, x0)[0][2])
+    True
     """
     learner = deep_dream(model, loss, learning_rate(lr), optimiser)
     k = learner.model.cod[0].shape[0]

@@ -1,9 +1,7 @@
 """Evaluation and prediction: the model (and the per-example loss) run over data of any size.
 
-``evaluate`` and ``predict`` run the learner's batched model and loss (``learner.batched(n)``,
-the parts of its lens) on chunks of at most ``EVAL_CHUNK`` examples; smaller data is padded to
-the next power of two (at least ``MIN_CHUNK``) and the padding rows masked, so at most
-``log2(EVAL_CHUNK / MIN_CHUNK) + 1`` shapes are ever compiled per learner.
+Chunks of ``EVAL_CHUNK`` examples, the last padded to a power of two ≥ ``MIN_CHUNK`` (rows masked):
+at most ``log2(EVAL_CHUNK / MIN_CHUNK) + 1`` shapes are compiled per learner.
 """
 from __future__ import annotations
 
@@ -22,8 +20,7 @@ MIN_CHUNK = 64
 
 
 def chunks(arrays: list, n: int):
-    """``(chunk arrays, chunk size, valid rows)`` covering ``n`` examples: chunks of ``EVAL_CHUNK``, the
-    last (or only) one padded with zero rows up to a power of two ≥ ``MIN_CHUNK``.
+    """``(chunk arrays, chunk size, valid rows)`` covering ``n`` examples (see the module docstring).
 
     >>> [(size, valid) for _, size, valid in chunks([np.zeros(1100)], 1100)]
     [(1024, 1024), (128, 76)]
@@ -74,9 +71,8 @@ def _evaluator(learner, size: int):
 
 
 def predict(learner, params, x) -> jax.Array:
-    """The model's forward map on a batch ``x``, run in chunks (see the module docstring).
+    """The model's forward map on a batch ``x``, run in chunks.
 
-    >>> import jax, numpy as np
     >>> from catgrad import nn, learn
     >>> lrn = learn.supervised(nn.dense(2, 3), learn.mse, 0.1, learn.gd())
     >>> predict(lrn, lrn.init(jax.random.PRNGKey(0)).params, np.ones((5, 2), np.float32)).shape
@@ -92,14 +88,9 @@ def predict(learner, params, x) -> jax.Array:
 
 
 def evaluate(learner, params, x, y) -> dict:
-    """Mean loss and accuracy of ``params`` on ``(x, y)``.
+    """Mean loss (over examples and a Z2 loss's bits) and :func:`accuracy` of ``params`` on ``(x, y)``, in chunks;
+    a ``RuntimeWarning`` names the parameters holding a NaN or inf.
 
-    The loss is the mean over examples (and over a Z2 loss's bits) of the per-example loss;
-    the accuracy as in :func:`accuracy`. Run in chunks, padding rows masked. Parameters holding a
-    NaN or inf give a ``RuntimeWarning`` naming them (the numbers returned are then those of
-    the non-finite parameters).
-
-    >>> import jax, numpy as np
     >>> from catgrad import nn, learn
     >>> lrn = learn.supervised(nn.dense(2, 2), learn.softmax_cross_entropy, 0.1, learn.gd())
     >>> sorted(evaluate(lrn, lrn.init(jax.random.PRNGKey(0)).params, np.eye(2, dtype=np.float32), np.array([0, 1])))
@@ -123,10 +114,8 @@ def evaluate(learner, params, x, y) -> dict:
 
 
 def correct(pred, y) -> jax.Array:
-    """Per example, whether the prediction is right: argmax agreement for several classes, threshold
-    0.5 for one output, exact agreement of all outputs for boolean predictions.
+    """Per example, whether the prediction is right: argmax for several classes, > 0.5 for one, all bits for Z2.
 
-    >>> import jax.numpy as jnp
     >>> correct(jnp.array([[0.9, 0.1], [0.2, 0.8]]), jnp.array([[1.0, 0.0], [1.0, 0.0]]))
     Array([ True, False], dtype=bool)
     """
@@ -140,7 +129,6 @@ def correct(pred, y) -> jax.Array:
 def accuracy(pred, y) -> jax.Array:
     """Fraction of correct predictions (see :func:`correct`).
 
-    >>> import jax.numpy as jnp
     >>> float(accuracy(jnp.array([[0.9, 0.1], [0.2, 0.8]]), jnp.array([[1.0, 0.0], [1.0, 0.0]])))
     0.5
     """

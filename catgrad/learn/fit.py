@@ -1,34 +1,10 @@
 """The fit loop: whole epochs inside ``jax.lax.scan``, PRNG-keyed shuffling, minibatches, checkpoints.
 
-Each epoch is one compiled function (``learner.epoch``): a permutation of the examples from
-the epoch's key, ``⌊N / batch_size⌋`` full minibatches (the remainder of a shuffled epoch is
-left out, as with ``drop_last``; every example is seen over the epochs), and a scan of the
-learner's step over them. Python is not in the inner loop. The key of epoch ``e`` is the second
-half of the ``e``-th ``jax.random.split`` of ``key`` (``key, sub = split(key)`` per epoch).
-
-A non-finite loss or parameter stops training: the update that produced it is not applied, the
-epoch and step are reported, and the last good state is returned (or raised with, under
-``on_nonfinite="raise"``).
-
-With ``checkpoint=path`` the state is saved (``learn.save``, atomically) every ``every`` epochs
-and at the end, with the epochs done, the next epoch's key and the history; ``resume=True``
-continues from such a file, so an interrupted run restarted with the same arguments gives
-bitwise the state and history of an uninterrupted one.
-
-With ``devices`` (a list of JAX devices, or an int), the batch axis is sharded across
-them with ``jax.sharding`` and the parameters are replicated (data parallelism). With
-``mesh=Mesh(devices, ("data", "model"))`` and ``param_sharding`` (see ``catgrad.sharding``) each
-parameter and its optimiser state are sharded as the rule says, the batch on the first axis.
-
-Several processes (after ``catgrad.distributed.initialize()``): the same call, in every process,
-with the same arguments. The batch axis is sharded across every device of every process; each
-process reads only its share of every minibatch from ``x`` and ``y`` (which may be memory maps),
-the shuffles being the same everywhere, so the minibatches and the result are those of one
-process (to float reassociation). The processes first check, by one all-gather, that they
-agree on the model, the data sizes, the settings, the key and the starting state (else a
-``DistributedError``). Process 0 alone shows progress, warns and writes checkpoints (once, after
-a barrier); every process returns the same history and its own copy of the final state (with
-``param_sharding``: the sharded global arrays; ``catgrad.sharding.replicated`` gathers them).
+Each epoch is one compiled ``learner.epoch``: a permutation from the epoch's key (``key, sub =
+split(key)`` per epoch), ``⌊N / batch_size⌋`` full minibatches (as ``drop_last``), a scan of the
+step. A non-finite loss or parameter stops training at the last good state. Checkpoints resume
+bitwise. Several processes (``catgrad.distributed``): the same call in every process, checked by
+``distributed.agree``; process 0 alone shows progress, warns and writes checkpoints.
 """
 from __future__ import annotations
 
@@ -38,7 +14,6 @@ from typing import Optional
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from .. import distributed, errors, sharding
 from . import checkpoint as ckpt
@@ -48,17 +23,11 @@ from .learner import Learner, TrainState
 
 
 class NonFiniteError(FloatingPointError):
-    """Training produced a NaN or inf; ``.state`` holds the last good state, ``.history`` the history so far.
+    """Training produced a NaN or inf; ``.state`` holds the last good state, ``.history`` the history.
 
     >>> import jax, numpy as np
-    >>> from catgrad import nn, learn
-    >>> lrn = learn.supervised(nn.dense(1, 1), learn.mse, 1e30, learn.gd())
-    >>> x = np.ones((4, 1), np.float32)
-    >>> learn.fit(lrn, lrn.init(jax.random.PRNGKey(0)), x, 1e20 * x, epochs=3, batch_size=4, progress=False,
-    ...           on_nonfinite="raise")
-    Traceback (most recent call last):
-        ...
-    catgrad.learn.fit.NonFiniteError: ...
+    >>> NonFiniteError("a NaN appeared at epoch 1, step 1", state=None, history={"loss": []}).history
+    {'loss': []}
     """
 
     def __init__(self, message, state, history):
@@ -75,26 +44,13 @@ def _mesh(devices, mesh=None):
             raise TypeError(f"fit: mesh must be a jax.sharding.Mesh, got {type(mesh).__name__}")
         return mesh
     if distributed.is_multiprocess():
-        return _process_mesh(devices)
-    if devices is None:
-        return None
-    from jax.sharding import Mesh
+        return distributed.fit_mesh(devices)
     if isinstance(devices, int):
         devices = errors.positive_int("fit", "devices", devices)
-        available = jax.devices()
-        if devices > len(available):
-            raise ValueError(f"fit: asked for {devices} devices, only {len(available)} are available")
-        devices = available[:devices]
-    return Mesh(np.array(list(devices)), ("batch",))
-
-
-def _process_mesh(devices):
-    """The mesh of a multi-process ``fit``: every device of every process (``devices`` None, their count, or them)."""
-    every = jax.devices()
-    if devices is None or devices == len(every) or (not isinstance(devices, int) and list(devices) == every):
-        return distributed.mesh(every)
-    raise ValueError(f"fit: with {jax.process_count()} processes, devices must be all {len(every)} devices of all "
-                     f"processes (devices=None), got {devices!r}")
+        if devices > len(jax.devices()):
+            raise ValueError(f"fit: asked for {devices} devices, only {len(jax.devices())} are available")
+        devices = jax.devices()[:devices]
+    return None if devices is None else distributed.mesh(devices)
 
 
 def _check_arguments(learner, epochs, batch_size, on_nonfinite, validation, checkpoint, every, flags) -> None:
@@ -109,13 +65,12 @@ def _check_arguments(learner, epochs, batch_size, on_nonfinite, validation, chec
         raise TypeError(f"fit: validation must be a pair (x_val, y_val), got {type(validation).__name__}")
     for name, v in flags.items():
         if not isinstance(v, bool):
-            raise TypeError(f"fit: {name} must be True or False, got {type(v).__name__} {v!r}")
+            raise TypeError(errors.expected("fit", name, "True or False", v))
     if checkpoint is None:
         if every is not None or flags["resume"]:
             raise ValueError("fit: every= and resume= need checkpoint=path")
         return
-    errors.path("fit", "checkpoint", checkpoint)
-    folder = os.path.dirname(os.path.abspath(checkpoint))
+    folder = os.path.dirname(os.path.abspath(errors.path("fit", "checkpoint", checkpoint)))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"fit: checkpoint={os.fspath(checkpoint)!r}: the folder {folder} does not exist")
     if every is not None:
@@ -128,27 +83,13 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
         checkpoint=None, every: Optional[int] = None, resume: bool = False, mesh=None, param_sharding=None) -> tuple:
     """Train ``learner`` from ``state`` on ``(x, y)`` for ``epochs`` epochs.
 
-    Returns ``(state, history)``. ``history["loss"]`` and ``history["accuracy"]`` hold, per epoch,
-    the *running* means over the epoch's minibatches, each taken at the parameters that step saw
-    (the running train loss and running train accuracy, not the accuracy of the parameters at the
-    end of the epoch: call ``learner.evaluate`` for that); ``val_loss`` / ``val_accuracy`` are the
-    evaluation of the end-of-epoch parameters on ``validation=(x_val, y_val)``.
-
-    Args:
-        epochs: a non-negative int.
-        batch_size: a positive int, at most the number of examples (with ``clamp_batch_size=True``
-            a larger one is clamped to it: one batch per epoch). Default: 32, or all the examples
-            if there are fewer.
-        key: a PRNG key (``jax.random.PRNGKey(seed)``) for the shuffles; default ``PRNGKey(0)``.
-        shuffle: ``False`` keeps the data order (as the [RDA] protocol does).
-        on_nonfinite: ``"stop"`` (warn, return the last good state) or ``"raise"`` (``NonFiniteError``).
-        checkpoint, every, resume: save to ``checkpoint`` every ``every`` epochs (default: only at
-            the end); ``resume=True`` continues from the file if it exists (``state`` and ``key`` are
-            then taken from it).
-        devices: shard each minibatch across these devices (a list, or their number).
-        mesh, param_sharding: a ``jax.sharding.Mesh`` whose first axis shards each minibatch, and a
-            rule giving each parameter a ``PartitionSpec`` on it (``catgrad.sharding``); the final
-            state is returned sharded so.
+    Returns ``(state, history)``: per epoch, ``loss``/``accuracy`` the running means over the minibatches
+    (each at the parameters its step saw), ``val_loss``/``val_accuracy`` of the end-of-epoch parameters on
+    ``validation=(x_val, y_val)``. ``batch_size``: default ``min(32, N)`` (``clamp_batch_size``: a larger
+    one is ``N``); ``key``: default ``PRNGKey(0)``; ``on_nonfinite``: ``"stop"`` (warn) or ``"raise"``;
+    ``checkpoint``: saved every ``every`` epochs and at the end, ``resume=True`` continues from it;
+    ``devices``: shard each minibatch (a list or a number); ``mesh``, ``param_sharding``: also shard
+    each parameter by the rule (``catgrad.sharding``).
 
     >>> import jax, numpy as np
     >>> from catgrad import nn, learn
@@ -181,30 +122,35 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
         raise ValueError("fit: param_sharding= needs mesh=Mesh(devices, ('data', 'model'))")
     mesh = _mesh(devices, mesh)
     state = learner.check_state(state, "fit")  # its names and shapes, before compiling
-    history = {"loss": [], "accuracy": []}
-    if validation is not None:
-        history["val_loss"], history["val_accuracy"] = [], []
+    history = {k: [] for k in ("loss", "accuracy") + (("val_loss", "val_accuracy") if validation is not None else ())}
     first = 0
     where = {"n_examples": n, "batch_size": batch_size, "shuffle": shuffle}
     if resume and os.path.exists(checkpoint):
         state, first, key, history = _resume(checkpoint, learner, where, history)
-    if many:
-        _agree(learner, state, xs, ys, where, epochs, first, key)
+    distributed.agree("fit", {
+        "the model (parameter names and types)": [(k, str(t)) for k, t in zip(paths(learner.model.param),
+                                                                              learner.model.wires)],
+        "the optimiser": (type(state.opt_state).__name__, learner.optimiser.name),
+        "the data sizes": [(a.shape, str(a.dtype)) for a in [*xs, *ys]],
+        "the batch size, shuffling and epochs": (where, epochs),
+        "the epochs already done (checkpoint)": first,
+        "the shuffling key": key,
+        "the starting parameters and optimiser state": state,
+    })
     if mesh is not None and batch_size % mesh.shape[mesh.axis_names[0]]:
         raise ValueError(f"fit: batch_size {batch_size} must be divisible by the {mesh.shape[mesh.axis_names[0]]} "
                          "devices" + (f" of the {jax.process_count()} processes" if many else "")
                          + (f" of the mesh axis {mesh.axis_names[0]!r}" if len(mesh.axis_names) > 1 else ""))
-    run = _epochs(learner, xs, ys, n, batch_size, shuffle, mesh)
+    run = distributed.epochs(lambda guarded: learner.epoch(n, batch_size, shuffle=shuffle, mesh=mesh, guarded=guarded),
+                             xs, ys, n, batch_size, shuffle, mesh)
     if mesh is not None:
         state = sharding.place(state, mesh, param_sharding)
     every = epochs if every is None else every
     bar = None
-    epochs_iter = range(first, epochs)
     if progress and distributed.is_main():
         from tqdm.auto import tqdm
-        bar = tqdm(epochs_iter, desc="epochs", unit="epoch", initial=first, total=epochs)
-        epochs_iter = bar
-    for epoch in epochs_iter:
+        bar = tqdm(range(first, epochs), desc="epochs", unit="epoch", initial=first, total=epochs)
+    for epoch in bar if bar is not None else range(first, epochs):
         key, sub = jax.random.split(key)
         epoch_run = run(sub)
         out = epoch_run(state, False)
@@ -216,7 +162,7 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
         history["loss"].append(float(jnp.mean(losses[:seen])))
         history["accuracy"].append(float(jnp.mean(accs[:seen])))
         if validation is not None:
-            ev = learner.evaluate(_whole(state.params, mesh, many, param_sharding), *validation)
+            ev = learner.evaluate(distributed.whole(state.params, mesh, param_sharding is not None), *validation)
             history["val_loss"].append(ev["loss"])
             history["val_accuracy"].append(ev["accuracy"])
         if bar is not None:
@@ -234,55 +180,11 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
                 warnings.warn(msg, RuntimeWarning, stacklevel=2)
             return state, history
         if checkpoint is not None and ((epoch + 1) % every == 0 or epoch + 1 == epochs):
-            ckpt.save(checkpoint, _whole(state, mesh, many, param_sharding), progress={"epoch": epoch + 1, "key": key, "history": history, "run": where})
+            ckpt.save(checkpoint, distributed.whole(state, mesh, param_sharding is not None),
+                      progress={"epoch": epoch + 1, "key": key, "history": history, "run": where})
     if bar is not None:
         bar.close()
     return (distributed.local(state) if many and param_sharding is None else state), history
-
-
-def _epochs(learner: Learner, xs, ys, n: int, batch_size: int, shuffle: bool, mesh):
-    """``run(key)(state, guarded) -> epoch outputs``: the compiled epoch of one process, or of several.
-
-    One process: the epoch permutes and batches the data on the device. Several: the same
-    permutation is drawn on every process (``jax.random.permutation`` of the same key) and each
-    process reads its share of every minibatch (``distributed.batches``) into global arrays.
-    """
-    def epoch(guarded):
-        return learner.epoch(n, batch_size, shuffle=shuffle, mesh=mesh, guarded=guarded)
-
-    if not distributed.is_multiprocess():
-        return lambda key: lambda state, guarded: epoch(guarded)(state, xs, ys, key)
-    steps = n // batch_size
-
-    def run(key):
-        order = np.asarray(jax.random.permutation(key, n)) if shuffle else np.arange(n)
-        order = order[: steps * batch_size].reshape(steps, batch_size)
-        bx, by = distributed.batches(xs, order, mesh), distributed.batches(ys, order, mesh)
-        return lambda state, guarded: epoch(guarded).on_batches(state, bx, by)
-    return run
-
-
-def _whole(tree, mesh, many: bool, param_sharding) -> object:
-    """The arrays of ``tree`` whole on this process (to evaluate or save): gathered if sharded per parameter
-    (``sharding.replicated``), this process's copy if several processes hold replicas."""
-    if param_sharding is not None and many:
-        tree = sharding.replicated(tree, mesh)
-    return distributed.local(tree) if many else tree
-
-
-def _agree(learner: Learner, state, xs, ys, where: dict, epochs: int, first: int, key) -> None:
-    """Every process runs the same ``fit``: one all-gather of fingerprints (``distributed.agree``), else an error."""
-    model = [(name, str(t)) for name, t in zip(paths(learner.model.param), learner.model.wires)]
-    distributed.agree("fit", {
-        "the model (parameter names and types)": model,
-        "the optimiser": (type(state.opt_state).__name__, str(getattr(learner.optimiser, "name", ""))),
-        "the data sizes": [(a.shape, str(a.dtype)) for a in [*xs, *ys]],
-        "the batch size, shuffling and epochs": (where, epochs),
-        "the epochs already done (checkpoint)": first,
-        "the shuffling key": np.asarray(jax.random.key_data(key) if jnp.issubdtype(key.dtype, jax.dtypes.prng_key)
-                                        else key),
-        "the starting parameters and optimiser state": state,
-    })
 
 
 def _resume(path, learner: Learner, where: dict, history: dict) -> tuple:

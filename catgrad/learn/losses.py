@@ -1,9 +1,7 @@
 """Losses as parametrised maps whose parameter is the target [CFGBL §3.2, §4.1].
 
-A loss is a function of the prediction type ``B`` returning the Para morphism
-``(B, loss: B(target) × B(prediction) → L)``: the target ``y`` is its parameter, so
-``model >> loss`` is again a Para morphism, with parameters ``(y, p)``. Every loss here
-is *per example*; the learner batches it and reduces the batch (mean or sum).
+A loss is a function of the prediction type ``B`` giving the Para ``(B, B(target) × B(prediction) → L)``,
+per example (the learner batches and reduces it), a diagram of generators that ``R`` differentiates.
 
 =========================  =====================================================
 loss                        value ``loss(y, ŷ)``
@@ -14,15 +12,7 @@ loss                        value ``loss(y, ŷ)``
 ``xor_loss`` (Z2)           ``ŷ + y`` (XOR: 1 exactly where prediction and target differ)
 =========================  =====================================================
 
-Each is a diagram of generators, so ``R`` (``rdiff``) differentiates it like any map.
-
->>> from catgrad import Array, to_jax
->>> import jax.numpy as jnp
->>> loss = mse(Array((2,)))
->>> loss.dom, loss.cod
-(Ty(f32[2]), Ty(f32[]))
->>> to_jax(loss.map)(jnp.array([1.0, 0.0]), jnp.array([3.0, 0.0]))
-(Array(2., dtype=float32),)
+Each equals optax's (``l2_loss``, ``softmax_cross_entropy``, ``sigmoid_binary_cross_entropy``) summed.
 """
 from __future__ import annotations
 
@@ -37,7 +27,6 @@ from ..para import Para, as_record
 
 
 def _prediction_type(name: str, B, dtypes: str) -> Ty:
-    """``B`` as a Ty, checking it is nonempty and of the right kind (``"float"`` or ``"bool"``)."""
     try:
         B = as_ty(B)
     except TypeError:
@@ -60,13 +49,9 @@ def _prediction_type(name: str, B, dtypes: str) -> Ty:
 
 
 def loss_para(B: TyLike, f) -> Para:
-    """A loss as a Para morphism ``(B, f: B × B → L)``: the target ``y`` is the parameter.
+    """A loss ``(B, f: B @ B → L)``, targets first: the target is the (anonymous, zero-initialised) parameter.
 
-    The target's record is anonymous (the array type itself, or the tuple of them for several
-    wires), so ``model >> loss`` has the record ``(y, P)``, as in the paper's ``Y × P``; it is
-    initialised to zeros (all false on Z2 wires). ``f`` is a diagram ``B @ B → L`` (targets first).
-
-    >>> from catgrad import Array, trace
+    >>> from catgrad import Array
     >>> B = Array((2,))
     >>> loss_para(B, trace(lambda y, yhat: yhat - y, B @ B)).param
     Array((2,), 'float32')
@@ -78,24 +63,12 @@ def loss_para(B: TyLike, f) -> Para:
 def _scalar_loss(name: str, B: Ty, per_array) -> Para:
     """``(B, (y, ŷ) ↦ Σ_k per_array(y_k, ŷ_k))`` with a scalar of B's dtype as codomain."""
     n = len(B)
-
-    def fn(*ws):
-        total = None
-        for y, yhat in zip(ws[:n], ws[n:]):
-            term = per_array(y, yhat)
-            total = term if total is None else total + term
-        return total
-
-    return loss_para(B, trace(fn, B @ B))
+    return loss_para(B, trace(lambda *ws: sum((per_array(y, yh) for y, yh in zip(ws[1:n], ws[n + 1:])),
+                                              per_array(ws[0], ws[n])), B @ B))
 
 
 def mse(B: TyLike) -> Para:
-    """The squared-error loss ``(B, (y, ŷ) ↦ ½ ‖ŷ − y‖²)``, a Para morphism ``B → Array(())``.
-
-    The value is ``optax.l2_loss(ŷ, y).sum()`` (optax's ``l2_loss`` is ``½ (ŷ − y)²``
-    elementwise); ``R`` gives ``∂/∂ŷ = ŷ − y`` and ``∂/∂y = y − ŷ``.
-
-    Reference: [CFGBL §3.2] (MSE); ``optax.l2_loss``.
+    """The squared error ``(B, (y, ŷ) ↦ ½ ‖ŷ − y‖²)``, ``B → Array(())`` [CFGBL §3.2].
 
     >>> from catgrad import Array
     >>> mse(Array((3,)))
@@ -111,17 +84,9 @@ def mse(B: TyLike) -> Para:
 
 
 def softmax_cross_entropy(B: TyLike) -> Para:
-    """Softmax cross-entropy ``(B, (y, ŷ) ↦ −Σᵢ yᵢ log softmax(ŷ)ᵢ)`` along the last axis.
-
-    ``y`` holds target probabilities (e.g. one-hot), ``ŷ`` the logits. Computed as
-    ``−Σ y·(ŷ − logsumexp(ŷ))`` so large logits stay finite; ``R`` gives
-    ``∂/∂ŷ = softmax(ŷ)·Σy − y``. For arrays of rank > 1 the per-row losses are summed.
-    Equals ``optax.softmax_cross_entropy(ŷ, y).sum()``.
-
-    Reference: [CFGBL §3.2, §6]; ``optax.softmax_cross_entropy``.
+    """Softmax cross-entropy ``−Σᵢ yᵢ (ŷᵢ − logsumexp ŷ)`` along the last axis, ``ŷ`` logits [CFGBL §3.2, §6].
 
     >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
     >>> loss = softmax_cross_entropy(Array((2,)))
     >>> to_jax(loss.map)(jnp.array([0.0, 1.0]), jnp.array([0.0, 0.0]))
     (Array(0.6931472, dtype=float32),)
@@ -139,19 +104,11 @@ def softmax_cross_entropy(B: TyLike) -> Para:
 
 
 def binary_cross_entropy(B: TyLike, from_logits: bool = False) -> Para:
-    """Binary cross-entropy ``(B, (y, ŷ) ↦ −Σ [y log p + (1 − y) log(1 − p)])``.
+    """Binary cross-entropy ``−Σ [y log p + (1 − y) log(1 − p)]``, ``p = ŷ``, or ``p = σ(x)`` ``from_logits``.
 
-    With ``from_logits=False`` the prediction is the probability ``p = ŷ`` (e.g. a sigmoid
-    output) and the formula is used as written (``p`` must lie in (0, 1)). With
-    ``from_logits=True`` the prediction is the logit ``x`` with ``p = σ(x)``, and the loss
-    is computed stably as ``relu(x) − y·x + log(1 + exp(x − 2 relu(x)))`` (the last term is
-    ``log(1 + e^{−|x|})``), finite for any logit; written this way ``R`` gives exactly
-    ``σ(x) − y``, at ``x = 0`` too. Equals ``optax.sigmoid_binary_cross_entropy(x, y).sum()``.
-
-    Reference: [CFGBL §3.2]; ``optax.sigmoid_binary_cross_entropy``.
+    From logits it is ``relu(x) − y·x + log(1 + exp(x − 2 relu(x)))``: finite, ``R`` gives ``σ(x) − y``.
 
     >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
     >>> loss = binary_cross_entropy(Array(()), from_logits=True)
     >>> to_jax(loss.map)(jnp.float32(1.0), jnp.float32(0.0))
     (Array(0.6931472, dtype=float32),)
@@ -172,15 +129,9 @@ def binary_cross_entropy(B: TyLike, from_logits: bool = False) -> Para:
 
 
 def xor_loss(B: TyLike) -> Para:
-    """The Z2 loss ``(B, (y, ŷ) ↦ ŷ + y)`` on boolean wires (``+`` is XOR), a Para ``B → B``.
-
-    The loss is 1 exactly where the prediction differs from the target; with the identity
-    learning rate it is the signal that reverse derivative ascent sends back.
-
-    Reference: [RDA §3–4], [CFGBL §5].
+    """The Z2 loss ``(B, (y, ŷ) ↦ ŷ + y)`` (XOR: 1 where they differ), the signal of [RDA §3–4], ``B → B``.
 
     >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
     >>> loss = xor_loss(Array((2,), "bool"))
     >>> to_jax(loss.map)(jnp.array([True, False]), jnp.array([True, True]))
     (Array([False,  True], dtype=bool),)

@@ -1,21 +1,10 @@
 """optax transformations as optimiser lenses: ``U_tx: (S × P, S × P) → (P, P)``.
 
-For an optax ``GradientTransformation`` ``tx`` (``optax.adamw(...)``, a ``chain`` with clipping,
-a schedule, ``inject_hyperparams``, ...) and a parameter record ``P``, the lens is
+Get ``(s, p) ↦ p``; put ``((s, p), v) ↦ (s', p + u)``, ``(u, s') = tx.update(−v, s, p)``: with
+``learning_rate(1.0)`` the step is optax's. The put is one opaque generator, ``optax_update`` (no
+reverse derivative; drawn ``optax``), on the wires of ``S`` (the record of ``tx.init(P)``), ``P``, ``P``.
 
-- get ``(s, p) ↦ p`` (the gradient is taken at the parameters themselves);
-- put ``((s, p), v) ↦ (s', p + u)`` with ``(u, s') = tx.update(g, s, p)`` and ``g = −v``,
-
-so with ``learning_rate(1.0)`` (``v = −g``) the learner's step is optax's step: ``tx`` carries
-its own learning rate and schedule. (With ``learning_rate(α)`` ``tx`` receives ``α·g``.) The put
-map is ONE opaque generator, ``optax_update``, declared once like any other: its inputs are the
-wires of optax's state record (``S``, the record of ``tx.init(P)``; the tree structures are
-attributes of the operation), the parameters and the gradient; its JAX meaning calls
-``tx.update`` and ``optax.apply_updates``. It has no reverse derivative (``rdiff`` raises
-``NotDifferentiableError`` naming it) and is drawn as a box labelled ``optax``. The learner's
-state is optax's own state pytree.
-
->>> import optax, jax
+>>> import optax
 >>> from catgrad import nn, learn
 >>> lrn = learn.supervised(nn.dense(3, 2), learn.mse, 1.0, optax.adamw(1e-2))
 >>> type(lrn.init(jax.random.PRNGKey(0)).opt_state[0]).__name__
@@ -37,7 +26,7 @@ from .optimisers import Optimiser
 
 
 def is_gradient_transformation(tx) -> bool:
-    """Whether ``tx`` looks like an optax ``GradientTransformation`` (a pair of ``init``/``update`` functions).
+    """Whether ``tx`` looks like an optax ``GradientTransformation`` (``init``/``update`` functions).
 
     >>> import optax
     >>> is_gradient_transformation(optax.sgd(0.1)), is_gradient_transformation(0.1)
@@ -82,11 +71,7 @@ optax_update = declare(Generator(
 
 
 def optax_optimiser(tx, name: Optional[str] = None) -> Optimiser:
-    """An optax ``GradientTransformation`` as an optimiser (``learn.Optimiser``; use ``lr=1.0``).
-
-    ``state(P)`` is the record of ``tx.init`` on the parameters' shapes, ``init`` is ``tx.init``, and
-    the lens is get ``(s, p) ↦ p``, put ``(s, p, v) ↦ optax_update(s, p, −v)``. ``name`` (default
-    ``"optax"``) names it in messages and checkpoints.
+    """An optax ``GradientTransformation`` as an ``Optimiser`` (use ``lr=1.0``), ``name`` (``"optax"``) in messages.
 
     >>> import optax
     >>> optax_optimiser(optax.sgd(0.1), "sgd").name

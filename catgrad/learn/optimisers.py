@@ -1,11 +1,8 @@
 """Optimisers as reparametrisation lenses ``U: (S × P, S × P) → (P, P)`` [CFGBL §3.4, §4].
 
-An optimiser is optax-shaped: each built-in one is given on ONE parameter array ``A`` by a
-state ``S_A`` and a lens ``U_A: (S_A × A, S_A × A) → (A, A)`` whose get ``(s, p) ↦ p̃`` is the
-point where the gradient is taken and whose put ``((s, p), v) ↦ (s', p')`` is the update,
-and mapped over every array of the parameter record (``elementwise``). ``v`` is the signal
-sent back by the learning rate: ``v = −α g`` for the plain optimisers, ``v = −g`` (``α = 1``)
-for the adaptive ones, which carry their own step ``η``.
+Each is optax-shaped, a lens ``U_A: (S_A × A, S_A × A) → (A, A)`` on ONE array mapped over the record
+(``elementwise``): get ``(s, p) ↦ p̃`` (where the gradient is taken), put ``((s, p), v) ↦ (s', p')`` with
+``v = −α g`` (``v = −g`` for the adaptive ones, which carry their step ``η``).
 
 ============  =====  ==============================================================
 optimiser      S_A    get; put (g = −v for the adaptive ones)
@@ -20,20 +17,8 @@ adam(η)        A²×1   p;  m' = β₁m + (1−β₁)g, w' = β₂w + (1−β�
 rda            1      p;  p' = p + v  (+ is XOR on boolean wires)
 ============  =====  ==============================================================
 
-Every lens is a diagram of catgrad generators; the JAX semantics interprets it. Ranges the
-formulas need are checked: ``0 ≤ γ < 1``, ``β₁, β₂ ∈ [0, 1)``, Adam's ``ε > 0``, ``η > 0``.
-
-The state of a whole parameter record is a record in optax's convention: a NamedTuple per
-optimiser (``EmptyState()`` for gd and rda, ``MomentumState(velocity)``,
-``AdagradState(sum_of_squares)``, ``RmspropState(nu)``, ``AdamState(count, mu, nu)``) whose
-fields are records shaped like the parameters (Adam's ``count`` one scalar). Any optax
-``GradientTransformation`` is an optimiser of the same protocol (``catgrad.learn.optax_lens``).
-
->>> from catgrad import Array, to_jax
->>> import jax.numpy as jnp
->>> U = momentum(0.5).lens(Array(()))
->>> to_jax(U.bwd)(jnp.float32(1.0), jnp.float32(2.0), jnp.float32(-0.25))
-(Array(0.25, dtype=float32), Array(2.25, dtype=float32))
+The ranges the formulas need are checked. The state is a NamedTuple of records like the parameters
+(optax's convention); trajectories equal optax's ``sgd``, ``adagrad``, ``rmsprop``, ``adam``.
 """
 from __future__ import annotations
 
@@ -53,55 +38,48 @@ from ..para import Record, as_record, leaves, traced
 
 
 class EmptyState(NamedTuple):
-    """The state of a stateless optimiser (``gd``, ``rda``): no fields (optax's ``EmptyState``).
+    """The state of ``gd`` and ``rda``: no fields.
 
-    >>> import jax.numpy as jnp
-    >>> gd().init({"w": jnp.zeros(2)})
+    >>> gd().init({})
     EmptyState()
     """
 
 
 class MomentumState(NamedTuple):
-    """The state of ``momentum`` and ``nesterov``: ``velocity`` ``s`` (``= −α·trace`` of optax), a tree like the parameters.
+    """``momentum``'s and ``nesterov``'s state: ``velocity`` ``s = −α·trace`` (optax's trace).
 
-    >>> import jax.numpy as jnp
-    >>> momentum(0.9).init({"dense": {"b": jnp.zeros(2)}})
-    MomentumState(velocity={'dense': {'b': Array([0., 0.], dtype=float32)}})
+    >>> momentum(0.9).init({"b": jnp.zeros(2)})
+    MomentumState(velocity={'b': Array([0., 0.], dtype=float32)})
     """
 
     velocity: Any
 
 
 class AdagradState(NamedTuple):
-    """The state of ``adagrad``: the accumulated squares ``s = Σ g²`` (optax's ``sum_of_squares``), like the parameters.
+    """``adagrad``'s state: ``sum_of_squares`` ``s = Σ g²``.
 
-    >>> import jax.numpy as jnp
-    >>> adagrad(0.1).init({"w": jnp.zeros(2)})
-    AdagradState(sum_of_squares={'w': Array([0.1, 0.1], dtype=float32)})
+    >>> adagrad(0.1).init({})
+    AdagradState(sum_of_squares={})
     """
 
     sum_of_squares: Any
 
 
 class RmspropState(NamedTuple):
-    """The state of ``rmsprop``: the moving mean of squares ``nu`` (optax's ``nu``), like the parameters.
+    """``rmsprop``'s state: ``nu``, the moving mean of ``g²``.
 
-    >>> import jax.numpy as jnp
-    >>> rmsprop(0.01).init({"w": jnp.zeros(2)})
-    RmspropState(nu={'w': Array([0., 0.], dtype=float32)})
+    >>> rmsprop(0.01).init({})
+    RmspropState(nu={})
     """
 
     nu: Any
 
 
 class AdamState(NamedTuple):
-    """The state of ``adam``: ``count`` ``t`` (one scalar), ``mu`` ``m`` and ``nu`` ``w`` (trees like the
-    parameters), as optax's ``ScaleByAdamState``.
+    """``adam``'s state, as optax's ``ScaleByAdamState``: ``count`` ``t`` (a scalar), ``mu`` ``m``, ``nu`` ``w``.
 
-    >>> import jax.numpy as jnp
-    >>> st = adam().init({"w": jnp.zeros(2)})
-    >>> st._fields, st.mu
-    (('count', 'mu', 'nu'), {'w': Array([0., 0.], dtype=float32)})
+    >>> adam().init({"w": jnp.zeros(2)}).mu
+    {'w': Array([0., 0.], dtype=float32)}
     """
 
     count: Any
@@ -111,23 +89,13 @@ class AdamState(NamedTuple):
 
 @dataclass(frozen=True, eq=False)
 class Optimiser:
-    """An optimiser: a reparametrisation lens ``U: (S × P, S × P) → (P, P)`` for any parameter record ``P``.
+    """An optimiser ``U: (S × P, S × P) → (P, P)`` for any record ``P`` (the built-in ones, ``rda``, optax's).
 
-    One protocol for the built-in optimisers, ``rda`` and optax transformations (optax's shape):
+    ``state(P)``: the state record ``S``; ``init(params)``: the initial state; ``lens(P)``: ``U`` on the
+    wires ``leaves(S) @ leaves(P)``, get ``(s, p) ↦ p̃``, put ``((s, p), v) ↦ (s', p')``; ``adaptive``: the
+    put needs the gradient itself (use ``learning_rate(1.0)``). Example: ``p' = (1 − λ) p + v``:
 
-    - ``state(P)``: the state record ``S`` (a NamedTuple whose fields are records shaped like ``P``,
-      or scalars such as Adam's ``count``);
-    - ``init(params)``: the initial state, a tree shaped like ``state(P)``;
-    - ``lens(P)``: the lens ``U`` on the wires ``leaves(S) @ leaves(P)``: get ``(s, p) ↦ p̃`` (where the
-      gradient is taken), put ``((s, p), v) ↦ (s', p')`` (the update);
-    - ``adaptive``: ``True`` when the put needs the gradient itself (use ``learning_rate(1.0)``).
-
-    The built-in ones are lenses on one parameter array mapped over the record (``elementwise``).
-
-    Example: gradient descent with weight decay, ``p' = (1 − λ) p + v``, as a stateless optimiser:
-
-    >>> from catgrad import Array, scale, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
     >>> decayed = elementwise("decayed_gd", EmptyState, {}, lambda s, p: p, lambda s, p, v: ({}, scale(p, 0.99) + v))
     >>> to_jax(decayed.lens(Array(())).bwd)(jnp.float32(1.0), jnp.float32(-0.5))
     (Array(0.49, dtype=float32),)
@@ -144,16 +112,12 @@ def elementwise(name: str, state_class: type, fields: dict, get: Callable, put: 
                 kind: str = "float", adaptive: bool = False) -> Optimiser:
     """An optimiser given on ONE parameter array ``A``, mapped over every array of the record.
 
-    ``fields``: per-array state fields, ``{field: initial value}`` (a number, the state then an array
-    like ``A``); ``shared``: scalar fields shared by all arrays (Adam's ``count``), ``{field: initial
-    value}``. ``get(s, p) -> p̃`` and ``put(s, p, v) -> (s', p')`` act on wires, ``s`` a dict of the
-    array's state wires (shared ones included); the shared fields' new values are read from the first
-    array's put. ``kind``: the parameters' dtypes accepted, ``"float"``, ``"bool"`` or ``"any"``.
+    ``fields``/``shared``: ``{field: initial value}`` of the per-array state (arrays like ``A``) and of the
+    scalars shared by all arrays (Adam's ``count``, updated from the first array's put). ``get(s, p) -> p̃``
+    and ``put(s, p, v) -> (s', p')`` act on wires, ``s`` a dict of the array's state wires. ``kind``: the
+    parameters' dtypes, ``"float"``, ``"bool"`` or ``"any"``. Example: a velocity clipped to ``[−1, 1]``:
 
-    Example: gradient descent with a velocity clipped to ``[−1, 1]`` (a state field like the parameters):
-
-    >>> from catgrad import Array, relu, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import relu, to_jax
     >>> clip = lambda u: relu(u + 1.0) - relu(u - 1.0) - 1.0
     >>> opt = elementwise("clipped", MomentumState, {"velocity": 0.0}, lambda s, p: p,
     ...                   lambda s, p, v: ({"velocity": clip(s["velocity"] + v)}, p + clip(s["velocity"] + v)))
@@ -174,21 +138,20 @@ def elementwise(name: str, state_class: type, fields: dict, get: Callable, put: 
                                                         params) for f, v in fields.items()},
                            **{f: jnp.full((), v, dtype) for f, v in shared.items()})
 
+    def wires(s, fs) -> dict:  # one array's state: its fields' wires and the shared ones
+        return {**dict(zip(fields, fs)), **{f: getattr(s, f) for f in shared}}
+
     def mapped_get(s, p):
-        return jax.tree_util.tree_map(lambda p_, *fs: get({**dict(zip(fields, fs)), **_shared(s)}, p_),
-                                      p, *(getattr(s, f) for f in fields))
+        return jax.tree_util.tree_map(lambda p_, *fs: get(wires(s, fs), p_), p, *(getattr(s, f) for f in fields))
 
     def mapped_put(s, p, v):
-        outs = jax.tree_util.tree_map(lambda p_, v_, *fs: put({**dict(zip(fields, fs)), **_shared(s)}, p_, v_),
+        outs = jax.tree_util.tree_map(lambda p_, v_, *fs: put(wires(s, fs), p_, v_),
                                       p, v, *(getattr(s, f) for f in fields))
         is_out = lambda o: isinstance(o, tuple) and len(o) == 2 and isinstance(o[0], dict)  # noqa: E731
         firsts = jax.tree_util.tree_leaves(outs, is_leaf=is_out)
         new = {f: jax.tree_util.tree_map(lambda o, f=f: o[0][f], outs, is_leaf=is_out) for f in fields}
         new.update({f: firsts[0][0][f] if firsts else getattr(s, f) for f in shared})
         return state_class(**new), jax.tree_util.tree_map(lambda o: o[1], outs, is_leaf=is_out)
-
-    def _shared(s) -> dict:
-        return {f: getattr(s, f) for f in shared}
 
     def lens(P) -> Lens:
         S, P = state(P), as_record(P)
@@ -197,15 +160,11 @@ def elementwise(name: str, state_class: type, fields: dict, get: Callable, put: 
     return Optimiser(name, state, init, lens, adaptive)
 
 
-# -- helpers ---------------------------------------------------------------------
-
 def _array(name: str, A, kind: str) -> Array:
-    """The parameter array type, checked: ``kind`` is ``"float"``, ``"bool"`` or ``"any"``."""
     if isinstance(A, Ty) and len(A) == 1:
         A = A[0]
     if not isinstance(A, Array):
-        raise TypeError(f"{name}: expects one parameter array type (an Array), got {A!r}; "
-                        "for a whole parameter object use optimiser_lens(opt, P)")
+        raise TypeError(f"{name}: expects one parameter array type (an Array), got {A!r}")
     if kind == "float" and not A.is_float:
         raise TypeError(f"{name}: needs floating-point parameters, got {A}"
                         + (" (for Z2 parameters use rda)" if A.dtype == "bool" else ""))
@@ -217,26 +176,18 @@ def _array(name: str, A, kind: str) -> Array:
     return A
 
 
-def _real(name: str, what: str, x, lo=None, hi=None, lo_open=False, hi_open=False, why: str = "") -> float:
-    """``x`` as a float, checked to be a finite real in the range the formula needs (``why`` says which)."""
+def _real(name: str, what: str, x, lo: float = 0.0, hi=None, lo_open=False, hi_open=False, why: str = "") -> float:
     if isinstance(x, bool) or not isinstance(x, (int, float, np.floating, np.integer)) or not math.isfinite(x):
         raise TypeError(f"{name}: {what} must be a finite real number, got {type(x).__name__} {x!r}")
     x = float(x)
-    bad_lo = lo is not None and (x < lo or (lo_open and x == lo))
-    bad_hi = hi is not None and (x > hi or (hi_open and x == hi))
-    if bad_lo or bad_hi:
-        if lo is not None and hi is not None:
-            rng = f"lie in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
-        elif lo is not None:
-            rng = f"be {'>' if lo_open else '≥'} {lo:g}"
-        else:
-            rng = f"be {'<' if hi_open else '≤'} {hi:g}"
+    if x < lo or (lo_open and x == lo) or (hi is not None and (x > hi or (hi_open and x == hi))):
+        rng = (f"lie in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}" if hi is not None
+               else f"be {'>' if lo_open else '≥'} {lo:g}")
         raise ValueError(f"{name}: {what} must {rng}{why}, got {x!r}")
     return x
 
 
 def _rate(name: str, x) -> float:
-    """A step size ``η > 0``."""
     return _real(name, "eta", x, lo=0.0, lo_open=True, why=" (the step size η)")
 
 
@@ -245,29 +196,17 @@ def _get_p(s, p):
 
 
 def _one_minus_pow(beta: float, t: Wire) -> Wire:
-    """``1 − βᵗ`` for a scalar wire ``t ≥ 1``, accurate for ``βᵗ`` near 1.
-
-    ``1 − βᵗ = −expm1(u)`` with ``u = t log β``, and ``expm1(u) = 2 tanh(u/2) / (1 − tanh(u/2))``
-    (exact; ``tanh`` keeps its relative accuracy near 0, so no cancellation).
-    """
+    """``1 − βᵗ = −expm1(t log β)``, ``expm1(u) = 2 tanh(u/2) / (1 − tanh(u/2))``: accurate for ``βᵗ`` near 1."""
     if beta == 0.0:
         return apply("constant", into=t.builder, type=t.type, value=1.0)
     th = tanh(scale(t, 0.5 * math.log(beta)))
     return scale(th / (1.0 - th), -2.0)
 
 
-# -- the per-array optimisers ------------------------------------------------------------
-
 def gd() -> Optimiser:
-    """Gradient descent: ``S = 1``, get ``p``, put ``p' = p + v`` (``= p − α g`` with ``v = −α g``).
+    """Gradient descent: ``S = 1``, get ``p``, put ``p' = p + v`` (XOR on boolean wires, ``rda``) [CFGBL §3.4].
 
-    With ``learning_rate(α)`` its trajectory is ``optax.sgd(α)``'s. On boolean wires ``+`` is
-    XOR, so ``gd`` there is ``rda``.
-
-    Reference: [CFGBL §3.4]; ``optax.sgd``.
-
-    >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
     >>> to_jax(gd().lens(Array(())).bwd)(jnp.float32(1.0), jnp.float32(-0.5))
     (Array(0.5, dtype=float32),)
     """
@@ -275,15 +214,9 @@ def gd() -> Optimiser:
 
 
 def momentum(gamma: float = 0.9) -> Optimiser:
-    """Momentum ``γ``: ``S_A = A``, get ``p``, put ``s' = γ s + v``, ``p' = p + s'``; ``s₀ = 0``.
+    """Momentum ``γ``: ``S_A = A``, get ``p``, put ``s' = γ s + v``, ``p' = p + s'``; ``s₀ = 0`` [CFGBL §3.4].
 
-    With ``learning_rate(α)`` (``v = −α g``) its trajectory is ``optax.sgd(α, momentum=γ)``'s,
-    and ``s = −α · trace`` where ``trace`` is optax's momentum state.
-
-    Reference: [CFGBL §3.4]; ``optax.sgd``, ``optax.trace``.
-
-    >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
     >>> to_jax(momentum(0.5).lens(Array(())).bwd)(jnp.float32(1.0), jnp.float32(2.0), jnp.float32(-0.25))
     (Array(0.25, dtype=float32), Array(2.25, dtype=float32))
     """
@@ -295,7 +228,6 @@ def _gamma(name: str, gamma) -> float:
 
 
 def _heavy_ball(name: str, gamma: float, lookahead: bool) -> Optimiser:
-    """Momentum and Nesterov share the put ``s' = γ s + v, p' = p + s'``; Nesterov's get looks ahead."""
 
     def get(s, p):
         return p + scale(s["velocity"], gamma)
@@ -308,16 +240,9 @@ def _heavy_ball(name: str, gamma: float, lookahead: bool) -> Optimiser:
 
 
 def nesterov(gamma: float = 0.9) -> Optimiser:
-    """Nesterov momentum: ``S_A = A``, get ``p + γ s``, put ``s' = γ s + v``, ``p' = p + s'``; ``s₀ = 0``.
+    """Nesterov: ``S_A = A``, get ``p + γ s`` (the look-ahead point, optax's parameters), put as ``momentum``.
 
-    The get map is the look-ahead point where the gradient is taken. With
-    ``learning_rate(α)`` the sequence of look-ahead points ``p + γ s`` is the parameter
-    sequence of ``optax.sgd(α, momentum=γ, nesterov=True)`` (and ``s = −α · trace``).
-
-    Reference: [CFGBL §3.4]; Sutskever et al. 2013; ``optax.sgd(nesterov=True)``.
-
-    >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
     >>> to_jax(nesterov(0.5).lens(Array(())).fwd)(jnp.float32(1.0), jnp.float32(2.0))
     (Array(2.5, dtype=float32),)
     """
@@ -325,16 +250,9 @@ def nesterov(gamma: float = 0.9) -> Optimiser:
 
 
 def adagrad(eta: float, eps: float = 1e-7, initial_accumulator_value: float = 0.1) -> Optimiser:
-    """Adagrad: ``S_A = A``, get ``p``, put ``s' = s + g²``, ``p' = p − η g / √(s' + ε)``, ``g = −v``.
+    """Adagrad: ``S_A = A``, get ``p``, put ``s' = s + g²``, ``p' = p − η g / √(s' + ε)``, ``g = −v``, ``s₀`` 0.1.
 
-    Conventions of the installed ``optax.adagrad``: ``s₀ = initial_accumulator_value``
-    (0.1) and ``ε`` (1e-7) *inside* the square root. (Where ``s' = 0`` optax's update is 0;
-    here it is ``0 / √ε = 0`` as well, for ``ε > 0``.) Adaptive: use ``learning_rate(1.0)``.
-
-    Reference: Duchi, Hazan & Singer 2011; [CFGBL §3.4]; ``optax.adagrad``.
-
-    >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
     >>> to_jax(adagrad(0.1, eps=0.0).lens(Array(())).bwd)(jnp.float32(0.0), jnp.float32(1.0), jnp.float32(-2.0))
     (Array(4., dtype=float32), Array(0.9, dtype=float32))
     """
@@ -351,17 +269,11 @@ def adagrad(eta: float, eps: float = 1e-7, initial_accumulator_value: float = 0.
 
 def rmsprop(eta: float, decay: float = 0.9, eps: float = 1e-8, initial_scale: float = 0.0,
             eps_in_sqrt: bool = True) -> Optimiser:
-    """RMSProp: ``S_A = A``, get ``p``, put ``s' = ρ s + (1 − ρ) g²``, ``p' = p − η g / √(s' + ε)``.
+    """RMSProp: ``S_A = A``, get ``p``, put ``s' = ρ s + (1 − ρ) g²``, ``p' = p − η g / √(s' + ε)`` (``ρ = decay``).
 
-    ``g = −v``; ``ρ = decay``. Conventions of the installed ``optax.rmsprop``: ``s₀ =
-    initial_scale`` (0) and ``ε`` inside the square root; ``eps_in_sqrt=False`` gives
-    ``p' = p − η g / (√s' + ε)`` (PyTorch's placement, optax's option of the same name).
-    Adaptive: use ``learning_rate(1.0)``.
+    ``eps_in_sqrt=False``: ``p' = p − η g / (√s' + ε)`` (PyTorch's placement, optax's option).
 
-    Reference: Tieleman & Hinton 2012; [CFGBL §3.4]; ``optax.rmsprop``.
-
-    >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
     >>> to_jax(rmsprop(0.1, decay=0.75, eps=0.0).lens(Array(())).bwd)(jnp.float32(0.0), jnp.float32(1.0), jnp.float32(-2.0))
     (Array(1., dtype=float32), Array(0.8, dtype=float32))
     """
@@ -382,21 +294,12 @@ def rmsprop(eta: float, decay: float = 0.9, eps: float = 1e-8, initial_scale: fl
 
 def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
          eps_root: float = 0.0) -> Optimiser:
-    """Adam: ``S_A = A × A × 1`` holding ``(m, w, t)``; get ``p``; put, with ``g = −v``::
+    """Adam (Kingma & Ba 2015): ``S_A = A × A × 1`` holding ``(m, w, t)``; get ``p``; put (``g = −v``, zeros first)::
 
         m' = β₁ m + (1 − β₁) g,   w' = β₂ w + (1 − β₂) g²,   t' = t + 1,
-        m̂ = m' / (1 − β₁^{t'}),   ŵ = w' / (1 − β₂^{t'}),
-        p' = p − η m̂ / (√(ŵ + ε_root) + ε).
+        p' = p − η m̂ / (√(ŵ + ε_root) + ε),   m̂ = m' / (1 − β₁^{t'}),   ŵ = w' / (1 − β₂^{t'}).
 
-    ``m₀ = w₀ = 0``, ``t₀ = 0`` (a scalar of ``A``'s dtype: optax's ``count``). The bias
-    corrections ``1 − βᵗ`` are built from generators as ``−expm1(t log β)``, with
-    ``expm1(u) = 2 tanh(u/2) / (1 − tanh(u/2))``. Conventions (``ε`` outside the root,
-    ``ε_root`` inside) of the installed ``optax.adam``. Adaptive: use ``learning_rate(1.0)``.
-
-    Reference: Kingma & Ba 2015, Algorithm 1; [CFGBL §3.4]; ``optax.adam``.
-
-    >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
     >>> U = adam(0.1, eps=1e-12).lens(Array(()))
     >>> t, m, w, p = to_jax(U.bwd)(*(jnp.float32(0.0),) * 4, jnp.float32(-3.0))
     >>> float(t), round(float(p), 6)
@@ -423,16 +326,9 @@ def adam(eta: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-
 
 
 def rda() -> Optimiser:
-    """Reverse derivative ascent [RDA]: gradient descent over Z2.
+    """Reverse derivative ascent [RDA §4]: ``gd`` on boolean parameters, ``p' = p + v`` (XOR: a bit flips where ``v``).
 
-    ``S = 1``, get ``p``, put ``p' = p + v`` where ``+`` is XOR on boolean wires: a parameter
-    bit flips exactly where the signal ``v = π_P R[f]((p, x), f(p, x) + y)`` is 1 (with the
-    identity learning rate). It is ``gd`` restricted to boolean parameters.
-
-    Reference: Wilson & Zanasi, Reverse Derivative Ascent [RDA §4]; [CFGBL §5].
-
-    >>> from catgrad import Array, to_jax
-    >>> import jax.numpy as jnp
+    >>> from catgrad import to_jax
     >>> U = rda().lens(Array((3,), "bool"))
     >>> to_jax(U.bwd)(jnp.array([True, False, True]), jnp.array([True, True, False]))
     (Array([False,  True,  True], dtype=bool),)

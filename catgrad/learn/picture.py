@@ -85,14 +85,11 @@ def _assemble(parts: dict, model, loss, U) -> Drawing:
         yy = my - LANE * (n_p + i + 1) - PITCH / 2
         wires.append(WirePath((p, (p[0], yy), (vx, yy), (vx, q[1]), q), tP[i], backward=True))
     # the model's output to the loss and back; the loss value to α and back
-    for p, q in zip(ports(m_, "fwd_out"), ports(lo_, "fwd_in")):
-        wires.append(link(p, q, str(model.cod[0])))
-    for p, q in zip(ports(lo_, "bwd_out"), ports(m_, "bwd_in")):
-        wires.append(link(p, q, backward=True))
-    for p, q in zip(ports(lo_, "fwd_out"), ports(a_, "fwd_in")):
-        wires.append(link(p, q, str(loss.cod[0])))
-    for p, q in zip(ports(a_, "bwd_out"), ports(lo_, "bwd_in")):
-        wires.append(link(p, q, backward=True))
+    for (d, out), (e, into), label in (((m_, "fwd_out"), (lo_, "fwd_in"), str(model.cod[0])),
+                                       ((lo_, "bwd_out"), (m_, "bwd_in"), None),
+                                       ((lo_, "fwd_out"), (a_, "fwd_in"), str(loss.cod[0])),
+                                       ((a_, "bwd_out"), (lo_, "bwd_in"), None)):
+        wires += [link(p, q, label or "", backward=label is None) for p, q in zip(ports(d, out), ports(e, into))]
     # the boundary: x and x' on the left of the model, the state and parameters of U on the left,
     # the target y (and y') on top of the loss
     for p in ports(m_, "fwd_in"):

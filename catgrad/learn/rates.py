@@ -1,17 +1,7 @@
 """Learning rates as lenses ``α: (L, L') → (1, 1)`` [CFGBL §3.3].
 
-A learning rate closes off the loss: its forward map discards the loss value
-(``! : L → 1``) and its backward map produces the signal that the loss lens sends back
-towards the parameters. With the smooth semantics that signal is the constant ``−α``, so
-the parameters receive ``−α ∇ₚ`` (what ``optax.sgd(α)`` adds to them). Over Z2 (boolean
-wires) the only nonzero scalar is ``1 = −1`` and [RDA] takes ``α`` to be the identity:
-the backward map returns the loss value itself, ``l ↦ l``.
-
->>> from catgrad import Array, to_jax
->>> import jax.numpy as jnp
->>> lr = learning_rate(0.1).lens(Array(()))
->>> to_jax(lr.fwd)(jnp.float32(3.0)), to_jax(lr.bwd)(jnp.float32(3.0))
-((), (Array(-0.1, dtype=float32),))
+Forward ``! : L → 1``; backward the constant ``−α`` (the parameters receive ``−α ∇ₚ``, as from
+``optax.sgd(α)``), or over Z2, where ``1 = −1``, the identity ``l ↦ l`` [RDA].
 """
 from __future__ import annotations
 
@@ -41,11 +31,7 @@ def _constants(L: Ty, value: float) -> Diagram:
 
 @dataclass(frozen=True)
 class LearningRate:
-    """The learning rate ``α``: ``.lens(L)`` is ``(!, (l, ()) ↦ −α): (L, L) → (1, 1)``.
-
-    Over boolean (Z2) loss wires the backward map is ``(l, ()) ↦ l`` (the Z2 ``α`` of [RDA]),
-    whatever ``alpha`` is. Build with ``learning_rate``.
-    """
+    """The learning rate ``α`` (``learning_rate``): ``.lens(L)`` is ``(!, l ↦ −α)``, ``(!, l ↦ l)`` over Z2."""
 
     alpha: float
 
@@ -63,11 +49,7 @@ class LearningRate:
 
 @dataclass(frozen=True)
 class IdentityRate:
-    """The identity learning rate: ``.lens(L)`` is ``(!, (l, ()) ↦ l): (L, L) → (1, 1)``.
-
-    The Z2 learning rate of [RDA] (there ``α = 1 = −1``); on real wires it sends the loss
-    value itself back (useful when the loss is already the signal wanted).
-    Calling it returns itself, so ``identity_rate`` and ``identity_rate()`` are the same.
+    """The identity learning rate ``(!, l ↦ l)``, the Z2 ``α`` of [RDA]; ``identity_rate() is identity_rate``.
 
     >>> from catgrad import Array, to_jax
     >>> import jax.numpy as jnp
@@ -85,15 +67,9 @@ class IdentityRate:
 
 
 def learning_rate(alpha: float) -> LearningRate:
-    """The learning-rate lens ``α: (L, L) → (1, 1)``, forward ``!``, backward ``(l, ()) ↦ −α``.
+    """The lens ``α: (L, L) → (1, 1)``, ``(!, l ↦ −α)``: ``gd`` then gives ``p' = p − α ∇ₚ loss`` [CFGBL §3.3].
 
-    The constant ``−α`` has the type of ``L``; it is the cotangent fed to the loss lens,
-    so the signal reaching the parameters is ``v = −α ∇ₚ loss`` and ``gd`` then gives
-    ``p' = p + v = p − α ∇ₚ loss``. Adaptive optimisers (``adam``, ...) need ``g`` itself,
-    so use them with ``learning_rate(1.0)`` (``v = −g``). Over Z2 the backward map is
-    ``l ↦ l`` ([RDA]; see ``identity_rate``).
-
-    Reference: [CFGBL §3.3]; ``optax.sgd`` for the sign convention.
+    Adaptive optimisers (``adam``, ...) need ``g`` itself: use ``learning_rate(1.0)``.
 
     >>> from catgrad import Array, to_jax
     >>> import jax.numpy as jnp

@@ -1,9 +1,4 @@
-"""The learner's compiled functions: one training step, and one epoch (a ``lax.scan`` of the step).
-
-Both are plain JAX functions of records (``TrainState``) and arrays, compiled once: the step
-diagram (``Learner.step_diagram``) given its JAX meaning by ``catgrad.to_jax`` on the records
-(the one place trees are flattened onto wires), then ``jax.jit``.
-"""
+"""The learner's compiled functions: the step diagram run by ``to_jax`` on records, and an epoch (its scan)."""
 from __future__ import annotations
 
 import functools
@@ -20,9 +15,8 @@ from .evaluation import accuracy
 
 
 class TrainState(NamedTuple):
-    """The learner's state: parameters and optimiser state, both records of arrays (nested dicts by name).
+    """The learner's state: parameters and optimiser state, records of arrays.
 
-    >>> import jax
     >>> from catgrad import nn, learn
     >>> st = learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.momentum()).init(jax.random.PRNGKey(0))
     >>> jax.tree_util.tree_map(lambda a: a.shape, st)
@@ -34,7 +28,7 @@ class TrainState(NamedTuple):
 
 
 def train_state(state, where: str = "") -> TrainState:
-    """``state`` as a :class:`TrainState`, or a ``TypeError`` (its message prefixed by ``where: ``).
+    """``state`` as a :class:`TrainState`, or a ``TypeError``.
 
     >>> train_state(({}, ()))
     TrainState(params={}, opt_state=())
@@ -46,32 +40,14 @@ def train_state(state, where: str = "") -> TrainState:
 
 
 class CompiledStep:
-    """The training step of a learner for batches of ``batch_size``, compiled once.
+    """The training step of a learner for batches of ``batch_size``, compiled once: ``step(state, x, y) -> state``.
 
-    ``step(state, x, y) -> TrainState``: ``state`` a :class:`TrainState`, ``x`` a batch (or a list
-    of batches, one per model input), ``y`` the targets, or integer class labels when the loss takes
-    one-hot targets (numpy or JAX integer arrays), made one-hot inside the compiled step. Labels in
-    a numpy array are range-checked on the host (one reduction, a few µs): a bad one raises
-    ``LabelError`` at once. Labels already on the device are checked on the device, without waiting
-    for it: an out-of-range label gives a NaN target row (so the state returned is NaN, never a
-    silently wrong number).
+    ``y``: targets, or integer labels made one-hot inside the step. Numpy labels are range-checked
+    on the host (``LabelError`` at once); device labels on the device, without waiting: a bad one
+    gives a NaN row, and ``labels_seen`` (the one documented state: the running ``(min, max)``) is
+    read back every ``LABEL_CHECK_EVERY`` calls, raising ``LabelError``. ``diagram``: the simplified
+    step diagram; ``trace_count``: JAX's traces; ``apply``: the step unjitted, on checked data.
 
-    A compiled step is a stateful object in one documented respect: ``labels_seen`` holds, on the
-    device, the running ``(min, max)`` of the device labels of the calls since it was last read, and
-    every ``LABEL_CHECK_EVERY`` calls it is read back (once the device has computed it), raising
-    ``LabelError`` naming the range. (``fit``, ``evaluate`` and ``check_data`` check device labels
-    at once.)
-
-    Attributes:
-        learner, batch_size: what it was built from.
-        diagram: the simplified step diagram ``S × P × Xⁿ × Yⁿ → S × P × L × Ŷⁿ``.
-        trace_count: how many times JAX has traced the jitted step (once per kind of target:
-            labels or one-hot arrays).
-
-    ``apply(state, xs, ys) -> (state, loss, prediction)`` is the same step, not jitted, on checked
-    data (``learner.check_data``), to be traced inside ``jax.jit`` or ``lax.scan``.
-
-    >>> import jax, numpy as np
     >>> from catgrad import nn, learn
     >>> lrn = learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.gd())
     >>> step = lrn.compiled_step(4)
@@ -151,19 +127,12 @@ class CompiledStep:
 
 
 class CompiledEpoch:
-    """One epoch of a learner, compiled once: ``epoch(state, xs, ys, key) -> (state, losses, accuracies, bad)``.
+    """One epoch, compiled once: ``epoch(state, xs, ys, key) -> (state, losses, accuracies, bad)``, per step.
 
-    ``xs, ys`` are the whole data (``learner.check_data``); a permutation of the examples from
-    ``key`` (or the data order, ``shuffle=False``), ``⌊N / batch_size⌋`` full minibatches, and a
-    ``lax.scan`` of the compiled step over them. ``losses`` and ``accuracies`` are per step (the
-    mean loss and the accuracy of the minibatch at the parameters the step saw).
-
-    ``guarded``: ``bad`` is the index of the first step whose loss or parameters are not finite
-    (``-1`` if none), and from that step on the state is held at the last good one (a select of
-    every array per step). Unguarded (cheaper): the steps are applied regardless and ``bad >= 0``
-    only says that a NaN or inf may have appeared (the screen ``sum_finite`` never misses one; an
-    overflowing sum is a false alarm); ``fit`` then replays the epoch guarded, which decides exactly.
-    With ``mesh`` (a ``jax.sharding.Mesh`` with a ``"batch"`` axis) each minibatch is sharded.
+    A permutation from ``key`` (or none), ``⌊N / batch_size⌋`` minibatches, a ``lax.scan`` of the step.
+    ``guarded``: ``bad`` is the first step with a non-finite loss or parameter (``-1`` if none), the state
+    held at the last good one; unguarded, ``bad >= 0`` only says one may have appeared (``sum_finite``).
+    With ``mesh`` each minibatch is sharded on its first axis.
 
     >>> from catgrad import nn, learn
     >>> lrn = learn.supervised(nn.dense(2, 1), learn.mse, 0.1, learn.gd())
@@ -183,11 +152,7 @@ class CompiledEpoch:
         return self._jitted(self.learner.check_state(state, "epoch"), list(xs), list(ys), key)
 
     def on_batches(self, state: TrainState, bx, by) -> tuple:
-        """The epoch on minibatches already made: ``bx``, ``by`` lists of arrays of shape ``(steps, batch_size, ...)``.
-
-        Used by multi-process ``fit``, whose minibatches are global arrays assembled from each
-        process's share (``catgrad.distributed``).
-        """
+        """The epoch on minibatches already made (``(steps, batch_size, ...)``: ``distributed.epochs``)."""
         return self._jitted_batches(self.learner.check_state(state, "epoch"), list(bx), list(by))
 
     def _run(self, state, xs, ys, key):
@@ -231,9 +196,7 @@ def finite(tree) -> jax.Array:
 
 
 def sum_finite(tree) -> jax.Array:
-    """A cheap screen: ``True`` when the sum of all floating entries of ``tree`` is finite, which
-    implies every entry is (a NaN or inf in any entry makes the sum NaN or inf, in any order of
-    summation). ``False`` means some entry is not finite, or the sum overflowed (a false alarm).
+    """A cheap screen: the sum of all floating entries is finite (so is every entry; ``False``: maybe not).
 
     >>> bool(sum_finite([jnp.array([1.0, 2.0])]))
     True
