@@ -194,8 +194,8 @@ def test_api_bad_input(name, thunk, exc, pattern):
 # ---------------------------------------------------------------- the command line
 
 ARGPARSE = [  # argparse's own errors: one line, exit status 2, a pointer to --help
-    ("no_command", [], r"the following arguments are required: \{train,eval,draw\} \(see `catgrad --help`\)"),
-    ("unknown_command", ["fit", "iris"], r"argument \{train,eval,draw\}: invalid choice: 'fit'"),
+    ("no_command", [], r"the following arguments are required: \{train,eval,draw,export\} \(see `catgrad --help`\)"),
+    ("unknown_command", ["fit", "iris"], r"argument \{train,eval,draw,export\}: invalid choice: 'fit'"),
     ("unknown_option", ["train", "iris", "--epocs", "3"], r"unrecognized arguments: --epocs 3 \(see `catgrad --help`\)"),
     ("epochs_zero", ["train", "iris", "--epochs", "0"], r"argument --epochs: expected a positive integer, got '0' \(see `catgrad train --help`\)"),
     ("epochs_float", ["train", "iris", "--epochs", "2.5"], r"argument --epochs: expected a positive integer, got '2\.5'"),

@@ -20,8 +20,7 @@ LAYERS = (
     ("drawing", ("catgrad.drawing",)),                 # pictures as data, layout, painters, draw(x)
     ("core", ("catgrad.core",)),                       # the syntax: types, diagrams, generator records
     ("functors", ("catgrad.rdiff", "catgrad.batch")),  # R and the batch functor: syntax to syntax
-    ("semantics", ("catgrad.semantics",                # the one interpreter and its meanings; processes and
-                   "catgrad.sharding", "catgrad.distributed")),  # devices (JAX only, below learn, which uses them)
+    ("semantics", ("catgrad.semantics",)),             # the one interpreter and its meanings
     ("lens", ("catgrad.lens",)),
     ("para", ("catgrad.para",)),
     ("interop", ("catgrad.from_jax", "catgrad.deploy")),   # JAX functions in as diagrams, models out to StableHLO
