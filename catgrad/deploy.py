@@ -38,8 +38,8 @@ import jax
 import numpy as np
 
 from .core.diagram import Diagram
-from .core.objects import Ty, TyLike, as_ty
-from .para import Para, check_values
+from .core.objects import Array, Ty, TyLike, as_ty
+from .para import Para, check_values, leaves, paths
 from .semantics.jax import to_jax
 
 Model = Union[Diagram, Para]
@@ -107,6 +107,10 @@ def export(model: Model, params=None, *input_types: TyLike, path, batch: Optiona
     or None for the per-example function. Raises ``TypeError`` for a model without its parameters, or
     input types that do not match, ``OSError`` for a path that cannot be written.
 
+    A learner (``learn.supervised(...)``) is exported as its training step for batches of ``batch`` (an
+    int; ``params=None``): inputs the state's arrays (named by their paths, ``params/dense/W``), the batch
+    ``x0`` and the targets ``y0``; outputs the new state's arrays, the loss and the prediction.
+
     >>> import os, tempfile, jax
     >>> from catgrad import nn
     >>> model = nn.dense(4, 3, nn.sigmoid)
@@ -119,6 +123,9 @@ def export(model: Model, params=None, *input_types: TyLike, path, batch: Optiona
         import jax.export  # noqa: F401 (a submodule older JAX does not import by itself)
     except ImportError as e:
         raise ImportError(f"export needs jax.export (JAX ≥ 0.4.30, with absl-py on the oldest releases): {e}") from None
+    if hasattr(model, "compiled_step"):  # a learner: its training step, the state an input (not baked in)
+        run, specs, ins, outs = _learner_step(model, params, batch)
+        return _write(_writable(path), jax.export.export(jax.jit(run))(*specs), ins, outs, params, batch)
     fn, dom = _function(model, params)
     if input_types:
         given = Ty()
@@ -142,13 +149,41 @@ def export(model: Model, params=None, *input_types: TyLike, path, batch: Optiona
         specs = [jax.ShapeDtypeStruct((b, *t.shape), np.dtype(t.dtype)) for t in dom]
         run = jax.vmap(fn)
     exported = jax.export.export(jax.jit(run))(*specs)
+    return _write(path, exported, [f"x{i}" for i in range(len(exported.in_avals))],
+                  [f"y{i}" for i in range(len(exported.out_avals))], params, batch)
+
+
+def _learner_step(learner, params, batch) -> tuple:
+    """``(run, specs, input names, output names)`` of a learner's training step on batches of ``batch``: the
+    inputs are the state's arrays (named by their paths, ``params/dense/W``), the batch ``x0…`` and the
+    targets ``y0…``; the outputs the new state's arrays, the loss and the prediction."""
+    if params is not None:
+        raise TypeError("export: a learner's step takes its state as an input; give params=None")
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise TypeError(f"export: a learner's step has a fixed batch size: give batch=n (a positive int), got {batch!r}")
+    step, record = learner.compiled_step(batch), learner.state_record
+    tree = jax.tree_util.tree_structure(record)
+    xs = [Array((batch, *t.shape), t.dtype) for t in learner.model.dom]
+    ys = [Array((batch, *t.shape), t.dtype) for t in leaves(learner.loss.param)]
+
+    def run(*args):
+        k, nx = tree.num_leaves, len(xs)
+        new, loss, pred = step.apply(jax.tree_util.tree_unflatten(tree, args[:k]), args[k:k + nx], args[k + nx:])
+        return (*jax.tree_util.tree_leaves(new), loss, pred)
+    specs = [jax.ShapeDtypeStruct(t.shape, np.dtype(t.dtype)) for t in (*leaves(record), *xs, *ys)]
+    names = list(paths(record, "/"))
+    return run, specs, [*names, *(f"x{i}" for i in range(len(xs))), *(f"y{i}" for i in range(len(ys)))], \
+        [*names, "loss", "prediction"]
+
+
+def _write(path: str, exported, ins: list, outs: list, params, batch) -> dict:
+    """Write the serialized ``exported`` at ``path`` and its manifest at ``path + ".json"``; return the manifest."""
     data = exported.serialize()
     manifest = {
         "format": "jax.export.Exported (serialized; load with jax.export.deserialize)",
-        "inputs": [{"name": f"x{i}", "shape": _dims(a.shape), "dtype": str(a.dtype)}
-                   for i, a in enumerate(exported.in_avals)],
-        "outputs": [{"name": f"y{i}", "shape": _dims(a.shape), "dtype": str(a.dtype)}
-                    for i, a in enumerate(exported.out_avals)],
+        "inputs": [{"name": n, "shape": _dims(a.shape), "dtype": str(a.dtype)} for n, a in zip(ins, exported.in_avals)],
+        "outputs": [{"name": n, "shape": _dims(a.shape), "dtype": str(a.dtype)}
+                    for n, a in zip(outs, exported.out_avals)],
         "params_baked_in": params is not None,
         "batch": batch,
         "catgrad_version": _version(),

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import catgrad as cg
-from catgrad import Array, nn
+from catgrad import Array, learn, nn
 
 LOADER = textwrap.dedent("""
     import sys, json
@@ -127,3 +127,25 @@ def test_cli_export_iris(tmp_path):
     assert manifest["inputs"][0]["shape"] == ["b", 4] and manifest["params_baked_in"] is True
     assert main(["export", "iris", "--params", str(tmp_path / "missing.npz"), "-o", str(out)]) == 2
     assert main(["export", "iris", "--params", str(p), "-o", str(tmp_path / "no" / "x")]) == 2
+
+
+def test_a_learners_step_exports_and_runs_without_catgrad(tmp_path):
+    """The training step of a learner (state an input): run in a process that imports only jax, one step equals
+    ``learner.step`` on the same state and batch."""
+    lrn = learn.supervised(nn.dense(4, 3, nn.sigmoid), learn.mse, 1.0, learn.adam(0.1))
+    state = lrn.init(jax.random.PRNGKey(0))
+    path = tmp_path / "step.jaxexport"
+    manifest = cg.export(lrn, path=str(path), batch=8)
+    names = [m["name"] for m in manifest["inputs"]]
+    assert names[:3] == ["params/dense/W", "params/dense/b", "opt_state/count"] and names[-2:] == ["x0", "y0"]
+    assert [m["name"] for m in manifest["outputs"]][-2:] == ["loss", "prediction"]
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(8, 4)).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 8)]
+    flat = dict(zip(names, [*jax.tree_util.tree_leaves(state), x, y]))
+    got = _run_without_catgrad(tmp_path, path, **{k: np.asarray(v) for k, v in flat.items()})
+    want = lrn.step(state, x, y)
+    for name, a in zip(names, jax.tree_util.tree_leaves(want)):
+        np.testing.assert_allclose(got[name], a, rtol=1e-6, atol=1e-7)
+    with pytest.raises(TypeError, match="fixed batch size"):
+        cg.export(lrn, path=str(tmp_path / "x.jaxexport"))
