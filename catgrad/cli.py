@@ -36,7 +36,6 @@ from typing import Optional, Sequence
 
 from . import __version__
 from . import experiments as E
-from .learn.learner import leaves_of
 from .para import paths
 
 #: Exit statuses of ``catgrad`` (see the module docstring).
@@ -366,8 +365,9 @@ def export(args) -> int:
 
 def _check_finite(path: str, lrn, params) -> None:
     """The saved parameters hold no NaN or inf (``learn.load`` has checked their names, shapes and dtypes)."""
+    import jax
     import numpy as np
-    for name, a in zip(paths(lrn.model.param), leaves_of(params)):
+    for name, a in zip(paths(lrn.model.param), jax.tree_util.tree_leaves(params)):
         if not np.all(np.isfinite(a)):
             raise CLIError(f"--params {path}: {name} holds NaN or inf values")
 

@@ -64,11 +64,10 @@ except ImportError:  # pragma: no cover - older JAX
 import jax.numpy as jnp
 import numpy as np
 
-from . import errors
 from .core import generators as g
 from .core.conv import conv
 from .core.diagram import Diagram, Wire, apply, trace
-from .core.objects import Array, Ty, TyLike, as_ty
+from .core.objects import Array, Ty, as_ty
 from .core.pool import reduce_max
 from .core.scan import scan
 from .core.select import compare, select

@@ -24,8 +24,8 @@ from .drawing.data import Drawing
 from .drawing.draw import Drawable
 from .drawing.layout import SWEEPS
 from .drawing.pictures import bands
-from .core.diagram import Diagram, Wire, apply, identity, proj, trace, wires
-from .core.objects import Ty, TyLike, as_ty
+from .core.diagram import Diagram, apply, identity, proj, trace, wires
+from .core.objects import TyLike, as_ty
 from .rdiff import rdiff
 
 

@@ -44,7 +44,6 @@ from .. import datasets, learn
 from ..semantics.jax import interpret
 from ..core.diagram import trace
 from ..core.objects import Ty
-from ..learn.learner import leaves_of
 from .encodings import binary_labels, class_bits, feature_tuples, one_hot_labels, thermometer
 from .layers import z2_constant, lookup_table, missed_ones_loss, pseudo_linear, replicate, table_forest, tuple_tables, vote, zeros
 
@@ -275,9 +274,9 @@ def trajectory(lrn, state, x, y):
     def run(state, xs, ys):
         def body(st, xy):
             new, _, _ = step.apply(st, [xy[0][None]], [xy[1][None]])
-            return new, leaves_of(new.params)
+            return new, jax.tree_util.tree_leaves(new.params)
         _, ps = jax.lax.scan(body, state, (xs, ys))
-        return [jnp.concatenate([a[None], b]) for a, b in zip(leaves_of(state.params), ps)]
+        return [jnp.concatenate([a[None], b]) for a, b in zip(jax.tree_util.tree_leaves(state.params), ps)]
 
     xs, ys = lrn.check_data(x, y)
     return run(state, xs[0], ys[0])

@@ -40,7 +40,7 @@ import numpy as np
 from .. import errors
 from ..core.diagram import Diagram, Wire, apply, composite
 from ..core.objects import Array, Ty, as_ty
-from ..core.signature import SIGNATURE, Generator, declare, doctests
+from ..core.signature import Generator, declare, doctests
 from ..semantics.gf2 import structural
 from ..core.generators import add, reject_typing
 from ..core.generators import zero as core_zero

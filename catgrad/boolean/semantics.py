@@ -25,11 +25,9 @@ adds ``check_binary`` on the way in, so data that is not 0/1 raises a clear erro
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable
 
 import jax
-import numpy as np
-import sympy as sp
 
 from .. import errors
 from ..core.diagram import Diagram, expect_diagram

@@ -17,7 +17,7 @@ and ``α`` to the right, connected port to port (``link``); at ``depth=1`` each 
 """
 from __future__ import annotations
 
-from .data import Box, Dot, Drawing, Frame, Text, WirePath, text_width
+from .data import Box, Dot, Drawing, Frame, WirePath, text_width
 from .layout import LANE, PITCH, TRACK
 
 PAD = 14.0        # between a frame and what it holds

@@ -16,7 +16,7 @@ import jax
 from .. import errors
 from ..batch import batch as batch_diagram
 from ..core import generators as g
-from ..core.diagram import Diagram, trace
+from ..core.diagram import Diagram, trace, wires
 from ..core.objects import Array, Ty
 from ..drawing.data import Drawing
 from ..drawing.draw import Drawable
@@ -24,6 +24,7 @@ from ..drawing.layout import SWEEPS
 from ..lens import Lens
 from ..para import Para, check_values, leaves, reparam, traced
 from .data import Data, check_key
+from .evaluation import evaluate, predict
 from .optax_lens import is_gradient_transformation, optax_optimiser
 from .optimisers import Optimiser
 from .picture import learner_drawing
@@ -121,15 +122,13 @@ class Learner(Drawable):
     def step_diagram(self, n: int) -> Diagram:
         """The step ``TrainState(P, S) × Xⁿ × Yⁿ → TrainState × L × Ŷⁿ`` (loss and prediction at ``p̃``)."""
         parts = self.parts(n)
-        nY, nS = len(leaves(parts.loss.param)), len(leaves(self.optimiser.state(self.model.param)))
+        nY, nS = len(leaves(parts.loss.param)), len(leaves(self.state_record.opt_state))
 
         def step(state, *xy):
             xs, ys = xy[:len(xy) - nY], xy[len(xy) - nY:]
-            s, p = leaves_of(state.opt_state), leaves_of(state.params)
-            new = parts.lens.map.bwd(*ys, *s, *p, *xs)
-            new = new if isinstance(new, tuple) else (new,)
-            p_tilde = parts.update.fwd(*s, *p)
-            pred = parts.model.map(*(p_tilde if isinstance(p_tilde, tuple) else (p_tilde,)), *xs)
+            s, p = jax.tree_util.tree_leaves(state.opt_state), jax.tree_util.tree_leaves(state.params)
+            new = wires(parts.lens.map.bwd(*ys, *s, *p, *xs))  # (y', s', p', x')
+            pred = parts.model.map(*wires(parts.update.fwd(*s, *p)), *xs)
             loss = parts.loss.map(*ys, pred)
             return TrainState(new[nY + nS:nY + nS + len(p)], new[nY:nY + nS]), loss, pred
 
@@ -189,26 +188,15 @@ class Learner(Drawable):
 
     def predict(self, params, x) -> jax.Array:
         """The model's forward map on a batch ``x`` (run in chunks: see :mod:`catgrad.learn.evaluation`)."""
-        from .evaluation import predict
         return predict(self, params, x)
 
     def evaluate(self, params, x, y) -> dict:
         """Mean loss and accuracy of ``params`` on ``(x, y)`` (see :func:`catgrad.learn.evaluation.evaluate`)."""
-        from .evaluation import evaluate
         return evaluate(self, params, x, y)
 
     def to_drawing(self, *, depth=1, types: bool = True, sweeps: int = SWEEPS) -> Drawing:
         """The picture ``U ; R(model) ; R(loss) ; α`` as data (see ``catgrad.draw``; ``catgrad.learn.picture``)."""
         return learner_drawing(self, depth=depth, types=types, sweeps=sweeps)
-
-
-def leaves_of(tree) -> list:
-    """The wires (or arrays) of a record of them, in the record's order.
-
-    >>> leaves_of({"b": 2, "W": 1})
-    [1, 2]
-    """
-    return jax.tree_util.tree_leaves(tree)
 
 
 def _as_rate(lr):

@@ -10,7 +10,6 @@ import itertools
 
 import networkx as nx
 
-from .. import errors
 from ..core.diagram import Diagram, expect_diagram
 from .functor import interpret
 
