@@ -24,13 +24,14 @@ from .drawing.data import Drawing
 from .drawing.draw import Drawable
 from .drawing.layout import SWEEPS
 from .drawing.pictures import bands
+from .core.category import Composable
 from .core.diagram import Diagram, apply, identity, proj, trace, wires
 from .core.objects import TyLike, as_ty
 from .rdiff import rdiff
 
 
 @dataclass(frozen=True)
-class Lens(Drawable):
+class Lens(Composable, Drawable):
     """A lens ``(A, A') → (B, B')``: ``fwd: A → B`` and ``bwd: A × B' → A'``.
 
     Args:
@@ -116,12 +117,6 @@ class Lens(Drawable):
     def rescoped(self, rename: dict) -> "Lens":
         """Both maps with their outermost scope names renamed (see ``Diagram.rescoped``)."""
         return Lens(self.fwd.rescoped(rename), self.bwd.rescoped(rename))
-
-    def __rshift__(self, other):
-        return self.then(other)
-
-    def __matmul__(self, other):
-        return self.tensor(other)
 
     def __repr__(self):
         (A, Ap), (B, Bp) = self.dom, self.cod

@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional, Union
 import jax
 
 from .batch import batch as batch_diagram
+from .core.category import Composable
 from .core.diagram import Diagram, identity, trace, wiring
 from .core.objects import Array, Ty, TyLike
 from .drawing.data import Drawing
@@ -169,7 +170,7 @@ def _fwd(m: Map) -> Diagram:
 
 
 @dataclass(frozen=True, init=False)
-class Para(Drawable):
+class Para(Composable, Drawable):
     """A parametrised map ``(P, f)``: the record ``param``, ``map`` on ``leaves(P) @ A`` (a Diagram or a Lens),
     ``init: key -> tree shaped like P`` (optional).
 
@@ -288,12 +289,6 @@ class Para(Drawable):
         join = _joiner(self.param, other.param, lambda p_, q_: (p_, q_))
         record, m = _joined(m, self.param, other.param, join, a + c)
         return Para(record, m, _init_joined(self, other, join))
-
-    def __rshift__(self, other):
-        return self.then(other)
-
-    def __matmul__(self, other):
-        return self.tensor(other)
 
     def lens(self) -> "Para":
         """``(P, f) ↦ (P, (f, R[f]))``, a Para(Lens(C)) morphism."""

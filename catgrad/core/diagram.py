@@ -37,6 +37,7 @@ from ..drawing.data import Drawing
 from ..drawing.draw import Drawable
 from ..drawing.graph import Edge, Hypergraph
 from ..drawing.layout import SWEEPS, layout
+from .category import Composable
 from .objects import Array, Ty, TyLike, as_ty
 from .registry import freeze, lookup
 
@@ -69,7 +70,7 @@ class Op(NamedTuple):
         return dict(self.attrs)
 
 
-class Diagram(Drawable):
+class Diagram(Composable, Drawable):
     """A morphism ``dom → cod`` of the syntax (see the module docstring).
 
     Build diagrams from generators and the structural morphisms with ``>>`` and ``@``,
@@ -142,12 +143,6 @@ class Diagram(Drawable):
             self.dom_wires + tuple(w + n for w in other.dom_wires),
             self.cod_wires + tuple(w + n for w in other.cod_wires),
         )
-
-    def __rshift__(self, other):
-        return self.then(other)
-
-    def __matmul__(self, other):
-        return self.tensor(other)
 
     def __call__(self, *wires: "Wire"):
         """``f(*wires)`` is ``apply(f, *wires)``: ``f`` spliced onto wires inside ``trace``."""

@@ -31,6 +31,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..core.category import Composable
 from ..core.diagram import Diagram, trace
 from ..core.objects import Ty, TyLike, as_ty
 from ..semantics.jax import to_jax
@@ -38,7 +39,7 @@ from .learn_category import Learner, call
 
 
 @dataclass(frozen=True)
-class OpenGame:
+class OpenGame(Composable):
     """An open game ``(X, S) → (Y, R)`` with strategies ``Σ`` and a deterministic best response.
 
     Args:
@@ -209,12 +210,6 @@ class OpenGame:
 
         return OpenGame(SG @ SH, G.X @ H.X, G.S @ H.S, G.Y @ H.Y, G.R @ H.R, trace(play, SG @ SH @ G.X @ H.X),
                         trace(coplay, SG @ SH @ G.X @ H.X @ G.R @ H.R), best_response)
-
-    def __rshift__(self, other):
-        return self.then(other)
-
-    def __matmul__(self, other):
-        return self.tensor(other)
 
     def __repr__(self):
         return f"<OpenGame ({self.X}, {self.S}) → ({self.Y}, {self.R}) with strategies {self.strategies}>"

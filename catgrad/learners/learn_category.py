@@ -26,6 +26,7 @@ from typing import Any, Callable, Optional
 
 import jax
 
+from ..core.category import Composable
 from ..core.diagram import Diagram, discard, identity, proj, trace
 from ..core.objects import Ty, TyLike, as_ty
 from ..semantics.jax import to_jax
@@ -43,7 +44,7 @@ def call(d: Diagram, *wires) -> tuple:
 
 
 @dataclass(frozen=True)
-class Learner:
+class Learner(Composable):
     """A learner ``(P, I, U, r): A → B`` of the category Learn [BaF §II].
 
     Args:
@@ -163,12 +164,6 @@ class Learner:
         dom = P @ Q @ A @ C @ B @ D
         return Learner(P @ Q, A @ C, B @ D, trace(implement, P @ Q @ A @ C), trace(update, dom),
                        trace(request, dom), _init_product(self, other))
-
-    def __rshift__(self, other):
-        return self.then(other)
-
-    def __matmul__(self, other):
-        return self.tensor(other)
 
     # -- equality up to a parameter bijection --------------------------------------
     def transport(self, iso: Diagram, inverse: Diagram) -> "Learner":

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core.category import Composable
 from ..core.diagram import discard, proj, trace, wiring
 from ..core.objects import Ty, TyLike, as_ty
 from ..lens import Lens
@@ -75,7 +76,7 @@ def iso_lens(get, inverse) -> Lens:
 
 
 @dataclass(frozen=True)
-class Span:
+class Span(Composable):
     """A symmetric lens as a span of asymmetric lenses ``A ← X → B``: ``left: (X, X) → (A, A)`` and
     ``right: (X, X) → (B, B)``. ``complement`` is ``C`` when the left leg is ``constant_complement(C, A)``
     (``X = C × A``; spans of that kind compose, see the module docstring), else None.
@@ -193,12 +194,6 @@ class Span:
                                              *range(nC + nA + nC2, nC + nA + nC2 + nA2)])
         j = iso_lens(to_split, to_joined)
         return Span(j >> left, j >> right, C @ C2)
-
-    def __rshift__(self, other):
-        return self.then(other)
-
-    def __matmul__(self, other):
-        return self.tensor(other)
 
     def __repr__(self):
         return f"<Span {self.dom} ← {self.apex} → {self.cod}>"
