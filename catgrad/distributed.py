@@ -122,6 +122,12 @@ def initialize(coordinator_address: Optional[str] = None, num_processes: Optiona
     nothing; with no set-up found anywhere it does nothing either, and the program runs as one
     process. After it, ``jax.process_count()`` is the number of processes and ``jax.devices()``
     the devices of all of them.
+
+    Example:
+        Process 1 of 2, the coordinator on host ``node0``, ``train.py`` calling ``initialize()`` first,
+        then ``learn.fit`` as usual::
+
+            CATGRAD_COORDINATOR_ADDRESS=node0:1234 CATGRAD_NUM_PROCESSES=2 CATGRAD_PROCESS_ID=1 python train.py
     """
     if jax.distributed.is_initialized():
         return

@@ -69,7 +69,7 @@ def test_builds_without_warnings(site):
 
 def test_every_page_of_the_site_is_built(site):
     for page in ["getting-started", "mathematics", "results", "boolean", "tutorials/index", "howto/index",
-                 "api/index", "api/catgrad", "api/nn", "api/learn", "api/datasets", "api/boolean"]:
+                 "api/index", "api/catgrad", "api/nn", "api/learn", "api/datasets", "api/boolean", "api/learners", "api/parallel"]:
         assert (site / f"{page}.html").is_file(), page
     for nb in course.notebooks():
         assert (site / "tutorials" / f"{nb.stem}.html").is_file(), nb.stem
