@@ -13,7 +13,8 @@
    Boxes are sized to their label in the fixed-width font, so no two boxes overlap.
 5. **Wires** run horizontally through columns and bend between them; parameter wires
    (the first ``params`` domain wires of a ``Para``'s map) enter their box from the top, each
-   named right of its wire, at its top end; a box is wide enough, and the lanes beside a column
+   named right of its wire, at its top end (less the path of the layer box it enters: ``W`` into
+   ``dense``); a box is wide enough, and the lanes beside a column
    far enough apart, that a name ends before the next parameter wire (else it is shortened), so a
    parameter wire led further up (in a lens, a learner) never strikes a name.
    After each column a *label zone* as wide as its longest type label (at most ``GAP_MAX``) is
@@ -40,6 +41,7 @@ GAP_MAX = 96.0        # type labels longer than this are shortened
 BEND = 28.0           # horizontal room for the bends after a label zone
 BOW = 10.0            # distance between two bowed wires with the same ends, at their middle
 LABEL_GAP = 3.0       # between a node's right edge and the type label of its output
+NAME_MAX = 64.0       # parameter names longer than this are shortened to their end (``…ion.Wq``)
 LANE = 8.0            # distance between parameter wires coming down one gap
 MARGIN = 10.0
 SWEEPS = 4
@@ -124,9 +126,14 @@ class _Graph:
             if top:
                 tops[v].add(pv)
         self.top_in = [tuple(sorted(s)) for s in tops]
-        # the width each parameter wire needs on its right for its name
-        self.name_w = [text_width(names[u], small=True) + 2 * LABEL_GAP if u < len(names) and names[u] else 0.0
-                       for u in range(params)]
+        # each parameter's name (less the path of the layer box it enters: ``W`` into ``dense``), and the
+        # width its wire needs on its right for it
+        self.names = [names[u] if u < len(names) else "" for u in range(params)]
+        for u, pu, v, pv, t, top in self.edges:
+            prefix = ns[v - nd].name.replace("/", ".") + "." if top and self.kind[v] == "layer" else None
+            if prefix and self.names[u].startswith(prefix):
+                self.names[u] = self.names[u][len(prefix):]
+        self.name_w = [min(text_width(n, small=True), NAME_MAX) + 2 * LABEL_GAP if n else 0.0 for n in self.names]
         self.top_room = [0.0] * len(self.kind)
         for u, pu, v, pv, t, top in self.edges:
             if top:
@@ -414,7 +421,7 @@ class _Graph:
                 pts = self._points(e, chain, track_y.get(k), lane_x.get(("src", k)), lane_x.get(("tgt", k)))
                 wires.append(self._labelled(e, pts, types))
         wires = [wp._replace(points=_simplified(wp.points)) for wp in self._bowed(wires)]
-        texts, params = self._param_labels(param_x, param_names, top_y)
+        texts, params = self._param_labels(param_x, self.names, top_y)
         inputs = tuple((x[v], y[v]) for v in range(self.n_params, self.n_dom))
         outputs = tuple((x[v], y[v]) for v in range(self.cod0, self.cod0 + self.n_cod))
         d = Drawing(boxes=tuple(boxes), wires=tuple(wires), dots=tuple(dots), texts=tuple(texts),
@@ -533,9 +540,9 @@ class _Graph:
         params = tuple((param_x[u], top_y) for u in range(self.n_params) if u in param_x)
         order = sorted(param_x, key=lambda u: (param_x[u], u))
         for n, u in enumerate(order):
-            name = names[u] if u < len(names) else ""
+            name = shorten(names[u] if u < len(names) else "", NAME_MAX, small=True, tail=True)
             if n + 1 < len(order):
-                name = shorten(name, param_x[order[n + 1]] - param_x[u] - 2 * LABEL_GAP, small=True)
+                name = shorten(name, param_x[order[n + 1]] - param_x[u] - 2 * LABEL_GAP, small=True, tail=True)
             if name:
                 texts.append(Text(name, param_x[u] + LABEL_GAP, top_y - LABEL_GAP))
         return texts, params
