@@ -484,9 +484,13 @@ class _Graph:
         """The wires, those painted along the same path (two wires from a copy into one node) bowed apart: each
         runs to its end through a middle point ``BOW`` from the next one's (after the label zone of its start,
         unless its ends are level)."""
+        ends: dict = {}
+        for k, wp in enumerate(wires):  # only wires with the same ends can be painted alike
+            ends.setdefault((wp.points[0], wp.points[-1]), []).append(k)
         same: dict = {}
-        for k, wp in enumerate(wires):
-            same.setdefault(painted_path(wp.points), []).append(k)
+        for ks in ends.values():
+            for k in ks if len(ks) > 1 else ():
+                same.setdefault(painted_path(wires[k].points), []).append(k)
         out = list(wires)
         for ks in same.values():
             for i, k in enumerate(ks if len(ks) > 1 else ()):
