@@ -188,10 +188,11 @@ class Drawing:
         """The picture as a ``tikzpicture`` (TikZ text for papers; ``\\usepackage{tikz}``)."""
         return tikz.to_tikz(self)
 
-    def save(self, path) -> str:
+    def save(self, path, scale: float = 1.0) -> str:
         """Write the picture to ``path`` by its suffix: ``.svg``, ``.tex`` (TikZ), ``.png`` or ``.pdf``
-        (the last two through matplotlib, the ``plot`` extra). Returns the path."""
-        return render.save(self, path)
+        (the last two through matplotlib, the ``plot`` extra, ``scale`` times the drawing's size: ``scale=2.0``
+        writes a PNG of twice the pixels across). Returns the path."""
+        return render.save(self, path, scale)
 
     def _repr_svg_(self) -> str:
         return self.to_svg()

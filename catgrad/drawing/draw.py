@@ -10,10 +10,14 @@ from __future__ import annotations
 from .. import errors
 from .data import Drawing
 from .layout import SWEEPS
+from .style import shorten, text_width
 
-OPTIONS = ("depth", "types", "sweeps")
-COLLAPSE_ABOVE = 200
-"""Notebooks show diagrams of more operations collapsed to layers (``depth=1``)."""
+OPTIONS = ("depth", "types", "sweeps", "width")
+DISPLAY_WIDTH = 1200.0
+"""The widest picture a notebook shows (px): a wider one is collapsed to the deepest depth that fits, so that
+its smallest text (``SMALL_FONT_SIZE``, 9 px) is not shrunk when shown."""
+DEEPEST = 32      # the depths ``draw(x, width=)`` tries at most
+TITLE_ROOM = 16.0  # the band on top that holds a collapsed drawing's title
 
 
 def _check(options: dict) -> dict:
@@ -29,6 +33,9 @@ def _check(options: dict) -> dict:
     sweeps = options.get("sweeps", SWEEPS)
     if isinstance(sweeps, bool) or not isinstance(sweeps, int) or sweeps < 0:
         raise ValueError(errors.expected("draw", "sweeps", "an int ≥ 0", sweeps))
+    width = options.get("width", None)
+    if width is not None and (isinstance(width, bool) or not isinstance(width, (int, float)) or not 0 < width < 1e9):
+        raise ValueError(errors.expected("draw", "width", "None (no limit) or a number of px > 0, e.g. 1200", width))
     return options
 
 
@@ -47,7 +54,7 @@ class Drawable:
         return draw(self, path, **options)
 
     def _repr_svg_(self) -> str:
-        """What a notebook shows: the picture, collapsed to layers above ``COLLAPSE_ABOVE`` operations."""
+        """What a notebook shows: the picture, collapsed to fit ``DISPLAY_WIDTH`` px (``notebook``)."""
         return notebook(self).to_svg()
 
 
@@ -65,6 +72,9 @@ def draw(x, path=None, **options) -> Drawing:
             scope of depth ``k`` (``depth=1``: one box per layer, ``R(dense)`` in ``R[f]``).
         types: label wires with their types (default ``True``).
         sweeps: the number of barycentre sweeps of the crossing reduction (default 4).
+        width: ``None`` (default) draws at any width; a number of px collapses scopes to the deepest depth
+            (at most ``depth``) whose drawing is at most that wide, and says so in the drawing's ``title``
+            (one line on top); if even ``depth=0`` is wider, that is drawn, and said.
 
     Raises ``TypeError`` for something that is not drawable or an unknown option, ``ValueError``
     for a bad option value or an unwritable path.
@@ -79,7 +89,8 @@ def draw(x, path=None, **options) -> Drawing:
     _check(options)
     if not isinstance(x, Drawable):
         raise TypeError(f"draw: cannot draw {type(x).__name__} {_short(x)}; expected a Diagram, Lens, Para or Learner")
-    d = x.to_drawing(**options)
+    width = options.pop("width", None)
+    d = x.to_drawing(**options) if width is None else fitted(x, width, options)
     if path is not None:
         d.save(path)
     return d
@@ -90,21 +101,49 @@ def _short(x) -> str:
     return r if len(r) <= 60 else r[:57] + "..."
 
 
-def size(x) -> int:
-    """The number of operations ``x`` holds: its ``size`` (a lens: both maps), or its map's (a Para); 0 if none."""
-    return getattr(getattr(x, "map", x), "size", 0)
+def fitted(x, width: float, options: dict) -> Drawing:
+    """The drawing of ``x`` at the deepest depth (at most ``options["depth"]``, ``None`` for no bound) that is
+    at most ``width`` px wide, titled with a line saying so when it is collapsed.
+
+    Depths are tried from ``None`` (or the given one), then ``0, 1, 2, …`` until one is too wide or draws
+    the same as the one before (no scope left to open): a picture grows as it opens, so the last that fits
+    is the deepest that fits.
+
+    >>> from catgrad import nn, Array
+    >>> d = fitted(nn.transformer_block(8, 2, 16)(Array((4, 8))), 1200, {})
+    >>> d.width <= 1200, d.title.split(":")[0]
+    (True, 'collapsed to depth 2 to fit 1200 px')
+    """
+    options = dict(options)
+    deepest = options.pop("depth", None)
+    full = x.to_drawing(depth=deepest, **options)
+    if full.width <= width:
+        return full
+    chosen = None
+    for k in range(DEEPEST if deepest is None else deepest):
+        d = x.to_drawing(depth=k, **options)
+        if chosen is not None and (d.width > width or d == chosen[1]):  # too wide, or no scope left to open
+            break
+        chosen = (k, d)
+        if d.width > width:
+            break
+    if chosen is None:
+        return full
+    k, d = chosen
+    opened = "draw(x, depth=None) shows every generator" if deepest is None else f"draw(x, depth={deepest}) shows it"
+    fits = f"to fit {width:g} px" if d.width <= width else f"and still wider than {width:g} px"
+    note = f"collapsed to depth {k} {fits}: {opened} ({full.width:,.0f} px wide)"
+    return titled(d, note, width)
+
+
+def titled(d: Drawing, note: str, width: float = DISPLAY_WIDTH) -> Drawing:
+    """``d`` moved down by a band holding ``note`` as its title (shortened to ``width``)."""
+    room = max(d.width, min(width, 8 + text_width(note, small=True)))
+    note = shorten(note, room - 8, small=True)
+    return d.shifted(0, TITLE_ROOM).with_(title=note, width=room)
 
 
 def notebook(x) -> Drawing:
-    """What a notebook cell shows: the drawing, collapsed to layers above ``COLLAPSE_ABOVE`` operations."""
-    n = size(x)
-    if n <= COLLAPSE_ABOVE:
-        return draw(x)
-    d = draw(x, depth=1)
-    note = f"{n} operations, collapsed to layers: draw(x, depth=None) shows every generator"
-    if len(d.boxes) + len(d.dots) > COLLAPSE_ABOVE:
-        d = draw(x, depth=0)
-        note = f"{n} operations, collapsed to one box: draw(x, depth=1) shows layers, depth=None every generator"
-    return d.shifted(0, 16).with_(title=note, width=d.width)
-
-
+    """What a notebook cell shows: the drawing of ``x`` at most ``DISPLAY_WIDTH`` px wide (``draw(x, width=)``),
+    so that no text is shown smaller than it is drawn (9 px)."""
+    return draw(x, width=DISPLAY_WIDTH)

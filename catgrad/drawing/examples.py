@@ -31,6 +31,29 @@ def drawings() -> dict:
     }
 
 
+def course_pictures() -> dict:
+    """``{name: picture}`` of the pictures a course shows, each a function returning its :class:`Drawing` as
+    the course shows it: ``catgrad draw iris --what lens --depth 1`` and ``--what learner --depth all``, the
+    transformer LM as a notebook shows it, a transformer block, notebook 02's ``R[f]`` (a notebook's view),
+    the README's ``R[x ↦ σ(x)²]``, a GRU opened and the MNIST conv learner opened."""
+    import catgrad as cg
+    from .. import experiments as E
+    from .. import nn
+    from .draw import notebook
+    A, S = cg.Array((3,)), cg.Array(())
+    return {
+        "iris lens, depth 1": lambda: draw(E.model("iris").lens(), depth=1),
+        "iris learner, depth all": lambda: draw(E.learner(E.protocol("iris", "hidden")), depth=None),
+        "transformer LM, notebook": lambda: notebook(nn.transformer_lm(vocab=12, context=8, width=16, heads=2,
+                                                                       depth=2)),
+        "transformer block": lambda: draw(nn.transformer_block(8, 2, 16)(cg.Array((4, 8)))),
+        "notebook 02 R[f]": lambda: notebook(cg.rdiff(cg.trace(lambda x, y: (cg.sin(x) * y, cg.exp(x * y)), S, S))),
+        "R[x ↦ σ(x)²]": lambda: draw(cg.rdiff(cg.sigmoid(A) >> cg.copy(A) >> cg.mul(A))),
+        "gru(2, 3) opened": lambda: draw(nn.gru(2, 3)(cg.Array((5, 2))), depth=None),
+        "MNIST conv learner, depth all": lambda: draw(E.learner(E.protocol("mnist", "conv")), depth=None),
+    }
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     folder = argv[0] if argv else "docs"

@@ -12,7 +12,15 @@
    neighbours' ports (an isotonic regression, solved exactly by pooling adjacent violators).
    Boxes are sized to their label in the fixed-width font, so no two boxes overlap.
 5. **Wires** run horizontally through columns and bend between them; parameter wires
-   (the first ``params`` domain wires of a ``Para``'s map) enter their box from the top.
+   (the first ``params`` domain wires of a ``Para``'s map) enter their box from the top, each
+   named right of its wire, at its top end (less the path of the layer box it enters: ``W`` into
+   ``dense``); a box is wide enough, and the lanes beside a column
+   far enough apart, that a name ends before the next parameter wire (else it is shortened), so a
+   parameter wire led further up (in a lens, a learner) never strikes a name.
+   After each column a *label zone* as wide as its longest type label (at most ``GAP_MAX``) is
+   kept straight: every wire leaving the column runs horizontally through it, and a wire's type
+   label sits on that stretch, above its own wire, so no wire or edge strikes it; the bends come
+   after. Two wires with the same ends (a copy feeding an addition twice) are bowed apart.
 
 Everything is computed from the diagram's data in a fixed order, so the same diagram gives
 the same drawing, whatever ``PYTHONHASHSEED`` is.
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 from .data import Box, Dot, Drawing, Text, WirePath, shorten, text_width
 from .graph import Hypergraph, nodes
+from .measure import painted_path
 
 PITCH = 20.0          # vertical distance between two ports, or two wires
 BOX_PAD = 8.0         # horizontal padding of a label inside its box
@@ -29,10 +38,14 @@ DOT_RADIUS = 3.5
 VGAP = 14.0           # vertical gap between two boxes of one column
 GAP_MIN = 36.0        # horizontal gap between two columns
 GAP_MAX = 96.0        # type labels longer than this are shortened
+BEND = 28.0           # horizontal room for the bends after a label zone
+BOW = 10.0            # distance between two bowed wires with the same ends, at their middle
+LABEL_GAP = 3.0       # between a node's right edge and the type label of its output
+NAME_MAX = 64.0       # parameter names longer than this are shortened to their end (``…ion.Wq``)
 LANE = 8.0            # distance between parameter wires coming down one gap
 MARGIN = 10.0
 SWEEPS = 4
-LABEL_ROW = 11.0      # height of a row of parameter names on top
+LABEL_ROW = 11.0      # height of the row of parameter names on top
 SPAN_MAX = 8          # a wire skipping more layers runs along a track under the drawing
 TRACK = 8.0           # distance between two such tracks
 
@@ -52,7 +65,7 @@ def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), types:
         types: whether wires carry their type as a label.
         sweeps: the number of barycentre sweeps.
     """
-    g = _Graph(f, depth, params)
+    g = _Graph(f, depth, params, param_names)
     g.assign_layers()
     g.add_dummies()
     g.order(sweeps)
@@ -63,7 +76,7 @@ def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), types:
 class _Graph:
     """The layout graph in flat lists indexed by node id (kept lean for 10⁵ dummy points)."""
 
-    def __init__(self, f: Hypergraph, depth, params: int):
+    def __init__(self, f: Hypergraph, depth, params: int, names=()):
         ns = nodes(f, depth)
         nd, nn = len(f.dom), len(ns)
         self.kind, self.label = [], []
@@ -113,6 +126,18 @@ class _Graph:
             if top:
                 tops[v].add(pv)
         self.top_in = [tuple(sorted(s)) for s in tops]
+        # each parameter's name (less the path of the layer box it enters: ``W`` into ``dense``), and the
+        # width its wire needs on its right for it
+        self.names = [names[u] if u < len(names) else "" for u in range(params)]
+        for u, pu, v, pv, t, top in self.edges:
+            prefix = ns[v - nd].name.replace("/", ".") + "." if top and self.kind[v] == "layer" else None
+            if prefix and self.names[u].startswith(prefix):
+                self.names[u] = self.names[u][len(prefix):]
+        self.name_w = [min(text_width(n, small=True), NAME_MAX) + 2 * LABEL_GAP if n else 0.0 for n in self.names]
+        self.top_room = [0.0] * len(self.kind)
+        for u, pu, v, pv, t, top in self.edges:
+            if top:
+                self.top_room[v] = max(self.top_room[v], self.name_w[u])
 
     def _add(self, kind, label, nin, nout) -> int:
         self.kind.append(kind)
@@ -252,7 +277,7 @@ class _Graph:
             return 2 * DOT_RADIUS, 2 * DOT_RADIUS
         n_top = len(self.top_in[v])
         n_left = self.nin[v] - n_top
-        w = max(text_width(self.label[v]) + 2 * BOX_PAD, MIN_BOX_WIDTH, n_top * PITCH)
+        w = max(text_width(self.label[v]) + 2 * BOX_PAD, MIN_BOX_WIDTH, n_top * max(PITCH, self.top_room[v]))
         return w, max(n_left, self.nout[v], 1) * PITCH
 
     def _extent(self, v):
@@ -344,7 +369,7 @@ class _Graph:
                 if self._needs_lane(v):
                     top_lanes[layer[v]].append(k)
             elif t and types and kind[u] != "copy":
-                room = text_width(t, small=True) + 8 - (col_w[layer[u]] - w[u]) / 2
+                room = text_width(t, small=True) + 2 * LABEL_GAP + 2 - (col_w[layer[u]] - w[u]) / 2
                 labw[layer[u]] = max(labw[layer[u]], min(room, GAP_MAX))
         for k in self.long:
             u, pu, v, pv = self.edges[k][:4]
@@ -355,24 +380,28 @@ class _Graph:
             tgt_lanes[l].sort(key=lambda k: self._port_y(self.edges[k], out=False))
         gap = [GAP_MIN] * L
         for l in range(L - 1):
-            lanes = len(src_lanes[l]) + len(tgt_lanes[l + 1]) + len(top_lanes[l + 1])
-            gap[l] = max(GAP_MIN, labw[l] + 12 + LANE * lanes)
+            lanes = len(src_lanes[l]) + len(tgt_lanes[l + 1])
+            gap[l] = max(GAP_MIN, labw[l] + BEND + LANE * lanes + sum(map(self._lane_room, top_lanes[l + 1])))
         col_x = [MARGIN] * L
         for l in range(1, L):
             col_x[l] = col_x[l - 1] + col_w[l - 1] + gap[l - 1]
         self.col_x = col_x
+        self.zone_end = [col_x[l] + col_w[l] + labw[l] for l in range(L)]
         self.x = x = [col_x[layer[v]] + (col_w[layer[v]] - w[v]) / 2 if kind[v] != "param" else 0.0
                       for v in range(len(kind))]
         lane_x = {}
         for l in range(L - 1):
-            base = col_x[l] + col_w[l] + labw[l] + 6
+            base = col_x[l] + col_w[l] + labw[l] + BEND / 4
             for i, k in enumerate(src_lanes[l]):
                 lane_x[("src", k)] = base + LANE * i
             base += LANE * len(src_lanes[l])
             for i, k in enumerate(tgt_lanes[l + 1]):
                 lane_x[("tgt", k)] = base + LANE * i
-            for i, k in enumerate(top_lanes[l + 1]):
-                lane_x[("top", k)] = col_x[l + 1] - 6 - LANE * i
+            right = col_x[l + 1] - 6
+            for k in top_lanes[l + 1]:
+                right -= self._lane_room(k) - LANE
+                lane_x[("top", k)] = right
+                right -= LANE
         placed = [v for v in range(len(kind)) if kind[v] != "param"]
         top_y = min((y[v] - self.ext[v][0] for v in placed), default=0.0) - PITCH / 2
         bottom = max((y[v] + self.ext[v][1] for v in placed), default=0.0)
@@ -390,13 +419,14 @@ class _Graph:
                 wires.append(self._top_wire(e, top_y, lane_x.get(("top", k)), param_x))
             else:
                 pts = self._points(e, chain, track_y.get(k), lane_x.get(("src", k)), lane_x.get(("tgt", k)))
-                wires.append(self._labelled(e, pts, types, col_x[layer[e[0]]] + col_w[layer[e[0]]] + labw[layer[e[0]]]))
-        texts, params = self._param_labels(param_x, param_names, top_y)
+                wires.append(self._labelled(e, pts, types))
+        wires = [wp._replace(points=_simplified(wp.points)) for wp in self._bowed(wires)]
+        texts, params = self._param_labels(param_x, self.names, top_y)
         inputs = tuple((x[v], y[v]) for v in range(self.n_params, self.n_dom))
         outputs = tuple((x[v], y[v]) for v in range(self.cod0, self.cod0 + self.n_cod))
         d = Drawing(boxes=tuple(boxes), wires=tuple(wires), dots=tuple(dots), texts=tuple(texts),
                     inputs=inputs, outputs=outputs, params=params, width=col_x[-1] + col_w[-1] + MARGIN)
-        low = min([top_y - LABEL_ROW * _rows(texts)] + [y[v] - self.ext[v][0] for v in placed]) - MARGIN
+        low = min([top_y - LABEL_ROW * bool(texts)] + [y[v] - self.ext[v][0] for v in placed]) - MARGIN
         high = max([bottom] + list(track_y.values())) + MARGIN
         return d.shifted(0, -low).with_(height=high - low)
 
@@ -426,7 +456,7 @@ class _Graph:
         ux = x[u] + (w[u] / 2 if self.kind[u] in _DOTS else w[u])
         uy = y[u] + self.out_off[u][pu]
         lu = layer[u]
-        pts = [(ux, uy), (col_x[lu] + col_w[lu], uy)]
+        pts = [(ux, uy), (col_x[lu] + col_w[lu], uy), (self.zone_end[lu], uy)]
         vx = x[v] + (w[v] / 2 if self.kind[v] in _DOTS else 0.0)
         vy = y[v] + self.in_off[v][pv]
         if track is not None:
@@ -434,17 +464,49 @@ class _Graph:
         for d in chain[1:-1]:
             pts.append((col_x[layer[d]], y[d]))
             pts.append((col_x[layer[d]] + col_w[layer[d]], y[d]))
+            pts.append((self.zone_end[layer[d]], y[d]))
         pts.append((col_x[layer[v]], vy))
         pts.append((vx, vy))
         return _dedupe(pts)
 
-    def _labelled(self, e, pts, types, zone_end) -> WirePath:
+    def _labelled(self, e, pts, types) -> WirePath:
+        """The wire through ``pts`` with its type label on its straight stretch through the label zone, right of
+        its node (of a dot too), shortened to end before the zone does."""
         u, t = e[0], e[4]
         if not (types and t and self.kind[u] != "copy"):
             return WirePath(tuple(pts), t)
-        ux, uy = pts[0]
-        label = shorten(t, zone_end - ux - 2, small=True)
-        return WirePath(tuple(pts), t, label, (ux + 3, uy - 3) if label else ())
+        start = self.x[u] + self.w[u] + LABEL_GAP
+        uy = pts[0][1]
+        label = shorten(t, self.zone_end[self.layer[u]] - start - LABEL_GAP, small=True)
+        return WirePath(tuple(pts), t, label, (start, uy - LABEL_GAP) if label else ())
+
+    def _bowed(self, wires: list) -> list:
+        """The wires, those painted along the same path (two wires from a copy into one node) bowed apart: each
+        runs to its end through a middle point ``BOW`` from the next one's (after the label zone of its start,
+        unless its ends are level)."""
+        ends: dict = {}
+        for k, wp in enumerate(wires):  # only wires with the same ends can be painted alike
+            ends.setdefault((wp.points[0], wp.points[-1]), []).append(k)
+        same: dict = {}
+        for ks in ends.values():
+            for k in ks if len(ks) > 1 else ():
+                same.setdefault(painted_path(wires[k].points), []).append(k)
+        out = list(wires)
+        for ks in same.values():
+            for i, k in enumerate(ks if len(ks) > 1 else ()):
+                out[k] = wires[k]._replace(points=self._bow(wires[k].points, (i - (len(ks) - 1) / 2) * BOW))
+        return out
+
+    def _bow(self, pts, offset: float) -> tuple:
+        ends = set(self.zone_end)
+        level = abs(pts[0][1] - pts[-1][1]) < 1e-9  # a bow of ±BOW/2 about a level wire strikes no label
+        j = 0 if level else next((i for i, p in enumerate(pts) if i and p[0] in ends), 0)
+        (x0, y0), (x1, y1) = pts[j], pts[-1]
+        return tuple(pts[:j + 1]) + (((x0 + x1) / 2, (y0 + y1) / 2 + offset), pts[-1])
+
+    def _lane_room(self, k) -> float:
+        """The room a parameter wire coming down a lane takes: ``LANE``, or its name's width."""
+        return max(LANE, self.name_w[self.edges[k][0]])
 
     def _needs_lane(self, v) -> bool:
         """Whether a parameter wire into ``v`` must come down beside its column (a box or dot is above)."""
@@ -476,27 +538,30 @@ class _Graph:
         return WirePath(tuple(pts), t)
 
     def _param_labels(self, param_x, names, top_y) -> tuple:
-        texts, rows_end = [], []
+        """The parameter names, each right of its wire at its top end, shortened to end before the next
+        parameter wire to the right; and the parameter points."""
+        texts = []
         params = tuple((param_x[u], top_y) for u in range(self.n_params) if u in param_x)
-        for u in sorted(param_x, key=lambda u: (param_x[u], u)):
-            px = param_x[u]
-            name = names[u] if u < len(names) else ""
-            if not name:
-                continue
-            half = text_width(name, small=True) / 2
-            row = 0
-            while row < len(rows_end) and rows_end[row] > px - half - 2:
-                row += 1
-            if row == len(rows_end):
-                rows_end.append(0.0)
-            rows_end[row] = px + half
-            texts.append(Text(name, px, top_y - 3 - LABEL_ROW * row, "middle"))
+        order = sorted(param_x, key=lambda u: (param_x[u], u))
+        for n, u in enumerate(order):
+            name = shorten(names[u] if u < len(names) else "", NAME_MAX, small=True, tail=True)
+            if n + 1 < len(order):
+                name = shorten(name, param_x[order[n + 1]] - param_x[u] - 2 * LABEL_GAP, small=True, tail=True)
+            if name:
+                texts.append(Text(name, param_x[u] + LABEL_GAP, top_y - LABEL_GAP))
         return texts, params
 
 
-def _rows(texts) -> int:
-    ys = {t.y for t in texts}
-    return len(ys)
+def _simplified(pts) -> tuple:
+    """``pts`` without the middle points of straight horizontal or vertical runs (the same painted path)."""
+    out = list(pts[:1])
+    for k in range(1, len(pts) - 1):
+        a, b, c = out[-1], pts[k], pts[k + 1]
+        if (a[0] == b[0] == c[0] and (b[1] - a[1]) * (c[1] - b[1]) >= 0) or \
+           (a[1] == b[1] == c[1] and (b[0] - a[0]) * (c[0] - b[0]) >= 0):
+            continue
+        out.append(b)
+    return tuple(out + list(pts[len(pts) - 1:]) if len(pts) > 1 else out)
 
 
 def _dedupe(pts: list) -> list:

@@ -17,7 +17,8 @@ and ``α`` to the right, connected port to port (``link``); at ``depth=1`` each 
 """
 from __future__ import annotations
 
-from .data import Box, Dot, Drawing, Frame, WirePath, text_width
+from .data import FONT_SIZE, Box, Dot, Drawing, Frame, WirePath, text_width
+from .measure import text_box
 from .layout import LANE, PITCH, TRACK
 
 PAD = 14.0        # between a frame and what it holds
@@ -35,7 +36,9 @@ def bands(top: Drawing, bot: Drawing, inputs, params=(), label: str = "") -> Dra
     are the type labels of ``f``'s inputs ``A`` and parameters ``P``; ``label`` names the frame."""
     nP, nA = len(params), len(inputs)
     W = max(top.width, bot.width)
-    left = PAD + LANE * (nP + nA)          # the P' lanes and the copy dots of A
+    # the P' lanes go up on the left, right of the frame's name (which they would strike)
+    lane0 = max(PAD / 2 + LANE * (nA + 1), frame_label_end(label) + LANE if label and nP else 0.0)
+    left = max(PAD + LANE * (nP + nA), lane0 + LANE * nP + PAD / 2)   # the P' lanes and the copy dots of A
     right = PAD + LANE * (nP + nA)         # the lanes of the copies of P and A
     y_top = FRAME_TOP + (LANE * nP if nP else 0)
     top = top.shifted(left + (W - top.width) / 2, y_top)
@@ -78,7 +81,7 @@ def bands(top: Drawing, bot: Drawing, inputs, params=(), label: str = "") -> Dra
     # the lower band's outputs: P' up the left side, A' out on the left
     for i, (x, y) in enumerate(bot_m.outputs):
         if i < nP:
-            lx = PAD / 2 + LANE * (nA + 1 + i)
+            lx = lane0 + LANE * i
             wires.append(_h([(x, y), (lx, y), (lx, 0.0)], backward=True))
             ext["param_out"].append((lx, 0.0))
         else:
@@ -89,6 +92,11 @@ def bands(top: Drawing, bot: Drawing, inputs, params=(), label: str = "") -> Dra
     return Drawing(boxes=body.boxes, wires=body.wires + tuple(wires), dots=body.dots + tuple(dots),
                    frames=frames, texts=body.texts, inputs=tuple(ext["fwd_in"]), outputs=tuple(ext["fwd_out"]),
                    params=tuple(ext["param_in"]), width=X1, height=H, extra=ext)
+
+
+def frame_label_end(label: str) -> float:
+    """How far right of its frame's left edge a frame's name reaches (it is set at ``x + 6``, ``11`` px)."""
+    return 6 + text_box(label, 0, 0, FONT_SIZE - 1)[2]
 
 
 def lens_box(label: str, counts: dict, *, width=None) -> Drawing:

@@ -10,14 +10,18 @@ from .style import FONT_SIZE, SMALL_FONT_SIZE, segments
 SUFFIXES = (".svg", ".tex", ".png", ".pdf")
 
 
-def save(d: "Drawing", path) -> str:
-    """Write ``d`` to ``path`` (see the module docstring); returns the path.
+def save(d: "Drawing", path, scale: float = 1.0) -> str:
+    """Write ``d`` to ``path`` (see the module docstring); returns the path. ``scale`` multiplies the
+    resolution of a ``.png`` (``scale × 100`` dpi, so ``scale × width`` pixels across) and the page of a ``.pdf``;
+    an ``.svg`` or ``.tex`` scales without loss and ignores it.
 
     Raises ``TypeError`` for a path that is not a ``str`` or ``os.PathLike`` (``errors.path``), ``ValueError``
     naming the path for an unknown suffix or a path that cannot be written,
     ``ImportError`` naming the ``plot`` extra when a ``.png``/``.pdf`` needs matplotlib and it is missing.
     """
     path = errors.path("save", "path", path)
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0 or scale == float("inf"):
+        raise ValueError(errors.expected("save", "scale", "a number > 0 (2.0: twice the pixels)", scale))
     suffix = os.path.splitext(path)[1].lower()
     if suffix not in SUFFIXES:
         raise ValueError(f"cannot save a drawing as {path!r}: the suffix must be one of {', '.join(SUFFIXES)}")
@@ -27,7 +31,7 @@ def save(d: "Drawing", path) -> str:
             with open(path, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
         else:
-            _matplotlib(d, path)
+            _matplotlib(d, path, float(scale))
     except OSError as exc:
         raise ValueError(f"cannot write the drawing to {path!r}: {exc.strerror or exc}") from None
     return path
@@ -44,8 +48,8 @@ def _pyplot():
     return plt
 
 
-def _matplotlib(d: "Drawing", path: str) -> None:
-    """Paint ``d`` with matplotlib patches (the same data as the SVG) and save it."""
+def _matplotlib(d: "Drawing", path: str, scale: float = 1.0) -> None:
+    """Paint ``d`` with matplotlib patches (the same data as the SVG) and save it at ``scale × 100`` dpi."""
     plt = _pyplot()
     from matplotlib.patches import Circle, FancyBboxPatch, PathPatch, Rectangle
     from matplotlib.path import Path
@@ -81,6 +85,6 @@ def _matplotlib(d: "Drawing", path: str) -> None:
         ha = {"start": "left", "middle": "center", "end": "right"}[t.anchor]
         ax.text(t.x, t.y, t.text, ha=ha, fontsize=(SMALL_FONT_SIZE if t.small else FONT_SIZE) * pt, **font)
     try:
-        fig.savefig(path, dpi=dpi, metadata={"CreationDate": None} if path.endswith(".pdf") else None)
+        fig.savefig(path, dpi=dpi * scale, metadata={"CreationDate": None} if path.endswith(".pdf") else None)
     finally:
         plt.close(fig)

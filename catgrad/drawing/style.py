@@ -19,13 +19,20 @@ def text_width(s: str, small: bool = False) -> float:
     return len(s) * (SMALL_CHAR_WIDTH if small else CHAR_WIDTH)
 
 
-def shorten(s: str, max_width: float, small: bool = False) -> str:
-    """``s`` cut to fit ``max_width`` (ending in ``…``), or ``""`` if not even one character fits."""
+def shorten(s: str, max_width: float, small: bool = False, tail: bool = False) -> str:
+    """``s`` cut to fit ``max_width`` (ending in ``…``; with ``tail``, its end kept after a ``…``), or ``""`` if
+    not even one character fits.
+
+    >>> shorten("dense.W", 30, small=True), shorten("block0.attention.Wq", 40, small=True, tail=True)
+    ('dens…', '…ion.Wq')
+    """
     cw = SMALL_CHAR_WIDTH if small else CHAR_WIDTH
-    n = int(max_width // cw)
+    n = int(max_width / cw + 1e-6)
     if len(s) <= n:
         return s
-    return s[: n - 1] + "…" if n >= 2 else ""
+    if n < 2:
+        return ""
+    return "…" + s[len(s) - n + 1:] if tail else s[: n - 1] + "…"
 
 
 def segments(points) -> list:
