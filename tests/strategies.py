@@ -15,7 +15,8 @@ Every wire carries a bound on its magnitude (inputs lie in [-1, 1]); an operatio
 when its result stays below ``BOUND`` (so ``exp`` never overflows), and ``log``, ``sqrt`` and ``div``
 are applied to positive, bounded-away-from-zero arguments (``log(x² + 1)``, ``x / (y² + 1)``).
 
-Other test modules may import ``cases``, ``sympy_cases``, ``inputs`` and ``Case``.
+Other test modules may import ``cases``, ``sympy_cases``, ``inputs`` and ``Case``; ``body_of`` makes a loop
+body of a random diagram, ``loops`` random diagrams holding (nested) scans.
 """
 from __future__ import annotations
 
@@ -277,6 +278,45 @@ def cases(draw, dtype="float32", ops=SMOOTH_OPS, shapes=SHAPES, max_ops=4, depth
         w = cg.wiring(cod, outs)
     return Case(f.f >> w, lambda *x: (lambda y: tuple(y[i] for i in outs))(f.ref(*x)),
                 tuple(f.out_bounds[i] for i in outs), dtype, f"({f.description} >> {s}{outs})")
+
+
+def body_of(f: cg.Diagram) -> cg.Diagram:
+    """A loop body from a random diagram ``f: A₀ × … → B₀ × …``: the carry is ``A₀``, the step inputs
+    the other wires, the outputs ``f``'s, and the next carry ``tanh(c + 0.1·Σ B₀)`` (bounded, and it
+    depends on ``f``, so R of the loop goes through ``f`` at every step)."""
+    c_type = f.dom[0]
+
+    def fn(c, *xs):
+        ys = f(c, *xs)
+        ys = ys if isinstance(ys, tuple) else (ys,)
+        s = cg.sum(ys[0]) if ys[0].type.ndim else ys[0]
+        s = cg.broadcast_to(s, c_type.shape) if c_type.ndim else s
+        return (cg.tanh(c + cg.scale(s, 0.1)), *ys)
+
+    return cg.trace(fn, f.dom)
+
+
+@st.composite
+def loops(draw, max_ops=3, nesting=2):
+    """A random diagram holding loops: ``scan(body_of(f), n)`` of a random ``f`` (with a constant or not,
+    run forwards or backwards), the loop scanned again up to ``nesting`` times (a scan is itself a body
+    ``K × C × Xⁿ → C × Yⁿ``), and operations before and after it or not."""
+    f = draw(cases(depth=1, max_ops=max_ops)).f
+    body, consts = body_of(f), draw(st.integers(0, 1))
+    if consts:
+        step = body
+        body = cg.trace(lambda k, c, *xs: step(c + k, *xs), cg.Ty(f.dom[0]) @ f.dom)
+    for _ in range(draw(st.integers(1, nesting))):
+        body = cg.scan(body, draw(st.integers(1, 4)), consts=consts, reverse=draw(st.booleans()))
+    if not draw(st.booleans()):
+        return body
+    loop = body
+
+    def around(*ws):
+        outs = loop(*ws[:consts], cg.sin(ws[consts]), *ws[consts + 1:])
+        outs = outs if isinstance(outs, tuple) else (outs,)
+        return (cg.tanh(outs[0]), *outs[1:])
+    return cg.trace(around, loop.dom)
 
 
 def sympy_cases(max_ops=2, depth=1):

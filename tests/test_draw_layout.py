@@ -221,13 +221,15 @@ def test_depth_one_draws_one_box_per_layer(what):
 
 
 def test_a_scan_is_a_box_holding_its_body_opened_by_depth():
-    """A loop is drawn as one box ``scan ×n`` at depth 1 and as its body's generators below it; the
-    stacked input keeps its stacked type on the picture; its R is drawable the same way."""
+    """A loop is drawn as one box ``scan ×n`` at depth 1 and opened as a frame ``scan ×n`` holding its body's
+    generators; the stacked input keeps its stacked type on the picture; its R is drawable the same way
+    (tests/test_draw_loops.py checks the frames)."""
     A = cg.Array((2,))
     s = cg.scan(cg.trace(lambda h, x: (cg.tanh(h + x), h), A, A), 3)
     assert [b.label for b in draw(s, depth=1).boxes] == ["scan ×3"]
     opened = draw(s)
     assert [b.label for b in opened.boxes] == ["tanh"]  # the body: add (a dot) and tanh
+    assert [f.label for f in opened.frames] == ["scan ×3"]
     assert "f32[3,2]" in [w.label for w in opened.wires]
     assert all(b.label.startswith("scan ×3") for b in draw(cg.rdiff(s), depth=1).boxes)
     assert "tanh" in [b.label for b in draw(cg.rdiff(s)).boxes]

@@ -33,6 +33,7 @@ SUBJECTS = {
     "r_sigmoid_squared": lambda: cg.rdiff(small()),
     "iris_hidden": lambda: E.model("iris", "hidden"),
     "lens_sigmoid": lambda: cg.Lens.of(cg.sigmoid(A)),
+    "scan_rnn": lambda: cg.scan(cg.trace(lambda h, x: (cg.tanh(h + x), h), A, A), 4),
 }
 
 
@@ -43,7 +44,8 @@ def test_svg_parses_as_xml_with_one_rect_per_box(name):
     assert root.tag == f"{SVG}svg"
     assert float(root.get("width")) == pytest.approx(d.width, abs=0.01)
     rects = root.findall(f"{SVG}rect")
-    assert len(rects) == 1 + len(d.frames) + len(d.boxes)  # the background, frames, boxes
+    marks = sum(len(f.marks) for f in d.frames)
+    assert len(rects) == 1 + len(d.frames) + marks + len(d.boxes)  # the background, frames, their marks, boxes
     assert len(root.findall(f"{SVG}circle")) == len(d.dots)
     assert len(root.findall(f"{SVG}path")) >= len(d.wires)
     texts = [t.text for t in root.findall(f"{SVG}text")]

@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 
 import catgrad as cg
 from catgrad import Array, Ty, nn
-from strategies import cases, inputs, seeds, sympy_cases
+from strategies import body_of, cases, inputs, seeds, sympy_cases
 
 TOL = dict(rtol=1e-5, atol=1e-5)
 A, S, M = Array((2,)), Array(()), Array((2, 2))
@@ -182,22 +182,6 @@ def test_scan_sympy_meaning_unrolls():
 
 
 # -- random bodies from the property-test strategies --------------------------------------------------
-
-def body_of(f: cg.Diagram) -> cg.Diagram:
-    """A loop body from a random diagram ``f: A₀ × … → B₀ × …``: the carry is ``A₀``, the step inputs
-    the other wires, the outputs ``f``'s, and the next carry ``tanh(c + 0.1·Σ B₀)`` (bounded, and it
-    depends on ``f``, so R of the loop goes through ``f`` at every step)."""
-    c_type = f.dom[0]
-
-    def fn(c, *xs):
-        ys = f(c, *xs)
-        ys = ys if isinstance(ys, tuple) else (ys,)
-        s = cg.sum(ys[0]) if ys[0].type.ndim else ys[0]
-        s = cg.broadcast_to(s, c_type.shape) if c_type.ndim else s
-        return (cg.tanh(c + cg.scale(s, 0.1)), *ys)
-
-    return cg.trace(fn, f.dom)
-
 
 def ref_loop(case, n):
     def step(c, xs):

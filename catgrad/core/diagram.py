@@ -35,7 +35,7 @@ import numpy as np
 from .. import errors
 from ..drawing.data import Drawing
 from ..drawing.draw import Drawable
-from ..drawing.graph import Edge, Hypergraph
+from ..drawing.graph import Body, Edge, Hypergraph
 from ..drawing.layout import SWEEPS, layout
 from .category import Composable
 from .objects import Array, Ty, TyLike, as_ty
@@ -227,20 +227,23 @@ class Diagram(Composable, Drawable):
     def hypergraph(self) -> Hypergraph:
         """``self`` as drawing's plain data: the wires' type labels, the boundary, one ``Edge`` per operation.
 
-        Each loop (an operation with a diagram among its attributes, its body: ``scan``) is opened: replaced
-        by its body inside the scope ``"scan ×n"``, so ``depth`` opens it as every layer. The loop's outputs
-        keep their stacked types where the body's output wire is used nowhere else.
+        A loop (an operation with a diagram among its attributes, its body: ``scan``) keeps its stacked
+        wires; its edge carries its body as a ``Body``: the body's own hypergraph (one step's types), the
+        length, and how many of its wires are constants and carry, so that drawing frames it as a loop.
 
         >>> from catgrad import Array, trace, tanh, scan
         >>> A = Array((2,))
         >>> g = scan(trace(lambda h, x: (tanh(h + x), h), A, A), 3).hypergraph()
-        >>> [(e.name, e.scope) for e in g.edges]
-        [('add', ('scan ×3',)), ('tanh', ('scan ×3',))]
+        >>> [(e.name, e.path, [g.wires[i] for i in e.ins]) for e in g.edges]
+        [('scan', ('scan ×3',), ['f32[2]', 'f32[3,2]'])]
+        >>> b = g.edges[0].body
+        >>> [e.name for e in b.graph.edges], [b.graph.wires[i] for i in b.graph.dom], b.sequence_ins()
+        (['add', 'tanh'], ['f32[2]', 'f32[2]'], (1,))
         """
-        f = _opened(self)
-        edges = tuple(Edge(op.gen.name, op.gen.label, op.attrs, tuple(op.ins), tuple(op.outs), tuple(op.scope))
-                      for op in f.ops)
-        return Hypergraph(tuple(str(t) for t in f.wires), tuple(f.dom_wires), tuple(f.cod_wires), edges)
+        edges = tuple(Edge(op.gen.name, op.gen.label, tuple((k, v) for k, v in op.attrs if not isinstance(v, Diagram)),
+                           tuple(op.ins), tuple(op.outs), tuple(op.scope), _body(op.attrs))
+                      for op in self.ops)
+        return Hypergraph(tuple(str(t) for t in self.wires), tuple(self.dom_wires), tuple(self.cod_wires), edges)
 
     def to_drawing(self, *, depth=None, types: bool = True, sweeps: int = SWEEPS, params: int = 0,
                    param_names=()) -> Drawing:
@@ -250,27 +253,14 @@ class Diagram(Composable, Drawable):
                       sweeps=sweeps)
 
 
-def _opened(f: Diagram) -> Diagram:
-    """``f`` with each loop replaced by its body (see ``Diagram.hypergraph``); ``f`` itself if it has none."""
-    if not any(bodies(op.attrs) for op in f.ops):
-        return f
-    b = Builder()
-    dom = [b.new_wire(t) for t in f.dom]
-    env = dict(zip(f.dom_wires, dom))
-    for op in f.ops:
-        args, cod = [env[i] for i in op.ins], Ty(*(f.wires[o] for o in op.outs))
-        loop = bodies(op.attrs)
-        if not loop:
-            outs = b.append(op.gen, args, op.attrs, cod, op.scope)
-        else:
-            inner, n = _opened(loop[0]), len(b.wires)
-            outs = b.splice(inner, args, (*op.scope, f"{op.gen.name} ×{dict(op.attrs).get('length', '?')}"))
-            used = {i for inner_op in inner.ops for i in inner_op.ins}
-            for w, o, t in zip(inner.cod_wires, outs, cod):
-                if o >= n and outs.count(o) == 1 and w not in used:
-                    b.wires[o] = t  # a step output leaves the loop stacked
-        env.update(zip(op.outs, outs))
-    return b.build(dom, [env[w] for w in f.cod_wires])
+def _body(attrs) -> "Body | None":
+    """A loop's body as drawing's data (see ``Diagram.hypergraph``); ``None`` for an operation without one."""
+    loop = bodies(attrs)
+    if not loop:
+        return None
+    a = dict(attrs)
+    return Body(loop[0].hypergraph(), a.get("length", 1), a.get("consts", 0), a.get("carry", 0),
+                bool(a.get("reverse", False)))
 
 
 def expect_diagram(what: str, f) -> None:

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from . import render, svg, tikz
 
-from .style import (CHAR_WIDTH, FONT_FAMILY, FONT_SIZE, SMALL_CHAR_WIDTH, SMALL_FONT_SIZE,  # noqa: F401 (re-exported)
+from .style import (CHAR_WIDTH, FONT_FAMILY, FONT_SIZE, MARK, SMALL_CHAR_WIDTH, SMALL_FONT_SIZE,  # noqa: F401 (re-exported)
                     segments, shorten, text_width)
 
 
@@ -77,13 +77,34 @@ class WirePath(NamedTuple):
 
 
 class Frame(NamedTuple):
-    """A named frame around the parts of a picture (a scope, a lens, a learner's part)."""
+    """A named frame around the parts of a picture (a scope, a lens, a learner's part, a loop's body).
+
+    ``marks`` are the points of its edge where a sequence enters or leaves a loop (``scan ×n``): each is
+    painted as a small filled bar across the edge, ``MARK`` (width, height) in size; outside the wire
+    carries the stacked type (``f32[5,2]``), inside one step's (``f32[2]``).
+    """
 
     label: str
     x: float
     y: float
     width: float
     height: float
+    marks: tuple = ()
+
+    def mark_rects(self) -> tuple:
+        """The bars painted at the ``marks``: ``(x, y, width, height)`` each, across the edge a mark is on
+        (upright on the left and right edges, lying on the top and bottom ones).
+
+        >>> Frame("scan ×5", 0, 0, 100, 50, marks=((0, 20), (40, 0))).mark_rects()
+        ((-2.0, 14.0, 4.0, 12.0), (34.0, -2.0, 12.0, 4.0))
+        """
+        w, h = MARK
+        out = []
+        for x, y in self.marks:
+            lying = abs(y - self.y) < 1e-6 or abs(y - self.y - self.height) < 1e-6
+            a, b = (h, w) if lying else (w, h)
+            out.append((x - a / 2, y - b / 2, a, b))
+        return tuple(out)
 
 
 class Text(NamedTuple):
@@ -141,7 +162,7 @@ class Drawing:
             wires=tuple(w._replace(points=tuple(map(pt, w.points)), label_at=pt(w.label_at) if w.label_at else ())
                         for w in self.wires),
             dots=tuple(d._replace(x=d.x + dx, y=d.y + dy) for d in self.dots),
-            frames=tuple(f._replace(x=f.x + dx, y=f.y + dy) for f in self.frames),
+            frames=tuple(f._replace(x=f.x + dx, y=f.y + dy, marks=tuple(map(pt, f.marks))) for f in self.frames),
             texts=tuple(t._replace(x=t.x + dx, y=t.y + dy) for t in self.texts),
             inputs=tuple(map(pt, self.inputs)), outputs=tuple(map(pt, self.outputs)), params=tuple(map(pt, self.params)),
             width=self.width + dx, height=self.height + dy,
@@ -163,7 +184,7 @@ class Drawing:
             wires=tuple(w._replace(points=tuple(map(pt, w.points)), label_at=pt(w.label_at) if w.label_at else (),
                                    backward=not w.backward) for w in self.wires),
             dots=tuple(d._replace(x=W - d.x) for d in self.dots),
-            frames=tuple(f._replace(x=W - f.x - f.width) for f in self.frames),
+            frames=tuple(f._replace(x=W - f.x - f.width, marks=tuple(map(pt, f.marks))) for f in self.frames),
             texts=tuple(t._replace(x=W - t.x, anchor=flip[t.anchor]) for t in self.texts),
             inputs=tuple(map(pt, self.inputs)), outputs=tuple(map(pt, self.outputs)), params=tuple(map(pt, self.params)),
             extra={k: [pt(p) for p in v] for k, v in self.extra.items()})

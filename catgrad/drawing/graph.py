@@ -2,7 +2,8 @@
 
 A diagram hands itself to drawing as a :class:`Hypergraph` (``Diagram.hypergraph()``): its wires'
 type labels, its boundary wires and one :class:`Edge` per operation (the generator's name and drawing
-label, the attributes, the input and output wires, the scope), its loops opened into their bodies.
+label, the attributes, the input and output wires, the scope); a loop's edge carries its :class:`Body`,
+the body's own hypergraph with the loop's length and which wires are constants, carry or sequences.
 Drawing knows nothing more of the syntax: it sits below it, as DisCoPy's drawings do.
 
 A :class:`Node` is one operation (depth ``None``), or all the operations of one scope
@@ -10,6 +11,11 @@ A :class:`Node` is one operation (depth ``None``), or all the operations of one 
 input and output wires. Addition, zero and the boolean one become dots; every other
 generator a box. Copies, discards and swaps are not operations of a diagram: the layout
 draws them where a wire is used several times, not at all, or out of order.
+
+A loop (``scan``) counts as the scope ``scan ×n`` (``scan ×n ←`` when it runs backwards) inside its own:
+``depth`` up to its own scope's length draws it inside its layer's box, one more draws it as one box
+``scan ×n``, and deeper (or ``None``) opens it: a node of kind ``loop``, drawn as a frame holding its body
+(:mod:`catgrad.drawing.loops`), the body at the depth that is left.
 
 A group whose operations are not contiguous in the data flow (an operation outside it
 both uses one of its results and feeds it) cannot be one box without a cycle; it is then
@@ -28,9 +34,41 @@ DOTS = {"add": "add", "zero": "zero", "one": "one"}
 LABELS = {"neg": "−", "sqrt": "√"}
 
 
+class Body(NamedTuple):
+    """The body of a loop ``scan(b, n): K × C × Xⁿ → C × Yⁿ`` as drawing sees it: ``graph``, the body
+    ``b: K × C × X → C × Y`` as a :class:`Hypergraph` (its wires carry one step's types), the ``length``
+    ``n``, how many inputs are constants ``K`` (``consts``) and carry ``C`` (``carry``; the rest are the
+    sequences ``X``, and the outputs after the carry the sequences ``Y``), and whether it runs backwards
+    (``reverse``: ``t = n−1 … 0``)."""
+
+    graph: "Hypergraph"
+    length: int
+    consts: int = 0
+    carry: int = 0
+    reverse: bool = False
+
+    @property
+    def name(self) -> str:
+        """The loop's name on the picture: ``scan ×n``, ``scan ×n ←`` when it runs backwards.
+
+        >>> Body(Hypergraph((), (), (), ()), 5, reverse=True).name
+        'scan ×5 ←'
+        """
+        return f"scan ×{self.length}" + (" ←" if self.reverse else "")
+
+    def sequence_ins(self) -> tuple:
+        """The indices of the inputs that are sequences (``X``: stacked outside, one step inside)."""
+        return tuple(range(self.consts + self.carry, len(self.graph.dom)))
+
+    def sequence_outs(self) -> tuple:
+        """The indices of the outputs that are sequences (``Y``, after the carry)."""
+        return tuple(range(self.carry, len(self.graph.cod)))
+
+
 class Edge(NamedTuple):
     """One operation as drawing sees it: the generator's ``name`` and its record's drawing ``label``
-    (``None``: the name), the attributes ``attrs`` (pairs), the ``ins`` and ``outs`` wire ids, the ``scope``."""
+    (``None``: the name), the attributes ``attrs`` (pairs), the ``ins`` and ``outs`` wire ids, the ``scope``,
+    and for a loop its ``body`` (a :class:`Body`; ``None`` for any other operation)."""
 
     name: str
     label: "str | None"
@@ -38,6 +76,12 @@ class Edge(NamedTuple):
     ins: tuple
     outs: tuple
     scope: tuple = ()
+    body: "Body | None" = None
+
+    @property
+    def path(self) -> tuple:
+        """The scope the operation is drawn in: its ``scope``, a loop's followed by its name (``scan ×n``)."""
+        return self.scope + (self.body.name,) if self.body else self.scope
 
 
 class Hypergraph(NamedTuple):
@@ -51,14 +95,17 @@ class Hypergraph(NamedTuple):
 
 
 class Node(NamedTuple):
-    """One box or dot: ``label``, input and output wire ids, ``kind`` (``generator``, ``layer`` or a dot
-    kind), ``name`` (the generator's or scope's name, shown as a tooltip)."""
+    """One box, dot or loop: ``label``, input and output wire ids, ``kind`` (``generator``, ``layer``,
+    ``loop`` or a dot kind), ``name`` (the generator's or scope's name, shown as a tooltip); an opened
+    loop's ``body`` (a :class:`Body`) and the ``depth`` its body is drawn at."""
 
     label: str
     ins: tuple
     outs: tuple
     kind: str
     name: str
+    body: "Body | None" = None
+    depth: "int | None" = None
 
 
 def _short(v) -> str:
@@ -100,7 +147,8 @@ def _key(scope: tuple, depth):
 def nodes(f: Hypergraph, depth=None) -> list:
     """The nodes of ``f`` in a topological order (operations, or groups of them up to ``depth``)."""
     ops = list(f.edges)
-    keys = [_key(op.scope, depth) for op in ops]
+    keys = [None if op.body and depth is not None and depth > len(op.path) else _key(op.path, depth)
+            for op in ops]
     while True:
         groups: dict = {}
         members = []
@@ -121,7 +169,7 @@ def nodes(f: Hypergraph, depth=None) -> list:
         for i in op.ins:
             users.setdefault(i, []).append(k)
     cod = set(f.cod)
-    return [_node(ops, members[i], keys[members[i][0]], users, cod) for i in order]
+    return [_node(ops, members[i], keys[members[i][0]], users, cod, depth) for i in order]
 
 
 def _quotient_order(ops: list, members: list) -> tuple:
@@ -160,9 +208,14 @@ def _quotient_order(ops: list, members: list) -> tuple:
     return order, {k for g, ks in enumerate(members) if g not in done and len(ks) > 1 for k in ks}
 
 
-def _node(ops: list, ks: list, key, users: dict, cod: set) -> Node:
+def _node(ops: list, ks: list, key, users: dict, cod: set, depth) -> Node:
     if key is None:
         op = ops[ks[0]]
+        if op.body and depth is not None and depth <= len(op.path):  # a loop kept closed (a cycle's group)
+            return Node(op.body.name, tuple(op.ins), tuple(op.outs), "layer", "/".join(op.path))
+        if op.body:
+            inner = None if depth is None else depth - len(op.path)
+            return Node(op.body.name, tuple(op.ins), tuple(op.outs), "loop", op.body.name, op.body, inner)
         kind = DOTS.get(op.name, "generator")
         return Node(op_label(op), tuple(op.ins), tuple(op.outs), kind, op.name)
     inside = set()

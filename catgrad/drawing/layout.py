@@ -22,11 +22,15 @@
    label sits on that stretch, above its own wire, so no wire or edge strikes it; the bends come
    after. Two wires with the same ends (a copy feeding an addition twice) are bowed apart.
 
+An opened loop is one node the size of its frame, its body laid out as a picture of its own inside
+(:mod:`catgrad.drawing.loops`), so nothing outside enters the frame but at its ports.
+
 Everything is computed from the diagram's data in a fixed order, so the same diagram gives
 the same drawing, whatever ``PYTHONHASHSEED`` is.
 """
 from __future__ import annotations
 
+from . import loops
 from .data import Box, Dot, Drawing, Text, WirePath, shorten, text_width
 from .graph import Hypergraph, nodes
 from .measure import painted_path
@@ -65,7 +69,7 @@ def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), types:
         types: whether wires carry their type as a label.
         sweeps: the number of barycentre sweeps.
     """
-    g = _Graph(f, depth, params, param_names)
+    g = _Graph(f, depth, params, param_names, dict(types=types, sweeps=sweeps))
     g.assign_layers()
     g.add_dummies()
     g.order(sweeps)
@@ -76,7 +80,7 @@ def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), types:
 class _Graph:
     """The layout graph in flat lists indexed by node id (kept lean for 10⁵ dummy points)."""
 
-    def __init__(self, f: Hypergraph, depth, params: int, names=()):
+    def __init__(self, f: Hypergraph, depth, params: int, names=(), inner=None):
         ns = nodes(f, depth)
         nd, nn = len(f.dom), len(ns)
         self.kind, self.label = [], []
@@ -138,6 +142,8 @@ class _Graph:
         for u, pu, v, pv, t, top in self.edges:
             if top:
                 self.top_room[v] = max(self.top_room[v], self.name_w[u])
+        self.loops = {nd + j: loops.picture(n, self.top_in[nd + j], lambda g, **kw: layout(g, **kw, **(inner or {})))
+                      for j, n in enumerate(ns) if n.kind == "loop"}
 
     def _add(self, kind, label, nin, nout) -> int:
         self.kind.append(kind)
@@ -275,6 +281,8 @@ class _Graph:
             return 0.0, 0.0
         if k in _DOTS:
             return 2 * DOT_RADIUS, 2 * DOT_RADIUS
+        if k == "loop":
+            return self.loops[v].width, self.loops[v].height
         n_top = len(self.top_in[v])
         n_left = self.nin[v] - n_top
         w = max(text_width(self.label[v]) + 2 * BOX_PAD, MIN_BOX_WIDTH, n_top * max(PITCH, self.top_room[v]))
@@ -301,6 +309,11 @@ class _Graph:
             if h == 0 or self.kind[v] in _DOTS:
                 self.in_off[v] = [0.0] * max(self.nin[v], 1)
                 self.out_off[v] = [0.0] * max(self.nout[v], 1)
+                continue
+            if v in self.loops:  # the ports are where its body's picture puts them
+                pic = self.loops[v]
+                self.in_off[v] = [0.0 if p in pic.tops else y - h / 2 for p, (_, y) in enumerate(pic.ins)] or [0.0]
+                self.out_off[v] = [y - h / 2 for _, y in pic.outs] or [0.0]
                 continue
             tops = self.top_in[v]
             left = [p for p in range(self.nin[v]) if p not in tops]
@@ -406,10 +419,12 @@ class _Graph:
         top_y = min((y[v] - self.ext[v][0] for v in placed), default=0.0) - PITCH / 2
         bottom = max((y[v] + self.ext[v][1] for v in placed), default=0.0)
         track_y = self._tracks(bottom)
-        boxes, dots = [], []
+        boxes, dots, inside = [], [], Drawing()
         for v in placed:
             k = kind[v]
-            if k in _DOTS:
+            if k == "loop":
+                inside = inside.union(self.loops[v].placed(x[v], y[v] - h[v] / 2))
+            elif k in _DOTS:
                 dots.append(Dot(x[v] + w[v] / 2, y[v], k, {"zero": "0", "one": "1"}.get(k, "")))
             elif k not in _POINT:
                 boxes.append(Box(self.label[v], x[v], y[v] - h[v] / 2, w[v], h[v], k))
@@ -424,7 +439,8 @@ class _Graph:
         texts, params = self._param_labels(param_x, self.names, top_y)
         inputs = tuple((x[v], y[v]) for v in range(self.n_params, self.n_dom))
         outputs = tuple((x[v], y[v]) for v in range(self.cod0, self.cod0 + self.n_cod))
-        d = Drawing(boxes=tuple(boxes), wires=tuple(wires), dots=tuple(dots), texts=tuple(texts),
+        d = Drawing(boxes=tuple(boxes) + inside.boxes, wires=tuple(wires) + inside.wires,
+                    dots=tuple(dots) + inside.dots, frames=inside.frames, texts=tuple(texts) + inside.texts,
                     inputs=inputs, outputs=outputs, params=params, width=col_x[-1] + col_w[-1] + MARGIN)
         low = min([top_y - LABEL_ROW * bool(texts)] + [y[v] - self.ext[v][0] for v in placed]) - MARGIN
         high = max([bottom] + list(track_y.values())) + MARGIN
@@ -523,6 +539,8 @@ class _Graph:
             px, py = x[v] + w[v] / 2, y[v]
         elif kind == "cod":
             px, py = x[v], y[v]
+        elif kind == "loop":
+            px, py = x[v] + self.loops[v].ins[pv][0], y[v] - h[v] / 2
         else:
             tops = self.top_in[v]
             k = tops.index(pv)

@@ -65,6 +65,8 @@ def _matplotlib(d: "Drawing", path: str, scale: float = 1.0) -> None:
     for f in d.frames:
         ax.add_patch(Rectangle((f.x, f.y), f.width, f.height, fill=False, ec=FRAME, ls="--", lw=1))
         ax.text(f.x + 6, f.y + 12, f.label, fontsize=(FONT_SIZE - 1) * pt, color=FRAME, **font)
+        for x, y, w, h in f.mark_rects():
+            ax.add_patch(Rectangle((x, y), w, h, fc=FORWARD, ec="none", zorder=4))
     for w in d.wires:
         verts, codes = [w.points[0]], [Path.MOVETO]
         for _, q, c in segments(w.points):

@@ -11,6 +11,7 @@ FONT_SIZE = 12
 CHAR_WIDTH = 7.2  # 0.6 em: the advance of DejaVu Sans Mono, Courier, Menlo at 12 px
 SMALL_FONT_SIZE = 9
 SMALL_CHAR_WIDTH = 5.4
+MARK = (4.0, 12.0)  # a sequence port of a loop's frame: a filled bar across its edge (width, height)
 FONT_FAMILY = "DejaVu Sans Mono, Menlo, Consolas, Courier New, monospace"
 
 

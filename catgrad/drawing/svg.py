@@ -50,6 +50,8 @@ def to_svg(d: "Drawing") -> str:
                    f'fill="none" stroke="{FRAME}" stroke-dasharray="5 3"/>')
         out.append(f'<text x="{num(f.x + 6)}" y="{num(f.y + 12)}" font-size="{FONT_SIZE - 1}" fill="{FRAME}">'
                    f'{escape(f.label)}</text>')
+        for x, y, w, h in f.mark_rects():
+            out.append(f'<rect x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}" fill="{FORWARD}"/>')
     for w in d.wires:
         colour = BACKWARD if w.backward else FORWARD
         out.append(f'<path d="{curve(w.points)}" fill="none" stroke="{colour}" stroke-width="1.3"/>')

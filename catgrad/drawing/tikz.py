@@ -12,6 +12,7 @@ _SYMBOLS = {
     "σ": r"$\sigma$", "×": r"$\times$", "→": r"$\to$", "Σ": r"$\Sigma$", "−": r"$-$", "⋆": r"$\star$",
     "∧": r"$\wedge$", "θ": r"$\theta$", "∂": r"$\partial$", "÷": r"$\div$", "√": r"$\surd$", "ᵀ": r"$^T$",
     "…": r"\ldots{}", "α": r"$\alpha$", "Δ": r"$\Delta$", "·": r"$\cdot$",
+    "←": r"$\leftarrow$",
 }
 _ESCAPES = {"\\": r"\textbackslash{}", "_": r"\_", "#": r"\#", "%": r"\%", "&": r"\&", "{": r"\{", "}": r"\}",
             "^": r"\^{}", "~": r"\~{}", "$": r"\$"}
@@ -58,6 +59,8 @@ def to_tikz(d: "Drawing") -> str:
     for f in d.frames:
         out.append(rf"\draw[dashed,gray,rounded corners=3pt] {_rectangle(f)};")
         out.append(rf"\node[anchor=base west,gray] at {_at(f.x + 6, f.y + 12)} {{{tex(f.label)}}};")
+        for x, y, w, h in f.mark_rects():
+            out.append(rf"\fill {_at(x, y)} rectangle {_at(x + w, y + h)};")
     for w in d.wires:
         colour = "[red!60!black]" if w.backward else ""
         out.append(rf"\draw{colour} {_path(w.points)};")
