@@ -243,7 +243,8 @@ class Diagram(Drawable):
         [('add', ('scan ×3',)), ('tanh', ('scan ×3',))]
         """
         f = _opened(self)
-        edges = tuple(Edge(op.gen.name, op.gen.label, op.attrs, tuple(op.ins), tuple(op.outs), tuple(op.scope))
+        edges = tuple(Edge(op.gen.name, op.gen.drawing_label(Ty(*(f.wires[i] for i in op.ins)), op.attrs), op.attrs,
+                           tuple(op.ins), tuple(op.outs), tuple(op.scope))
                       for op in f.ops)
         return Hypergraph(tuple(str(t) for t in f.wires), tuple(f.dom_wires), tuple(f.cod_wires), edges)
 
