@@ -33,7 +33,7 @@ from .semantics.graph import to_networkx
 from .semantics.functor import interpret
 from .semantics.formula import formula, Formula
 from .from_jax import from_jax, UnsupportedPrimitiveError
-from .drawing import draw, Drawing
+from .drawing import draw, draw_equation, Drawing
 from .errors import NotDifferentiableError, UnknownGeneratorError, SemanticsError
 
 from . import nn, learn, datasets, learners

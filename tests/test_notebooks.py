@@ -131,3 +131,37 @@ def test_a_failing_cell_fails_the_run(tmp_path):
     nbformat.write(nb, path)
     with pytest.raises(CellExecutionError, match="wrong answer"):
         course.run(path, timeout=60)
+
+
+def _box_labels(svg: str) -> list:
+    """``(label, kind)`` of each box of a catgrad SVG: a rounded ``rect`` (``rx="3"``) and the ``text`` after it;
+    the shaded fill is a collapsed layer, a dashed line across the box a lens."""
+    import xml.etree.ElementTree as ET
+
+    from catgrad.drawing.svg import FILL
+
+    items, out = list(ET.fromstring(svg)), []
+    for k, el in enumerate(items):
+        if el.tag.endswith("rect") and el.get("rx") == "3":
+            after = items[k + 1:k + 3]
+            text = next(e for e in after if e.tag.endswith("text"))
+            lens = after[0].tag.endswith("path") and after[0].get("stroke-dasharray") is not None
+            kind = "lens" if lens else "layer" if el.get("fill") == FILL["layer"] else "generator"
+            out.append((text.text or "", kind))
+    return out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_every_symbol_of_its_pictures_is_in_the_legend(path):
+    """The box labels of every picture the notebook shows are explained by ``catgrad.drawing.legend()``
+    (or are the name of a generator: the library's, or one the notebook declares)."""
+    from catgrad.core.registry import SIGNATURE
+    from catgrad.drawing.legend import explain
+
+    nb = nbformat.read(course.executed(path)[0], as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    names = set(SIGNATURE) | set(re.findall(r"name=\"(\w+)\"", code))
+    svgs = [o["data"]["image/svg+xml"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
+            if "image/svg+xml" in o.get("data", {})]
+    boxes = [b for s in svgs for b in _box_labels(s)]
+    assert not [b for b in boxes if explain(*b, names=names) is None], path.name

@@ -323,9 +323,18 @@ def _batch_conv(flags, size, dom, spec, **attrs):
     return {"spec": f"{lhs},{rhs}->{z + s.out}", **attrs}
 
 
+def _label_conv(dom, spec, window_strides, **_):
+    """``conv 3×3``: the kernel's spatial sizes (its shape along the digits of ``spec``), and a stride other
+    than 1 as ``/2``."""
+    s = _spec(spec)
+    kernel = "×".join(str(dom[1].shape[s.rhs.index(str(i))]) for i in range(len(s.spatial)))
+    strides = set(window_strides)
+    return f"conv {kernel}" + ("" if strides == {1} else f" /{'×'.join(map(str, window_strides))}")
+
+
 conv = declare(Generator(
     name="conv", signature="x × w → y, the roles of the axes given by spec", typing=_type_conv, jax=_jax_conv, sympy=conv_reference, rdiff=_rdiff_conv, batch=_batch_conv,
-    batch_all=False, canon=_canon_conv, arity=2, label="⋆",
+    batch_all=False, canon=_canon_conv, arity=2, label=_label_conv,
     summary="The general dilated convolution (correlation) conv(x, w, spec=..., window_strides=..., padding=..., "
             "lhs_dilation=..., rhs_dilation=...), its letters' roles read off the einsum-like spec "
             "(see catgrad.core.conv).",

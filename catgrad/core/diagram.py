@@ -240,7 +240,8 @@ class Diagram(Composable, Drawable):
         >>> [e.name for e in b.graph.edges], [b.graph.wires[i] for i in b.graph.dom], b.sequence_ins()
         (['add', 'tanh'], ['f32[2]', 'f32[2]'], (1,))
         """
-        edges = tuple(Edge(op.gen.name, op.gen.label, tuple((k, v) for k, v in op.attrs if not isinstance(v, Diagram)),
+        edges = tuple(Edge(op.gen.name, op.gen.drawing_label(Ty(*(self.wires[i] for i in op.ins)), op.attrs),
+                           tuple((k, v) for k, v in op.attrs if not isinstance(v, Diagram)),
                            tuple(op.ins), tuple(op.outs), tuple(op.scope), _body(op.attrs))
                       for op in self.ops)
         return Hypergraph(tuple(str(t) for t in self.wires), tuple(self.dom_wires), tuple(self.cod_wires), edges)

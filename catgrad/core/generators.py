@@ -28,6 +28,7 @@ import sympy as sp
 
 from .. import errors
 from .diagram import composite
+from .labels import constant_label, einsum_label, number, power
 from .objects import Array, Ty
 from .signature import Generator, Literal, declare, doctests, table
 
@@ -140,7 +141,7 @@ def _heaviside(x):
     return (x > 0).astype(x.dtype)
 
 
-neg = _unary("neg", lambda x: -x, lambda x: -x, lambda x, dy: [-dy],
+neg = _unary("neg", lambda x: -x, lambda x: -x, lambda x, dy: [-dy], label="−x",
              summary="Negation.", formula="neg(x) = −x", rdiff_formula="R[neg](x, dy) = −dy")
 exp = _unary("exp", jnp.exp, _vec(sp.exp), lambda x, y, dy: [dy * y], rdiff_uses_output=True,
              summary="Elementwise exponential.", formula="exp(x) = eˣ", rdiff_formula="R[exp](x, dy) = dy·y,  y = eˣ")
@@ -150,7 +151,7 @@ sin = _unary("sin", jnp.sin, _vec(sp.sin), lambda x, dy: [dy * cos(x)],
              summary="Elementwise sine.", formula="sin(x)", rdiff_formula="R[sin](x, dy) = dy·cos x")
 cos = _unary("cos", jnp.cos, _vec(sp.cos), lambda x, dy: [-(dy * sin(x))],
              summary="Elementwise cosine.", formula="cos(x)", rdiff_formula="R[cos](x, dy) = −dy·sin x")
-sqrt = _unary("sqrt", jnp.sqrt, _vec(sp.sqrt), lambda x, y, dy: [scale(dy / y, 0.5)], rdiff_uses_output=True,
+sqrt = _unary("sqrt", jnp.sqrt, _vec(sp.sqrt), lambda x, y, dy: [scale(dy / y, 0.5)], rdiff_uses_output=True, label="√x",
               summary="Elementwise square root.", formula="sqrt(x) = √x", rdiff_formula="R[sqrt](x, dy) = ½·dy / y,  y = √x")
 sigmoid = _unary("sigmoid", jax.nn.sigmoid, _vec(lambda t: 1 / (1 + sp.exp(-t))),
                  lambda x, y, dy: [dy * (y * (1.0 - y))], rdiff_uses_output=True, label="σ",
@@ -166,12 +167,13 @@ relu = _unary("relu", jax.nn.relu, _vec(lambda t: sp.Max(t, 0)), lambda x, dy: [
               summary="The rectified linear unit.", formula="relu(x) = max(x, 0)",
               rdiff_formula="R[relu](x, dy) = dy·H(x)  (H = heaviside, H(0) = 0)")
 scale = _unary("scale", lambda x, c: x * jnp.asarray(c, x.dtype), lambda x, c: x * _sp_pow(c),
-               lambda x, dy, c: [scale(dy, c)], param="c", label="×c",
+               lambda x, dy, c: [scale(dy, c)], param="c", label=lambda dom, c: f"×{number(c)}",
                summary="Scaling by a constant: scale(A, c).", formula="scale_c(x) = c·x",
                rdiff_formula="R[scale_c](x, dy) = c·dy")
 pow = _unary("pow", lambda x, k: x ** jnp.asarray(k, x.dtype) if not float(k).is_integer() else x ** int(k),
              lambda x, k: _vec(lambda t: t ** _sp_pow(k))(x),
              lambda x, dy, k: [scale(dy * pow(x, k - 1), k)] if k != 0 else [None], param="k",
+             label=lambda dom, k: power(k),
              summary="Elementwise power by a constant: pow(A, k).", formula="pow_k(x) = xᵏ",
              rdiff_formula="R[pow_k](x, dy) = k·dy·x^(k−1)  (0 for k = 0)")
 
@@ -283,7 +285,8 @@ zero = declare(Generator(
     example=">>> from catgrad import Array\n>>> zero(Array((2,))).cod\nTy(f32[2])"))
 constant = declare(Generator(
     name="constant", signature="1 → A", typing=_nullary_type("constant"), jax=_jax_constant, z2_jax=_jax_constant, sympy=_sympy_constant,
-    z2=_sympy_constant, rdiff=lambda dy, type, value: [], canon=_canon_constant, arity=0, params=("value",), label="c",
+    z2=_sympy_constant, rdiff=lambda dy, type, value: [], canon=_canon_constant, arity=0, params=("value",),
+    label=lambda dom, type, value: constant_label(type, value),
     summary="The constant map c: 1 → A: constant(A, value), value a number or an array of A's shape.",
     formula="constant() = c", rdiff_formula="R[c](dy) = ! (no inputs)",
     example=">>> from catgrad import Array\n>>> constant(Array((2,)), 1.5).cod\nTy(f32[2])"))
@@ -413,7 +416,7 @@ transpose = declare(Generator(
     name="transpose", signature="A → A with permuted axes", typing=_type_transpose, jax=_jax_transpose, z2_jax=_jax_transpose, sympy=_sympy_transpose,
     z2=_sympy_transpose, rdiff=lambda x, dy, perm: [transpose(dy, perm=tuple(int(i) for i in np.argsort(perm)))],
     canon=_canon_transpose, batch=lambda flags, size, dom, perm: {"perm": (0, *(p + 1 for p in perm))},
-    params=("perm",), label="ᵀ",
+    params=("perm",), label=lambda dom, perm: "ᵀ" if list(perm) == sorted(perm, reverse=True) else f"ᵀ{perm}",
     summary="transpose(A, perm): the axes permuted (reversed by default).",
     formula="transpose(x)_{i_perm(0)…} = x_{i_0…}", rdiff_formula="R[transpose](x, dy) = transpose(dy, perm⁻¹)",
     example=">>> from catgrad import Array\n>>> transpose(Array((2, 3))).cod\nTy(f32[3,2])"))
@@ -479,6 +482,7 @@ def _canon_einsum(dom, spec):
 einsum = declare(Generator(
     name="einsum", signature="A × B → C, C's shape from the spec", typing=_type_einsum, jax=lambda x, y, spec: jnp.einsum(spec, x, y), sympy=_sympy_einsum,
     rdiff=_rdiff_einsum, batch=_batch_einsum, batch_all=False, canon=_canon_einsum, arity=2, params=("spec",),
+    label=lambda dom, spec: einsum_label(spec),
     summary="Bilinear contraction einsum(spec, A, B) (jnp.einsum semantics, e.g. 'ij,j->i'); every index of an "
             "operand must also appear in the other operand or the output.",
     formula="einsum[a,b→o](x, y)_o = Σ x_a·y_b",

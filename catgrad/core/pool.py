@@ -24,8 +24,9 @@ import numpy as np
 import sympy as sp
 
 from .conv import canon_axes, conv, pair
-from .diagram import apply, composite
+from .diagram import apply, composite, trace
 from .generators import reject_typing, broadcast, reshape
+from .labels import window
 from .generators import sum as sum_
 from .objects import Array, Ty
 from .signature import Generator, declare, doctests
@@ -66,7 +67,8 @@ def _sympy_reduce_max(x, axes):
 reduce_max = declare(Generator(
     name="reduce_max", signature="A → A without axes, A a float array", typing=_type_reduce("reduce_max"), jax=lambda x, axes: jnp.max(x, axis=axes),
     sympy=_sympy_reduce_max, rdiff=lambda x, dy, axes: [_rdiff_reduce_max(x, dy, axes)],
-    canon=canon_axes("reduce_max"), params=("axes",), label="max",
+    canon=canon_axes("reduce_max"), params=("axes",),
+    label=lambda dom, axes: f"max {window(dom, axes)}",
     summary="reduce_max(A, axes): the maximum over axes.", formula="reduce_max(x)_j = max_{i over axes} x_{i,j}",
     rdiff_formula="R[reduce_max](x, dy) = h·broadcast(dy / Σh),  h = max_hit(x)  (ties share dy equally)",
     example=">>> from catgrad import Array\n>>> reduce_max(Array((2, 3)), axes=(1,)).cod\nTy(f32[2])"))
@@ -93,7 +95,8 @@ def _sympy_max_hit(x, axes):
 max_hit = declare(Generator(
     name="max_hit", signature="A → A, A a float array", typing=_type_reduce("max_hit"),
     jax=lambda x, axes: (x == jnp.max(x, axis=axes, keepdims=True)).astype(x.dtype), sympy=_sympy_max_hit,
-    rdiff=lambda x, dy, axes: [None], canon=canon_axes("max_hit"), params=("axes",), label="hit",
+    rdiff=lambda x, dy, axes: [None], canon=canon_axes("max_hit"), params=("axes",),
+    label="[x = max]",
     summary="max_hit(A, axes): 1 at the entries of each window (over axes) equal to its maximum, else 0.",
     formula="max_hit(x)_i = [x_i = max of its window]", rdiff_formula="R[max_hit](x, dy) = 0 (locally constant)",
     example=">>> from catgrad import Array\n>>> max_hit(Array((2, 3)), axes=(1,)).cod\nTy(f32[2,3])"))
@@ -114,7 +117,8 @@ def max_pool2d(x, window=2, stride=None):
     ``y[…, i, j] = max_{p<k₀, q<k₁} x[…, i·s₀ + p, j·s₁ + q]`` with ``H' = ⌊(H − k₀)/s₀⌋ + 1``
     (``stride`` defaults to ``window``; windows that do not fit are dropped, no padding).
     With ``stride == window`` dividing ``H`` and ``W`` this is a reshape into windows and
-    ``reduce_max``; otherwise the windows are gathered by a ``conv`` with a constant one-hot kernel.
+    ``reduce_max``; otherwise the windows are gathered by a ``conv`` with a constant one-hot kernel. Its
+    operations are in the scope ``max-pool k₀×k₁`` (drawn as one box of that name when collapsed).
 
     ``R[max_pool2d](x, dy)`` sends ``dy`` to the maximum of each window; **ties share it equally**
     (like ``jax.numpy.max``; ``jax.lax.reduce_window`` gives it to one entry). It is a diagram of
@@ -136,6 +140,13 @@ def max_pool2d(x, window=2, stride=None):
     H, W = t.shape[-2:]
     if H < k[0] or W < k[1]:
         raise TypeError(f"{name}: the window {k} is larger than the input's spatial size {(H, W)} ({t})")
+    return apply(trace(lambda w: _pool(w, k, s), t), x, scope=(f"max-pool {k[0]}×{k[1]}",))
+
+
+def _pool(x, k, s):
+    """The windows' maxima of ``x`` (the body of ``max_pool2d``, drawn inside its scope ``max-pool k₀×k₁``)."""
+    t = x.type
+    H, W = t.shape[-2:]
     lead = t.shape[:-2]
     if s == k and H % k[0] == 0 and W % k[1] == 0:
         y = reshape(x, (*lead, H // k[0], k[0], W // k[1], k[1]))

@@ -78,7 +78,7 @@ def _rdiff_select(c, x, y, dy):
 
 select = declare(Generator(
     name="select", typing=_type_select, jax=_jax_select, z2_jax=_jax_select, sympy=_sympy_select,
-    z2=lambda c, x, y: c * x + (1 + c) * y, rdiff=_rdiff_select, arity=3, label="sel",
+    z2=lambda c, x, y: c * x + (1 + c) * y, rdiff=_rdiff_select, arity=3, label="c ? x : y",
     summary="select(c, x, y): x where the bool wire c holds, y elsewhere (jnp.where).",
     signature="bool A × B × B → B, A and B of one shape",
     formula="select(c, x, y)ᵢ = xᵢ if cᵢ else yᵢ",
@@ -89,6 +89,7 @@ select = declare(Generator(
 
 COMPARISONS = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
                "eq": operator.eq, "ne": operator.ne}
+RELATION_SYMBOLS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥", "eq": "=", "ne": "≠"}
 _SYMPY_RELATIONS = {"lt": sp.Lt, "le": sp.Le, "gt": sp.Gt, "ge": sp.Ge, "eq": sp.Eq, "ne": sp.Ne}
 
 
@@ -115,7 +116,8 @@ def _sympy_compare(x, y, op):
 
 compare = declare(Generator(
     name="compare", typing=_type_compare, jax=lambda x, y, op: COMPARISONS[op](x, y), sympy=_sympy_compare,
-    rdiff=lambda x, y, dy, op: [None, None], canon=_canon_compare, arity=2, params=("op",), label="cmp",
+    rdiff=lambda x, y, dy, op: [None, None], canon=_canon_compare, arity=2, params=("op",),
+    label=lambda dom, op: RELATION_SYMBOLS[op],
     summary="compare(x, y, op): the bool wire xᵢ op yᵢ, op one of lt, le, gt, ge, eq, ne.",
     signature="A × A → bool A",
     formula="compare(x, y, op)ᵢ = [xᵢ op yᵢ]",

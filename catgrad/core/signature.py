@@ -62,7 +62,9 @@ class Generator:
         summary: the first line of the docstring (``help(g)``); signature, formula, rdiff_formula,
             example, notes: its other parts (``signature`` is the typing in words, e.g.
             ``"A → A, A a float array"``).
-        label: the name drawn in string diagrams.
+        label: what a box of the generator reads in string diagrams, as mathematics: a string (``"σ"``) or a
+            function ``(dom, **attrs) -> str`` of the input types and attributes (``W·x``, ``x²``, a constant's
+            value; see ``catgrad.core.labels``); ``None``: the name. ``drawing_label`` reads it.
 
     Example:
 
@@ -97,7 +99,7 @@ class Generator:
     rdiff_formula: str = ""
     example: str = ""
     notes: str = ""
-    label: Optional[str] = None
+    label: "str | Callable[..., str] | None" = None
 
     def __post_init__(self):
         object.__setattr__(self, "__doc__", self._docstring())
@@ -119,6 +121,20 @@ class Generator:
 
     def cod(self, dom: Ty, attrs: dict) -> Ty:
         return as_ty(self.typing(dom, **attrs))
+
+    def drawing_label(self, dom: Ty, attrs) -> str:
+        """The label of one operation of this generator, on inputs of types ``dom`` with attributes ``attrs``
+        (a dict or pairs): the record's ``label`` (called with them when it is a function), else the name.
+
+        >>> from catgrad import Ty, Array, pow, sigmoid, exp
+        >>> pow.drawing_label(Ty(Array((3,))), {"k": 2}), sigmoid.drawing_label(Ty(Array((3,))), {})
+        ('x²', 'σ')
+        >>> exp.drawing_label(Ty(Array((3,))), {})
+        'exp'
+        """
+        if callable(self.label):
+            return self.label(as_ty(dom), **dict(attrs))
+        return self.label or self.name
 
     def _docstring(self) -> str:
         lines = [self.summary or f"The generator {self.name!r}."]
@@ -175,6 +191,9 @@ def declare(gen: Generator, *, replace: bool = False) -> Generator:
     if (gen.z2_jax is None) != (gen.z2 is None):
         raise ValueError(f"generator {gen.name!r} is incomplete: a Z2 generator needs both its JAX meaning on "
                          "bool wires (z2_jax=) and its GF(2) meaning (z2=)")
+    if gen.label is not None and not (isinstance(gen.label, str) or callable(gen.label)):
+        raise ValueError(f"generator {gen.name!r}: label must be a str or a function (dom, **attrs) -> str, "
+                         f"got {gen.label!r}")
     if not all(isinstance(p, str) for p in gen.params):
         raise ValueError(f"generator {gen.name!r}: params must be attribute names, got {gen.params!r}")
     if gen.name in SIGNATURE and not replace:

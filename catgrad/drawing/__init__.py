@@ -10,5 +10,7 @@ True
 """
 from .data import Box, Dot, Drawing, Frame, Text, WirePath
 from .draw import draw
+from .equation import draw_equation, equation
+from .legend import Symbol, legend
 
-__all__ = ["draw", "Drawing", "Box", "Dot", "WirePath", "Frame", "Text"]
+__all__ = ["draw", "draw_equation", "equation", "legend", "Symbol", "Drawing", "Box", "Dot", "WirePath", "Frame", "Text"]

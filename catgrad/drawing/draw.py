@@ -82,7 +82,7 @@ def draw(x, path=None, **options) -> Drawing:
     >>> from catgrad import Array, sigmoid, rdiff
     >>> d = draw(rdiff(sigmoid(Array((3,)))))
     >>> sorted(b.label for b in d.boxes)
-    ['1', '×', '×', 'σ', '−']
+    ['1', '×', '×', 'σ', '−x']
     >>> len(d.inputs), len(d.outputs)
     (2, 1)
     """

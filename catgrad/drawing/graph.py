@@ -30,9 +30,6 @@ from typing import NamedTuple
 # The generators drawn as dots: the monoid (add, zero) and the boolean constant one [RDA].
 DOTS = {"add": "add", "zero": "zero", "one": "one"}
 
-# Drawing labels of generators whose record has none (the record's ``label`` wins).
-LABELS = {"neg": "−", "sqrt": "√"}
-
 
 class Body(NamedTuple):
     """The body of a loop ``scan(b, n): K × C × Xⁿ → C × Yⁿ`` as drawing sees it: ``graph``, the body
@@ -66,9 +63,10 @@ class Body(NamedTuple):
 
 
 class Edge(NamedTuple):
-    """One operation as drawing sees it: the generator's ``name`` and its record's drawing ``label``
-    (``None``: the name), the attributes ``attrs`` (pairs), the ``ins`` and ``outs`` wire ids, the ``scope``,
-    and for a loop its ``body`` (a :class:`Body`; ``None`` for any other operation)."""
+    """One operation as drawing sees it: the generator's ``name``, its drawing ``label`` as the record states it
+    for this operation (``W·x``, ``conv 3×3``; ``None``: the name), the attributes ``attrs`` (pairs), the
+    ``ins`` and ``outs`` wire ids, the ``scope``, and for a loop its ``body`` (a :class:`Body`; ``None`` for
+    any other operation)."""
 
     name: str
     label: "str | None"
@@ -108,33 +106,18 @@ class Node(NamedTuple):
     depth: "int | None" = None
 
 
-def _short(v) -> str:
-    if isinstance(v, float):
-        return f"{v:g}"
-    return str(v)
-
-
 def op_label(op: Edge) -> str:
-    """The drawn label of one operation: the record's label with its defining attribute.
+    """The drawn label of one operation: its record's drawing label (the generator's name if it has none).
 
-    >>> op_label(Edge("einsum", None, (("spec", "ij,j->i"),), (0, 1), (2,)))
-    'einsum ij,j→i'
-    >>> op_label(Edge("scale", None, (("c", 0.5),), (0,), (1,)))
-    '×0.5'
+    The label is mathematics stated by the generator's record (``Generator.drawing_label``: ``W·x`` for the
+    einsum ``ij,j->i``, ``conv 3×3``, a constant's value); drawing only shows it.
+
+    >>> op_label(Edge("einsum", "W·x", (("spec", "ij,j->i"),), (0, 1), (2,)))
+    'W·x'
+    >>> op_label(Edge("mystery", None, (), (0,), (1,)))
+    'mystery'
     """
-    name, attrs = op.name, dict(op.attrs)
-    label = op.label or LABELS.get(name, name)
-    if name == "einsum":
-        return f"einsum {attrs.get('spec', '')}".replace("->", "→")
-    if name == "scale" and "c" in attrs:
-        return f"×{_short(attrs['c'])}"
-    if name == "pow" and "k" in attrs:
-        return f"^{_short(attrs['k'])}"
-    if name == "constant" and isinstance(attrs.get("value"), (int, float)):
-        return _short(attrs["value"])
-    if name == "conv" and "kernel" in attrs:
-        return f"conv {'×'.join(map(str, attrs['kernel']))}"
-    return label
+    return op.label or op.name
 
 
 def _key(scope: tuple, depth):

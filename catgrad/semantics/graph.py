@@ -30,7 +30,7 @@ def to_networkx(f: Diagram) -> nx.MultiDiGraph:
 
     def meaning(op, args, types):  # an operation becomes a node, its output wires nodes fed by it
         k = ("op", next(count))
-        g.add_node(k, kind="op", gen=op.gen.name, attrs=dict(op.attrs), label=op.gen.label or op.gen.name,
+        g.add_node(k, kind="op", gen=op.gen.name, attrs=dict(op.attrs), label=op.gen.drawing_label(types.dom, op.attrs),
                    scope=op.scope)
         for p, w in enumerate(args):
             g.add_edge(w, k, port=p)

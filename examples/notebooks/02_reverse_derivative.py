@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 2. The reverse derivative is a diagram
 #
-# *You will learn to* compute the reverse derivative $R[f]$ as another diagram, read it as the formula $J_f(x)^\top \delta y$, differentiate it again, and check the axioms RD.1–RD.7 exactly. *Time:* about 45 minutes.
+# *You will learn to* compute the reverse derivative $R[f]$ as another diagram, read it as the formula $J_f(x)^\top \delta y$, differentiate it again, and check the axioms RD.1–RD.7 exactly and draw them as equations. *Time:* about 45 minutes.
 #
 # *The idea:* backpropagation is a **functor** $R$ from diagrams to diagrams. For $f: A \to B$,
 #
@@ -187,23 +187,23 @@ a_, b_ = len(A), len(B)
 X3 = A @ B @ B
 pa, pb, pc = cg.wiring(X3, range(a_)), cg.wiring(X3, range(a_, a_ + b_)), cg.wiring(X3, range(a_ + b_, a_ + 2 * b_))
 
-checks = {
-    "RD.1  R[f + k] = R[f] + R[k]": same(R(plus(f, k)), plus(R(f), R(k))),
-    "RD.1  R[0] = 0": same(R(zero(A, B)), zero(A @ B, A)),
+axioms = {  # name: (left-hand side, right-hand side), both diagrams
+    "RD.1  R[f + k] = R[f] + R[k]": (R(plus(f, k)), plus(R(f), R(k))),
+    "RD.1  R[0] = 0": (R(zero(A, B)), zero(A @ B, A)),
     "RD.2  ⟨a, b + c⟩ ; R[f] = ⟨a, b⟩ ; R[f] + ⟨a, c⟩ ; R[f]":
-        same(pair(pa, plus(pb, pc)) >> R(f), plus(pair(pa, pb) >> R(f), pair(pa, pc) >> R(f))),
-    "RD.2  ⟨a, 0⟩ ; R[f] = 0": same(pair(one(A), zero(A, B)) >> R(f), zero(A, A)),
-    "RD.3  R[1] = π₁": same(R(one(A)), pi(A, A, 1)),
-    "RD.3  R[π₀] = π₁ ; ι₀": same(R(pi(S, S, 0)), pi(A, S, 1) >> iota0(S, S)),
-    "RD.3  R[π₁] = π₁ ; ι₁": same(R(pi(S, S, 1)), pi(A, S, 1) >> iota1(S, S)),
+        (pair(pa, plus(pb, pc)) >> R(f), plus(pair(pa, pb) >> R(f), pair(pa, pc) >> R(f))),
+    "RD.2  ⟨a, 0⟩ ; R[f] = 0": (pair(one(A), zero(A, B)) >> R(f), zero(A, A)),
+    "RD.3  R[1] = π₁": (R(one(A)), pi(A, A, 1)),
+    "RD.3  R[π₀] = π₁ ; ι₀": (R(pi(S, S, 0)), pi(A, S, 1) >> iota0(S, S)),
+    "RD.3  R[π₁] = π₁ ; ι₁": (R(pi(S, S, 1)), pi(A, S, 1) >> iota1(S, S)),
     "RD.4  R[⟨f, k⟩] = (1 × π₀) ; R[f] + (1 × π₁) ; R[k]":
-        same(R(pair(f, k)), plus((one(A) @ pi(B, k.cod, 0)) >> R(f), (one(A) @ pi(B, k.cod, 1)) >> R(k))),
-    "RD.4  R[!] = 0": same(R(cg.discard(A)), zero(A, A)),
+        (R(pair(f, k)), plus((one(A) @ pi(B, k.cod, 0)) >> R(f), (one(A) @ pi(B, k.cod, 1)) >> R(k))),
+    "RD.4  R[!] = 0": (R(cg.discard(A)), zero(A, A)),
     "RD.5  R[f ; k'] = ⟨π₀, ⟨π₀ ; f, π₁⟩ ; R[k']⟩ ; R[f]":
-        same(R(f >> k), pair(pi(A, k.cod, 0), pair(pi(A, k.cod, 0) >> f, pi(A, k.cod, 1)) >> R(k)) >> R(f)),
+        (R(f >> k), pair(pi(A, k.cod, 0), pair(pi(A, k.cod, 0) >> f, pi(A, k.cod, 1)) >> R(k)) >> R(f)),
 }
-for name, ok in checks.items():
-    print("✓" if ok else "✗", name)
+for name, sides in axioms.items():
+    print("✓" if same(*sides) else "✗", name)
 
 # %% [markdown]
 # RD.6 says $R[f](x, \cdot)$ is linear, stated with $R[R[R[f]]]$; RD.7 says mixed partial derivatives
@@ -225,8 +225,37 @@ def rd7_sides(f):
     return side, ex(A, A, A, A) >> side
 
 
+axioms["RD.6  linearity of R[h](x, ·)"] = rd6_sides(h)
+axioms["RD.7  symmetry of mixed partials"] = rd7_sides(h)
 print("✓" if same(*rd6_sides(h)) else "✗", "RD.6  linearity of R[h](x, ·)")
 print("✓" if same(*rd7_sides(h)) else "✗", "RD.7  symmetry of mixed partials")
+
+# %% [markdown]
+# ## The axioms as pictures
+#
+# The papers draw each axiom as an equation between two string diagrams. `cg.draw_equation(lhs, rhs)`
+# does the same: both sides side by side with $=$ between them. Under each picture, the interpreter
+# checks the equation numerically: `cg.to_jax` runs the *same two diagrams* at a random point and the
+# results agree. (The drawing page of the docs explains every symbol: black dots copy or discard, white
+# dots add or start at zero.)
+
+# %%
+from IPython.display import display
+
+
+def numerically_same(lhs, rhs, seed=0):
+    """Both diagrams run by the JAX interpreter at one random point give the same outputs."""
+    keys = jax.random.split(jax.random.PRNGKey(seed), len(lhs.dom))
+    xs = [jax.random.normal(key, t.shape) for key, t in zip(keys, lhs.dom)]
+    for a, b in zip(cg.to_jax(lhs)(*xs), cg.to_jax(rhs)(*xs)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    return True
+
+
+for name, (lhs, rhs) in axioms.items():
+    assert numerically_same(lhs, rhs), name
+    print("✓ (to_jax)", name)
+    display(cg.draw_equation(lhs, rhs))
 
 # %% [markdown]
 # A wrong equation is caught: the chain rule with $f$ and $k$ in the wrong order is not $R[f ; k]$.
