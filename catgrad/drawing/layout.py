@@ -84,11 +84,15 @@ class _Graph:
         # edges: [u, pu, v, pv, type, top]; a copy dot fans a wire out, a discard dot ends it
         self.edges = []
         self.topo = []
+        names = f.names()
+        self.name = {}  # edge index -> the name of its wire (the edge leaving the wire's source)
 
         def wire_from(u, pu, w):
             us = uses.get(w, ())
             t = f.wires[w]
             top = self.kind[u] == "param"
+            if w in names and not top:
+                self.name[len(self.edges)] = names[w]
             if len(us) == 1:
                 self.edges.append([u, pu, us[0][0], us[0][1], t, top])
                 return
@@ -343,8 +347,8 @@ class _Graph:
             if top:
                 if self._needs_lane(v):
                     top_lanes[layer[v]].append(k)
-            elif t and types and kind[u] != "copy":
-                room = text_width(t, small=True) + 8 - (col_w[layer[u]] - w[u]) / 2
+            elif self._text(k, types):
+                room = text_width(self._text(k, types), small=True) + 8 - (col_w[layer[u]] - w[u]) / 2
                 labw[layer[u]] = max(labw[layer[u]], min(room, GAP_MAX))
         for k in self.long:
             u, pu, v, pv = self.edges[k][:4]
@@ -390,7 +394,7 @@ class _Graph:
                 wires.append(self._top_wire(e, top_y, lane_x.get(("top", k)), param_x))
             else:
                 pts = self._points(e, chain, track_y.get(k), lane_x.get(("src", k)), lane_x.get(("tgt", k)))
-                wires.append(self._labelled(e, pts, types, col_x[layer[e[0]]] + col_w[layer[e[0]]] + labw[layer[e[0]]]))
+                wires.append(self._labelled(k, pts, types, col_x[layer[e[0]]] + col_w[layer[e[0]]] + labw[layer[e[0]]]))
         texts, params = self._param_labels(param_x, param_names, top_y)
         inputs = tuple((x[v], y[v]) for v in range(self.n_params, self.n_dom))
         outputs = tuple((x[v], y[v]) for v in range(self.cod0, self.cod0 + self.n_cod))
@@ -438,12 +442,25 @@ class _Graph:
         pts.append((vx, vy))
         return _dedupe(pts)
 
-    def _labelled(self, e, pts, types, zone_end) -> WirePath:
-        u, t = e[0], e[4]
-        if not (types and t and self.kind[u] != "copy"):
+    def _text(self, k, types: bool) -> str:
+        """The label of edge ``k``: its wire's name and type (``x: f32[3]``), the type alone, the name alone
+        (``types=False``) or nothing (a copy's branches)."""
+        u, t = self.edges[k][0], self.edges[k][4]
+        if self.kind[u] == "copy":
+            return ""
+        return wire_text(self.name.get(k, ""), t if types else "")
+
+    def _labelled(self, k, pts, types, zone_end) -> WirePath:
+        text, t = self._text(k, types), self.edges[k][4]
+        if not text:
             return WirePath(tuple(pts), t)
         ux, uy = pts[0]
-        label = shorten(t, zone_end - ux - 2, small=True)
+        name = self.name.get(k, "")
+        room = zone_end - ux - 2
+        head = text_width(name + ": ", small=True) if name else 0.0
+        label = wire_text(name, shorten(t, room - head, small=True) if types else "")
+        if text_width(label, small=True) > room:
+            label = shorten(label, room, small=True)
         return WirePath(tuple(pts), t, label, (ux + 3, uy - 3) if label else ())
 
     def _needs_lane(self, v) -> bool:
@@ -492,6 +509,15 @@ class _Graph:
             rows_end[row] = px + half
             texts.append(Text(name, px, top_y - 3 - LABEL_ROW * row, "middle"))
         return texts, params
+
+
+def wire_text(name: str, t: str) -> str:
+    """A wire's label: its name and its type ``x: f32[3]``, or whichever of the two it has.
+
+    >>> wire_text("x", "f32[3]"), wire_text("", "f32[3]"), wire_text("dy", "")
+    ('x: f32[3]', 'f32[3]', 'dy')
+    """
+    return f"{name}: {t}" if name and t else name or t
 
 
 def _rows(texts) -> int:
