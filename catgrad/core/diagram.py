@@ -274,11 +274,12 @@ class Diagram(Drawable):
                           self.dom_names, self.cod_names)
 
     def to_drawing(self, *, depth=None, types: bool = True, sweeps: int = SWEEPS, params: int = 0,
-                   param_names=()) -> Drawing:
+                   param_names=(), bundle: str = "") -> Drawing:
         """The string diagram of ``self`` laid out left to right (``catgrad.draw``); the first ``params``
-        domain wires (named ``param_names``) enter from the top, as a Para's parameters."""
-        return layout(self.hypergraph(), depth=depth, params=params, param_names=param_names, types=types,
-                      sweeps=sweeps)
+        domain wires (named ``param_names``) enter from the top, as a Para's parameters, bundled into one
+        wire labelled ``bundle`` if it is given."""
+        return layout(self.hypergraph(), depth=depth, params=params, param_names=param_names, bundle=bundle,
+                      types=types, sweeps=sweeps)
 
 
 def _opened(f: Diagram) -> Diagram:

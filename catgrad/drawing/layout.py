@@ -35,12 +35,13 @@ SWEEPS = 4
 LABEL_ROW = 11.0      # height of a row of parameter names on top
 SPAN_MAX = 8          # a wire skipping more layers runs along a track under the drawing
 TRACK = 8.0           # distance between two such tracks
+BUNDLE = 17.0         # length of the bundled parameter wire P above its fan (room for its label)
 
 _POINT = ("dom", "cod", "param", "dummy")
 _DOTS = ("copy", "discard", "add", "zero", "one")
 
 
-def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), types: bool = True,
+def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), bundle: str = "", types: bool = True,
            sweeps: int = SWEEPS) -> Drawing:
     """The drawing of ``f``: boxes, dots and wires placed left to right (see the module docstring).
 
@@ -49,6 +50,8 @@ def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), types:
         depth: ``None`` draws every generator; ``k`` draws one box per scope of depth ``k``.
         params: how many leading domain wires are parameters (drawn entering from the top).
         param_names: a label per parameter wire.
+        bundle: if given, the parameter wires are one wire ``P`` entering from the top, labelled ``bundle``
+            (``P = {dense: W, b}``), that fans out into them [CFGBL §2.2]; the names are then not shown.
         types: whether wires carry their type as a label.
         sweeps: the number of barycentre sweeps.
     """
@@ -57,7 +60,7 @@ def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), types:
     g.add_dummies()
     g.order(sweeps)
     g.place()
-    return g.drawing(types, param_names)
+    return g.drawing(types, param_names, bundle)
 
 
 class _Graph:
@@ -331,7 +334,7 @@ class _Graph:
             y[v] = c
 
     # -- 5. the drawing ----------------------------------------------------------------
-    def drawing(self, types: bool, param_names) -> Drawing:
+    def drawing(self, types: bool, param_names, bundle: str = "") -> Drawing:
         kind, layer, y, w, h = self.kind, self.layer, self.y, self.w, self.h
         L = self.n_layers
         col_w = [0.0] * L
@@ -388,19 +391,26 @@ class _Graph:
                 dots.append(Dot(x[v] + w[v] / 2, y[v], k, {"zero": "0", "one": "1"}.get(k, "")))
             elif k not in _POINT:
                 boxes.append(Box(self.label[v], x[v], y[v] - h[v] / 2, w[v], h[v], k))
-        wires, param_x = [], {}
+        wires, param_x, tops = [], {}, []
         for k, (e, chain) in enumerate(zip(self.edges, self.chains)):
             if e[5]:
+                tops.append(len(wires))
                 wires.append(self._top_wire(e, top_y, lane_x.get(("top", k)), param_x))
             else:
                 pts = self._points(e, chain, track_y.get(k), lane_x.get(("src", k)), lane_x.get(("tgt", k)))
                 wires.append(self._labelled(k, pts, types, col_x[layer[e[0]]] + col_w[layer[e[0]]] + labw[layer[e[0]]]))
-        texts, params = self._param_labels(param_x, param_names, top_y)
+        width = col_x[-1] + col_w[-1] + MARGIN
+        if bundle and param_x:
+            wires, params, texts, top = bundled(wires, tops, bundle, top_y)
+            width = max(width, params[0][0] + 3 + text_width(bundle, small=True) + MARGIN)
+        else:
+            texts, params = self._param_labels(param_x, param_names, top_y)
+            top = top_y - LABEL_ROW * _rows(texts)
         inputs = tuple((x[v], y[v]) for v in range(self.n_params, self.n_dom))
         outputs = tuple((x[v], y[v]) for v in range(self.cod0, self.cod0 + self.n_cod))
         d = Drawing(boxes=tuple(boxes), wires=tuple(wires), dots=tuple(dots), texts=tuple(texts),
-                    inputs=inputs, outputs=outputs, params=params, width=col_x[-1] + col_w[-1] + MARGIN)
-        low = min([top_y - LABEL_ROW * _rows(texts)] + [y[v] - self.ext[v][0] for v in placed]) - MARGIN
+                    inputs=inputs, outputs=outputs, params=params, width=width)
+        low = min([top] + [y[v] - self.ext[v][0] for v in placed]) - MARGIN
         high = max([bottom] + list(track_y.values())) + MARGIN
         return d.shifted(0, -low).with_(height=high - low)
 
@@ -509,6 +519,20 @@ class _Graph:
             rows_end[row] = px + half
             texts.append(Text(name, px, top_y - 3 - LABEL_ROW * row, "middle"))
         return texts, params
+
+
+def bundled(wires: list, tops: list, label: str, top_y: float) -> tuple:
+    """The parameter wires ``wires[k]`` for ``k`` in ``tops`` (entering at height ``top_y``) bundled into one
+    wire ``P``: it enters from the top left of them, labelled ``label``, and runs along height ``top_y`` (a bus)
+    from which each of them goes down as it did. Returns the wires, the one parameter point, no texts, and the
+    top of what was drawn."""
+    bx = min(wires[k].points[0][0] for k in tops) - LANE
+    out = list(wires)
+    for k in tops:
+        out[k] = wires[k]._replace(points=((bx, top_y),) + tuple(wires[k].points))
+    top = top_y - BUNDLE
+    p = WirePath(((bx, top), (bx, top_y)), " × ".join(wires[k].type for k in tops), label, (bx + 3, top_y - 4))
+    return out + [p], ((bx, top),), [], top
 
 
 def wire_text(name: str, t: str) -> str:
