@@ -97,6 +97,15 @@ def boundary_names(names: tuple, prefix: str, n: int) -> list:
     return [a or b for a, b in zip(names, default)] if names else default
 
 
+def cotangent(name: str) -> str:
+    """The name of the cotangent of a wire named ``name``: ``dx`` for ``x``, ``d(dense.W)`` for a path.
+
+    >>> cotangent("x"), cotangent("dy"), cotangent("dense.W")
+    ('dx', 'ddy', 'd(dense.W)')
+    """
+    return "d" + name if name.isidentifier() else f"d({name})"
+
+
 def rdiff_names(xs: list, ys: list, order: int = 1) -> tuple:
     """The names of the inputs and outputs of ``R^order[f]``, for ``f`` with inputs ``xs`` and outputs ``ys``:
     each ``R`` takes a cotangent ``d·`` for each output and returns the cotangent of each input, as in the
@@ -107,7 +116,7 @@ def rdiff_names(xs: list, ys: list, order: int = 1) -> tuple:
     """
     ins, outs = list(xs), list(ys)
     for _ in range(order):
-        ins, outs = ins + ["d" + o for o in outs], ["d" + i for i in ins]
+        ins, outs = ins + [cotangent(o) for o in outs], [cotangent(i) for i in ins]
     return ins, outs
 
 
