@@ -27,7 +27,7 @@ from .drawing.pictures import bands
 from .core.category import Composable
 from .core.diagram import Diagram, apply, identity, proj, trace, wires
 from .core.objects import TyLike, as_ty
-from .rdiff import rdiff
+from .rdiff import boundary_names, cotangent, numbered, rdiff
 
 
 @dataclass(frozen=True)
@@ -128,13 +128,34 @@ class Lens(Composable, Drawable):
         return self.fwd.size + self.bwd.size
 
     def to_drawing(self, *, depth=None, types: bool = True, sweeps: int = SWEEPS, params: int = 0,
-                   param_names=(), label: str = "") -> Drawing:
+                   param_names=(), bundle: str = "", label: str = "") -> Drawing:
         """``(f, f*)`` as two bands (``catgrad.draw``): ``f`` on top, left to right, ``f*`` below, right to
-        left; the first ``params`` inputs of ``f`` (named ``param_names``) enter from the top."""
-        top = self.fwd.to_drawing(depth=depth, types=types, sweeps=sweeps, params=params, param_names=param_names)
-        bot = self.bwd.to_drawing(depth=depth, types=types, sweeps=sweeps)
+        left; the first ``params`` inputs of ``f`` (named ``param_names``) enter from the top, bundled into
+        one wire labelled ``bundle`` if it is given."""
+        fwd, bwd = self.named(param_names)
+        top = fwd.to_drawing(depth=depth, types=types, sweeps=sweeps, params=params, param_names=param_names,
+                             bundle=bundle)
+        bot = bwd.to_drawing(depth=depth, types=types, sweeps=sweeps)
         dom = [str(t) for t in self.fwd.dom]
         return bands(top, bot, dom[params:], dom[:params], label)
+
+
+    def named(self, first=()) -> tuple:
+        """``(f, f*)`` with their boundaries named as ``formula`` names a lens, ``f(x) = y``, ``f*(x, dy) = dx``:
+        ``f``'s names (default ``x``, ``y``; the first inputs named ``first``), and the cotangents of those for
+        ``f*`` (``dy``, ``dx``: ``catgrad.rdiff.cotangent``; numbered ``dy0, …`` when ``B'`` is not shaped like ``B``).
+
+        >>> from catgrad import Array, sigmoid
+        >>> f, f_star = Lens.of(sigmoid(Array((3,)))).named()
+        >>> f.dom_names, f.cod_names, f_star.dom_names, f_star.cod_names
+        (('x',), ('y',), ('x', 'dy'), ('dx',))
+        """
+        k = len(first)
+        xs = list(first) + boundary_names(self.fwd.dom_names[k:], "x", len(self.fwd.dom) - k)
+        ys = boundary_names(self.fwd.cod_names, "y", len(self.fwd.cod))
+        dys = [cotangent(y) for y in ys] if len(ys) == len(self.cod[1]) else numbered("dy", len(self.cod[1]))
+        dxs = [cotangent(x) for x in xs] if len(xs) == len(self.bwd.cod) else numbered("dx", len(self.bwd.cod))
+        return self.fwd.with_names(xs, ys), self.bwd.with_names(xs + dys, dxs)
 
 
 def _anchor(ws):

@@ -16,7 +16,7 @@ import jax
 
 from .batch import batch as batch_diagram
 from .core.category import Composable
-from .core.diagram import Diagram, identity, trace, wiring
+from .core.diagram import Diagram, argument_names, identity, trace, wiring
 from .core.objects import Array, Ty, TyLike
 from .drawing.data import Drawing
 from .drawing.draw import Drawable
@@ -65,6 +65,62 @@ def paths(record: Record, sep: str = ".") -> tuple:
     return tuple(sep.join(name(k) for k in path) for path, _ in jax.tree_util.tree_flatten_with_path(record)[0])
 
 
+SUMMARY_MAX = 48
+"""Records whose ``summary`` is longer than this many characters are shown to a smaller depth."""
+
+
+def summary(record: Record, max_len: int = SUMMARY_MAX) -> str:
+    """The record in one short line, as a bundled parameter wire ``P`` is labelled (``P = {dense: W, b}``).
+
+    A named record lists its keys (in wire order), a sub-record as ``key: …`` (its own keys, in braces
+    when it has sub-records), ``;`` between sub-records; an anonymous one its parts in parentheses, an
+    array its type. Nested records longer than ``max_len`` characters are cut at a smaller depth (``…``).
+
+    >>> summary({"dense": {"W": Array((3, 4)), "b": Array((3,))}, "dense_1": {"W": Array((1, 3)), "b": Array((1,))}})
+    '{dense: W, b; dense_1: W, b}'
+    >>> summary({"block": {"attn": {"Wq": Array((2, 2))}, "ln": {"g": Array((2,))}}}, max_len=25)
+    '{block: {attn: …; ln: …}}'
+    >>> summary((Array((2,)), Array(())))
+    '(f32[2], f32[])'
+    """
+    depth = _depth(record)
+    text = _summary(record, depth, top=True)
+    while len(text) > max_len and depth > 1:
+        depth -= 1
+        text = _summary(record, depth, top=True)
+    return text if len(text) <= max_len else text[:max_len - 1] + "…"
+
+
+def _items(r) -> list:
+    """The named parts of a record in wire order (a dict's sorted keys, a NamedTuple's fields), or ``None``."""
+    if isinstance(r, dict):
+        return sorted(r.items())
+    if hasattr(r, "_fields"):
+        return list(zip(r._fields, r))
+    return None
+
+
+def _depth(r) -> int:
+    items = _items(r)
+    if items is None:
+        return max((_depth(v) for v in r), default=0) if isinstance(r, (tuple, list)) else 0
+    return 1 + max((_depth(v) for _, v in items), default=0)
+
+
+def _summary(r, depth: int, top: bool = False) -> str:
+    items = _items(r)
+    if items is None:
+        if isinstance(r, (tuple, list)):
+            return "(" + ", ".join(_summary(v, depth, top=True) for v in r) + ")"
+        return str(r)
+    if depth <= 0:
+        return "…"
+    names = [k for k, v in items if isinstance(v, Array)]
+    subs = [f"{k}: {_summary(v, depth - 1)}" for k, v in items if not isinstance(v, Array)]
+    text = "; ".join(([", ".join(names)] if names else []) + subs)
+    return "{" + text + "}" if top or subs else text
+
+
 def check_values(record: Record, values, what: str = "parameter", where: str = "") -> None:
     """A ``TypeError`` naming what differs unless ``values`` is a tree of arrays shaped like ``record``.
 
@@ -93,10 +149,11 @@ def check_values(record: Record, values, what: str = "parameter", where: str = "
 
 def traced(fn: Callable, *records: Record) -> Diagram:
     """``trace`` for records: ``fn`` gets a record of wires per record of types and returns a tree of wires.
+    The wires are named after ``fn``'s arguments: an array's by its argument (``x``), a record's by its paths.
 
     >>> d = traced(lambda p, x: p["w"] * x + p["b"], {"w": Array(()), "b": Array(())}, Array(()))
-    >>> d.dom
-    Ty(f32[], f32[], f32[])
+    >>> d.dom, d.dom_names
+    (Ty(f32[], f32[], f32[]), ('b', 'w', 'x'))
     """
     records = [as_record(r) for r in records]
     defs = [jax.tree_util.tree_structure(r) for r in records]
@@ -108,7 +165,9 @@ def traced(fn: Callable, *records: Record) -> Diagram:
             args.append(jax.tree_util.tree_unflatten(d, ws[k:k + n]))
             k += n
         return tuple(jax.tree_util.tree_leaves(fn(*args)))
-    return trace(on_wires, *(leaves(r) for r in records))
+    args = argument_names(fn, len(records))
+    names = [a if isinstance(r, Array) else q for a, r in zip(args, records) for q in paths(r)]
+    return trace(on_wires, *(leaves(r) for r in records)).with_names(names)
 
 
 def _renaming(clashing, taken: set) -> dict:
@@ -145,7 +204,8 @@ def _permuted(m: Map, order: list, n_rest: int) -> Map:
     for j, k in enumerate(order):
         inverse[k] = j
     dom = Ty(*(fwd.dom[k] for k in order)) @ fwd.dom[n:]
-    w = wiring(dom, inverse + list(range(n, n + n_rest)))
+    names = (tuple(fwd.dom_names[k] for k in order) + fwd.dom_names[n:]) if fwd.dom_names else ()
+    w = wiring(dom, inverse + list(range(n, n + n_rest))).with_names(names)
     if not isinstance(m, Lens):
         return w >> m
     primes = m.bwd.cod
@@ -338,8 +398,13 @@ class Para(Composable, Drawable):
         return f"<{kind} {self.dom} → {self.cod} with parameters {params or '1'}>"
 
     def to_drawing(self, **options) -> Drawing:
-        """``(P, f)``: the map's picture with the parameter wires entering from the top (``catgrad.draw``)."""
-        return self.map.to_drawing(params=len(self.wires), param_names=list(paths(self.param)), **options)
+        """``(P, f)``: the map's picture with the parameter wires entering from the top (``catgrad.draw``): at
+        ``depth ≤ 1`` one wire ``P`` labelled with the record (``P = {dense: W, b}``, see ``summary``) that
+        fans out into the boxes, opened (``depth=None``) one wire per parameter, named by its path (``dense.W``)."""
+        depth = options.get("depth")
+        bundle = f"P = {summary(self.param)}" if self.wires and depth is not None and depth <= 1 else ""
+        return self.map.to_drawing(params=len(self.wires), param_names=list(paths(self.param)), bundle=bundle,
+                                   **options)
 
 
 def reparam(p: Para, r: Map, param: Record = None, init: Callable | None = None) -> Para:

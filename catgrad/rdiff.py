@@ -78,6 +78,48 @@ def rule(gen: Generator, dom: Ty, attrs: tuple) -> tuple:
     return d, mask
 
 
+def numbered(prefix: str, n: int) -> list:
+    """The default names of ``n`` wires: ``prefix`` for one, ``prefix0, prefix1, …`` for several.
+
+    >>> numbered("x", 1), numbered("dy", 2)
+    (['x'], ['dy0', 'dy1'])
+    """
+    return [prefix] if n == 1 else [f"{prefix}{i}" for i in range(n)]
+
+
+def boundary_names(names: tuple, prefix: str, n: int) -> list:
+    """The names of ``n`` boundary wires: those given (``names``, ``""`` for none) or ``numbered(prefix, n)``.
+
+    >>> boundary_names(("h", ""), "x", 2), boundary_names((), "y", 1)
+    (['h', 'x1'], ['y'])
+    """
+    default = numbered(prefix, n)
+    return [a or b for a, b in zip(names, default)] if names else default
+
+
+def cotangent(name: str) -> str:
+    """The name of the cotangent of a wire named ``name``: ``dx`` for ``x``, ``d(dense.W)`` for a path.
+
+    >>> cotangent("x"), cotangent("dy"), cotangent("dense.W")
+    ('dx', 'ddy', 'd(dense.W)')
+    """
+    return "d" + name if name.isidentifier() else f"d({name})"
+
+
+def rdiff_names(xs: list, ys: list, order: int = 1) -> tuple:
+    """The names of the inputs and outputs of ``R^order[f]``, for ``f`` with inputs ``xs`` and outputs ``ys``:
+    each ``R`` takes a cotangent ``d·`` for each output and returns the cotangent of each input, as in the
+    formula ``R[f](x, dy) = dx`` (``catgrad.formula``) and the drawing of ``R[f]``.
+
+    >>> rdiff_names(["x"], ["y"], 2)
+    (['x', 'dy', 'ddx'], ['dx', 'ddy'])
+    """
+    ins, outs = list(xs), list(ys)
+    for _ in range(order):
+        ins, outs = ins + [cotangent(o) for o in outs], [cotangent(i) for i in ins]
+    return ins, outs
+
+
 def backward_scope(scope: tuple) -> tuple:
     """The scope of the backward operations of an operation in ``scope``: ``dense`` becomes ``R(dense)``."""
     return tuple(f"R({s})" for s in scope)
@@ -101,7 +143,8 @@ def rdiff(f: Diagram) -> Diagram:
     and additions each other's reverse (RD.3–RD.4). ``rdiff(rdiff(f))`` and higher orders work.
     The result is minimal: common subexpressions are merged and dead operations pruned, so each
     computation appears once. The backward operations of an operation in scope ``dense`` are in
-    scope ``R(dense)``.
+    scope ``R(dense)``. Its boundary is named as in the formula: ``f``'s input names (default ``x``),
+    the cotangents ``dy`` of its outputs, and the cotangents ``dx`` it returns (``rdiff_names``).
 
     Raises ``NotDifferentiableError`` naming the generator if one has no reverse derivative.
 
@@ -109,6 +152,8 @@ def rdiff(f: Diagram) -> Diagram:
     >>> import jax.numpy as jnp
     >>> to_jax(rdiff(exp(Array(()))))(jnp.float32(0.0), jnp.float32(2.0))
     (Array(2., dtype=float32),)
+    >>> rdiff(exp(Array(()))).dom_names, rdiff(exp(Array(()))).cod_names
+    (('x', 'dy'), ('dx',))
     """
     expect_diagram("rdiff", f)
     b = Builder()
@@ -138,4 +183,6 @@ def rdiff(f: Diagram) -> Diagram:
             if nonzero:
                 cot.setdefault(i, []).append(next(dins))
     result = [_sum(b, cot[w], f.wires[w]) if w in cot else _zero(b, f.wires[w]) for w in f.dom_wires]
-    return b.build([m[w] for w in f.dom_wires] + dys, result).simplify()
+    ins, outs = rdiff_names(boundary_names(f.dom_names, "x", len(f.dom_wires)),
+                            boundary_names(f.cod_names, "y", len(f.cod_wires)))
+    return b.build([m[w] for w in f.dom_wires] + dys, result).with_names(ins, outs).simplify()

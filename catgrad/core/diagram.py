@@ -28,6 +28,7 @@ the data: ``(f >> g) >> h`` and ``f >> (g >> h)`` have the same operations in th
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
@@ -85,13 +86,16 @@ class Diagram(Composable, Drawable):
     Ty(f32[], f32[])
     """
 
-    __slots__ = ("wires", "ops", "dom_wires", "cod_wires", "_dom", "_cod")
+    __slots__ = ("wires", "ops", "dom_wires", "cod_wires", "dom_names", "cod_names", "_dom", "_cod")
 
-    def __init__(self, wires: tuple, ops: tuple, dom_wires: tuple, cod_wires: tuple):
+    def __init__(self, wires: tuple, ops: tuple, dom_wires: tuple, cod_wires: tuple,
+                 dom_names: tuple = (), cod_names: tuple = ()):
         self.wires = wires
         self.ops = ops
         self.dom_wires = dom_wires
         self.cod_wires = cod_wires
+        self.dom_names = _names("dom", dom_names, len(dom_wires))
+        self.cod_names = _names("cod", cod_names, len(cod_wires))
         self._dom = None
         self._cod = None
 
@@ -130,7 +134,8 @@ class Diagram(Composable, Drawable):
                 m[j] = n + len(extra)
                 extra.append(t)
         ops = self.ops + tuple(op.relabel(m) for op in other.ops)
-        return Diagram(self.wires + tuple(extra), ops, self.dom_wires, tuple(m[c] for c in other.cod_wires))
+        return Diagram(self.wires + tuple(extra), ops, self.dom_wires, tuple(m[c] for c in other.cod_wires),
+                       self.dom_names, other.cod_names)
 
     def tensor(self, other: "Diagram") -> "Diagram":
         """Parallel composition ``f × g: A × C → B × D``, linear time."""
@@ -142,6 +147,8 @@ class Diagram(Composable, Drawable):
             self.ops + tuple(op.shift(n) for op in other.ops),
             self.dom_wires + tuple(w + n for w in other.dom_wires),
             self.cod_wires + tuple(w + n for w in other.cod_wires),
+            _joined_names(self.dom_names, other.dom_names, len(self.dom_wires), len(other.dom_wires)),
+            _joined_names(self.cod_names, other.cod_names, len(self.cod_wires), len(other.cod_wires)),
         )
 
     def __call__(self, *wires: "Wire"):
@@ -159,7 +166,8 @@ class Diagram(Composable, Drawable):
                 live.update(op.ins)
         if len(keep) == len(self.ops):
             return self
-        return _renumber(self.wires, tuple(reversed(keep)), self.dom_wires, self.cod_wires)
+        return _renumber(self.wires, tuple(reversed(keep)), self.dom_wires, self.cod_wires).with_names(
+            self.dom_names, self.cod_names)
 
     def simplify(self) -> "Diagram":
         """Common-subexpression elimination followed by ``prune``: the same semantics, fewer ops."""
@@ -175,7 +183,8 @@ class Diagram(Composable, Drawable):
             else:
                 seen[key] = op
                 ops.append(op)
-        d = Diagram(self.wires, tuple(ops), self.dom_wires, tuple(alias[c] for c in self.cod_wires))
+        d = Diagram(self.wires, tuple(ops), self.dom_wires, tuple(alias[c] for c in self.cod_wires),
+                    self.dom_names, self.cod_names)
         return d.prune()
 
     def named(self, name: str) -> "Diagram":
@@ -187,7 +196,8 @@ class Diagram(Composable, Drawable):
         """
         if not isinstance(name, str) or not name:
             raise TypeError(f"Diagram.named: a scope name must be a non-empty str, got {name!r}")
-        return Diagram(self.wires, tuple(op.within((name,)) for op in self.ops), self.dom_wires, self.cod_wires)
+        return Diagram(self.wires, tuple(op.within((name,)) for op in self.ops), self.dom_wires, self.cod_wires,
+                       self.dom_names, self.cod_names)
 
     def top_scopes(self) -> set:
         """The outermost scope names of the operations (the layers that built them)."""
@@ -199,7 +209,22 @@ class Diagram(Composable, Drawable):
             return self
         ops = tuple(op._replace(scope=(rename.get(op.scope[0], op.scope[0]),) + op.scope[1:]) if op.scope else op
                     for op in self.ops)
-        return Diagram(self.wires, ops, self.dom_wires, self.cod_wires)
+        return Diagram(self.wires, ops, self.dom_wires, self.cod_wires, self.dom_names, self.cod_names)
+
+    def with_names(self, dom=None, cod=None) -> "Diagram":
+        """The same diagram with its boundary wires named: ``dom`` (one name per domain wire, ``""`` for
+        none) and ``cod`` likewise; ``None`` keeps the names it has, ``()`` drops them.
+
+        Names are for reading (drawing labels a wire ``x: f32[3]``): composition keeps the outer
+        boundary's (``f >> g``: ``f``'s domain names, ``g``'s codomain names), the semantics ignore them.
+
+        >>> from catgrad import Array, exp
+        >>> f = exp(Array(())).with_names(["t"], ["y"])
+        >>> f.dom_names, (f >> f).cod_names
+        (('t',), ('y',))
+        """
+        return Diagram(self.wires, self.ops, self.dom_wires, self.cod_wires,
+                       self.dom_names if dom is None else tuple(dom), self.cod_names if cod is None else tuple(cod))
 
     # -- printing ------------------------------------------------------------
     def __repr__(self):
@@ -244,14 +269,16 @@ class Diagram(Composable, Drawable):
                            tuple((k, v) for k, v in op.attrs if not isinstance(v, Diagram)),
                            tuple(op.ins), tuple(op.outs), tuple(op.scope), _body(op.attrs))
                       for op in self.ops)
-        return Hypergraph(tuple(str(t) for t in self.wires), tuple(self.dom_wires), tuple(self.cod_wires), edges)
+        return Hypergraph(tuple(str(t) for t in self.wires), tuple(self.dom_wires), tuple(self.cod_wires), edges,
+                          self.dom_names, self.cod_names)
 
     def to_drawing(self, *, depth=None, types: bool = True, sweeps: int = SWEEPS, params: int = 0,
-                   param_names=()) -> Drawing:
+                   param_names=(), bundle: str = "") -> Drawing:
         """The string diagram of ``self`` laid out left to right (``catgrad.draw``); the first ``params``
-        domain wires (named ``param_names``) enter from the top, as a Para's parameters."""
-        return layout(self.hypergraph(), depth=depth, params=params, param_names=param_names, types=types,
-                      sweeps=sweeps)
+        domain wires (named ``param_names``) enter from the top, as a Para's parameters, bundled into one
+        wire labelled ``bundle`` if it is given."""
+        return layout(self.hypergraph(), depth=depth, params=params, param_names=param_names, bundle=bundle,
+                      types=types, sweeps=sweeps)
 
 
 def _body(attrs) -> "Body | None":
@@ -268,6 +295,21 @@ def expect_diagram(what: str, f) -> None:
     """Raise ``TypeError("<what> expects a Diagram, got <type> <value>")`` unless ``f`` is a Diagram."""
     if not isinstance(f, Diagram):
         raise TypeError(f"{what} expects a Diagram, got {errors.describe(f)}")
+
+
+def _names(side: str, names, n: int) -> tuple:
+    """``names`` checked as the names of ``n`` boundary wires: ``()`` (none) or ``n`` strings."""
+    names = tuple(names)
+    if names and (len(names) != n or not all(isinstance(a, str) for a in names)):
+        raise TypeError(f"Diagram: the {side} names must be {n} str (one per {side} wire, '' for none), got {names!r}")
+    return names
+
+
+def _joined_names(a: tuple, b: tuple, m: int, n: int) -> tuple:
+    """The names of the boundary of a tensor: ``a`` then ``b`` (``""`` standing for a side without names)."""
+    if not a and not b:
+        return ()
+    return (a or ("",) * m) + (b or ("",) * n)
 
 
 def _wire_name(i: int) -> str:
@@ -515,13 +557,16 @@ def trace(fn: Callable, *dom: TyLike) -> Diagram:
 
     ``fn`` receives one ``Wire`` per array of ``dom`` and returns a wire or a tuple of
     wires (the codomain; returning an input wire is an identity, returning a wire twice
-    is a copy, not returning it is a discard).
+    is a copy, not returning it is a discard). The domain wires are named after ``fn``'s
+    parameters when it has one per wire (``dom_names``; drawing labels them ``x: f32[2]``).
 
     >>> from catgrad import Array, exp
     >>> A = Array((2,))
     >>> f = trace(lambda x, y: (exp(x) * y, x), A, A)
     >>> f.dom, f.cod
     (Ty(f32[2], f32[2]), Ty(f32[2], f32[2]))
+    >>> f.dom_names
+    ('x', 'y')
     """
     dom_ty = Ty()
     for d in dom:
@@ -537,7 +582,23 @@ def trace(fn: Callable, *dom: TyLike) -> Diagram:
     for w in out:
         if not isinstance(w, Wire) or w.builder is not b:
             raise TypeError(f"trace: the function must return wires of the traced diagram, got {w!r}")
-    return b.build([w.id for w in ins], [w.id for w in out])
+    return b.build([w.id for w in ins], [w.id for w in out]).with_names(argument_names(fn, len(ins)))
+
+
+def argument_names(fn: Callable, n: int) -> tuple:
+    """The names of ``fn``'s positional parameters if it has exactly ``n`` of them (and no ``*args``), else ``()``.
+
+    >>> argument_names(lambda h, x: h, 2), argument_names(lambda *ws: ws, 2)
+    (('h', 'x'), ())
+    """
+    try:
+        ps = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):  # a builtin without a signature
+        return ()
+    positional = [p.name for p in ps if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) != n or any(p.kind is p.VAR_POSITIONAL for p in ps):
+        return ()
+    return tuple(positional)
 
 
 def _is_shape(a) -> bool:

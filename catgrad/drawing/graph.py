@@ -84,12 +84,29 @@ class Edge(NamedTuple):
 
 class Hypergraph(NamedTuple):
     """A diagram as plain data: ``wires`` (one type label per wire id), the ``dom`` and ``cod`` wire ids,
-    and the ``edges`` (operations) in order."""
+    the ``edges`` (operations) in order, and the names of the boundary wires, ``dom_names`` and
+    ``cod_names`` (``()`` for none, ``""`` for an unnamed wire)."""
 
     wires: tuple
     dom: tuple
     cod: tuple
     edges: tuple
+    dom_names: tuple = ()
+    cod_names: tuple = ()
+
+    def names(self) -> dict:
+        """``{wire id: name}`` of the named boundary wires; a wire both in the domain and the codomain
+        keeps its domain name.
+
+        >>> Hypergraph(("f32[3]", "f32[3]"), (0,), (1,), (), ("x",), ("y",)).names()
+        {0: 'x', 1: 'y'}
+        """
+        out = {}
+        for ws, ns in ((self.dom, self.dom_names), (self.cod, self.cod_names)):
+            for w, n in zip(ws, ns):
+                if n and w not in out:
+                    out[w] = n
+        return out
 
 
 class Node(NamedTuple):

@@ -52,12 +52,13 @@ SWEEPS = 4
 LABEL_ROW = 11.0      # height of the row of parameter names on top
 SPAN_MAX = 8          # a wire skipping more layers runs along a track under the drawing
 TRACK = 8.0           # distance between two such tracks
+BUNDLE = 17.0         # length of the bundled parameter wire P above its fan (room for its label)
 
 _POINT = ("dom", "cod", "param", "dummy")
 _DOTS = ("copy", "discard", "add", "zero", "one")
 
 
-def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), types: bool = True,
+def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), bundle: str = "", types: bool = True,
            sweeps: int = SWEEPS) -> Drawing:
     """The drawing of ``f``: boxes, dots and wires placed left to right (see the module docstring).
 
@@ -66,6 +67,8 @@ def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), types:
         depth: ``None`` draws every generator; ``k`` draws one box per scope of depth ``k``.
         params: how many leading domain wires are parameters (drawn entering from the top).
         param_names: a label per parameter wire.
+        bundle: if given, the parameter wires are one wire ``P`` entering from the top, labelled ``bundle``
+            (``P = {dense: W, b}``), that fans out into them [CFGBL §2.2]; the names are then not shown.
         types: whether wires carry their type as a label.
         sweeps: the number of barycentre sweeps.
     """
@@ -74,13 +77,13 @@ def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), types:
     g.add_dummies()
     g.order(sweeps)
     g.place()
-    return g.drawing(types, param_names)
+    return g.drawing(types, param_names, bundle)
 
 
 class _Graph:
     """The layout graph in flat lists indexed by node id (kept lean for 10⁵ dummy points)."""
 
-    def __init__(self, f: Hypergraph, depth, params: int, names=(), inner=None):
+    def __init__(self, f: Hypergraph, depth, params: int, param_names=(), inner=None):
         ns = nodes(f, depth)
         nd, nn = len(f.dom), len(ns)
         self.kind, self.label = [], []
@@ -101,11 +104,15 @@ class _Graph:
         # edges: [u, pu, v, pv, type, top]; a copy dot fans a wire out, a discard dot ends it
         self.edges = []
         self.topo = []
+        wire_names = f.names()
+        self.name = {}  # edge index -> the name of its wire (the edge leaving the wire's source)
 
         def wire_from(u, pu, w):
             us = uses.get(w, ())
             t = f.wires[w]
             top = self.kind[u] == "param"
+            if w in wire_names and not top:
+                self.name[len(self.edges)] = wire_names[w]
             if len(us) == 1:
                 self.edges.append([u, pu, us[0][0], us[0][1], t, top])
                 return
@@ -132,7 +139,7 @@ class _Graph:
         self.top_in = [tuple(sorted(s)) for s in tops]
         # each parameter's name (less the path of the layer box it enters: ``W`` into ``dense``), and the
         # width its wire needs on its right for it
-        self.names = [names[u] if u < len(names) else "" for u in range(params)]
+        self.names = [param_names[u] if u < len(param_names) else "" for u in range(params)]
         for u, pu, v, pv, t, top in self.edges:
             prefix = ns[v - nd].name.replace("/", ".") + "." if top and self.kind[v] == "layer" else None
             if prefix and self.names[u].startswith(prefix):
@@ -365,7 +372,7 @@ class _Graph:
             y[v] = c
 
     # -- 5. the drawing ----------------------------------------------------------------
-    def drawing(self, types: bool, param_names) -> Drawing:
+    def drawing(self, types: bool, param_names, bundle: str = "") -> Drawing:
         kind, layer, y, w, h = self.kind, self.layer, self.y, self.w, self.h
         L = self.n_layers
         col_w = [0.0] * L
@@ -381,8 +388,8 @@ class _Graph:
             if top:
                 if self._needs_lane(v):
                     top_lanes[layer[v]].append(k)
-            elif t and types and kind[u] != "copy":
-                room = text_width(t, small=True) + 2 * LABEL_GAP + 2 - (col_w[layer[u]] - w[u]) / 2
+            elif self._text(k, types):
+                room = text_width(self._text(k, types), small=True) + 2 * LABEL_GAP + 2 - (col_w[layer[u]] - w[u]) / 2
                 labw[layer[u]] = max(labw[layer[u]], min(room, GAP_MAX))
         for k in self.long:
             u, pu, v, pv = self.edges[k][:4]
@@ -428,21 +435,28 @@ class _Graph:
                 dots.append(Dot(x[v] + w[v] / 2, y[v], k, {"zero": "0", "one": "1"}.get(k, "")))
             elif k not in _POINT:
                 boxes.append(Box(self.label[v], x[v], y[v] - h[v] / 2, w[v], h[v], k))
-        wires, param_x = [], {}
+        wires, param_x, tops = [], {}, []
         for k, (e, chain) in enumerate(zip(self.edges, self.chains)):
             if e[5]:
+                tops.append(len(wires))
                 wires.append(self._top_wire(e, top_y, lane_x.get(("top", k)), param_x))
             else:
                 pts = self._points(e, chain, track_y.get(k), lane_x.get(("src", k)), lane_x.get(("tgt", k)))
-                wires.append(self._labelled(e, pts, types))
+                wires.append(self._labelled(k, pts, types))
         wires = [wp._replace(points=_simplified(wp.points)) for wp in self._bowed(wires)]
-        texts, params = self._param_labels(param_x, self.names, top_y)
+        width = col_x[-1] + col_w[-1] + MARGIN
+        if bundle and param_x:
+            wires, params, texts, top = bundled(wires, tops, bundle, top_y)
+            width = max(width, params[0][0] + 3 + text_width(bundle, small=True) + MARGIN)
+        else:
+            texts, params = self._param_labels(param_x, self.names, top_y)
+            top = top_y - LABEL_ROW * bool(texts)
         inputs = tuple((x[v], y[v]) for v in range(self.n_params, self.n_dom))
         outputs = tuple((x[v], y[v]) for v in range(self.cod0, self.cod0 + self.n_cod))
         d = Drawing(boxes=tuple(boxes) + inside.boxes, wires=tuple(wires) + inside.wires,
                     dots=tuple(dots) + inside.dots, frames=inside.frames, texts=tuple(texts) + inside.texts,
-                    inputs=inputs, outputs=outputs, params=params, width=col_x[-1] + col_w[-1] + MARGIN)
-        low = min([top_y - LABEL_ROW * bool(texts)] + [y[v] - self.ext[v][0] for v in placed]) - MARGIN
+                    inputs=inputs, outputs=outputs, params=params, width=width)
+        low = min([top] + [y[v] - self.ext[v][0] for v in placed]) - MARGIN
         high = max([bottom] + list(track_y.values())) + MARGIN
         return d.shifted(0, -low).with_(height=high - low)
 
@@ -485,15 +499,29 @@ class _Graph:
         pts.append((vx, vy))
         return _dedupe(pts)
 
-    def _labelled(self, e, pts, types) -> WirePath:
-        """The wire through ``pts`` with its type label on its straight stretch through the label zone, right of
-        its node (of a dot too), shortened to end before the zone does."""
-        u, t = e[0], e[4]
-        if not (types and t and self.kind[u] != "copy"):
+    def _text(self, k, types: bool) -> str:
+        """The label of edge ``k``: its wire's name and type (``x: f32[3]``), the type alone, the name alone
+        (``types=False``) or nothing (a copy's branches)."""
+        u, t = self.edges[k][0], self.edges[k][4]
+        if self.kind[u] == "copy":
+            return ""
+        return wire_text(self.name.get(k, ""), t if types else "")
+
+    def _labelled(self, k, pts, types) -> WirePath:
+        """The wire through ``pts`` with its label (``_text``) on its straight stretch through the label zone, right
+        of its node (of a dot too), shortened to end before the zone does."""
+        u, t = self.edges[k][0], self.edges[k][4]
+        text = self._text(k, types)
+        if not text:
             return WirePath(tuple(pts), t)
         start = self.x[u] + self.w[u] + LABEL_GAP
         uy = pts[0][1]
-        label = shorten(t, self.zone_end[self.layer[u]] - start - LABEL_GAP, small=True)
+        room = self.zone_end[self.layer[u]] - start - LABEL_GAP
+        name = self.name.get(k, "")
+        head = text_width(name + ": ", small=True) if name else 0.0
+        label = wire_text(name, shorten(t, room - head, small=True) if types else "")
+        if text_width(label, small=True) > room:
+            label = shorten(label, room, small=True)
         return WirePath(tuple(pts), t, label, (start, uy - LABEL_GAP) if label else ())
 
     def _bowed(self, wires: list) -> list:
@@ -580,6 +608,30 @@ def _simplified(pts) -> tuple:
             continue
         out.append(b)
     return tuple(out + list(pts[len(pts) - 1:]) if len(pts) > 1 else out)
+
+
+def bundled(wires: list, tops: list, label: str, top_y: float) -> tuple:
+    """The parameter wires ``wires[k]`` for ``k`` in ``tops`` (entering at height ``top_y``) bundled into one
+    wire ``P``: it enters from the top left of them, labelled ``label``, and runs along height ``top_y`` (a bus)
+    from which each of them goes down as it did. Returns the wires, the one parameter point, no texts, and the
+    top of what was drawn."""
+    bx = min(wires[k].points[0][0] for k in tops) - LANE
+    out = list(wires)
+    for k in tops:
+        out[k] = wires[k]._replace(points=((bx, top_y),) + tuple(wires[k].points))
+    top = top_y - BUNDLE
+    p = WirePath(((bx, top), (bx, top_y)), " × ".join(wires[k].type for k in tops), label, (bx + 3, top_y - 4))
+    return out + [p], ((bx, top),), [], top
+
+
+def wire_text(name: str, t: str) -> str:
+    """A wire's label: its name and its type ``x: f32[3]``, or whichever of the two it has.
+
+    >>> wire_text("x", "f32[3]"), wire_text("", "f32[3]"), wire_text("dy", "")
+    ('x: f32[3]', 'f32[3]', 'dy')
+    """
+    return f"{name}: {t}" if name and t else name or t
+
 
 
 def _dedupe(pts: list) -> list:

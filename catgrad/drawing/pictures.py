@@ -33,8 +33,12 @@ def _h(points, t="", backward=False) -> WirePath:
 def bands(top: Drawing, bot: Drawing, inputs, params=(), label: str = "") -> Drawing:
     """A lens ``(f, f*)`` as one frame of two bands (see the module docstring): ``top`` is the picture of
     ``f`` (its parameter wires entering from the top), ``bot`` that of ``f*``; ``inputs`` and ``params``
-    are the type labels of ``f``'s inputs ``A`` and parameters ``P``; ``label`` names the frame."""
-    nP, nA = len(params), len(inputs)
+    are the type labels of ``f``'s inputs ``A`` and parameters ``P``; ``label`` names the frame. Where ``top``
+    bundles its parameters into one wire ``P`` (one point in ``top.params``), ``P`` and ``P'`` are one wire
+    each on the frame too, running as a bus along the lower band's ports."""
+    nA = len(inputs)
+    nP = len(top.params)  # the parameter wires entering from the top: one per parameter, or one bundle
+    bus = [i if nP == len(params) else 0 for i in range(len(params))]  # the lane of each lower-band port
     W = max(top.width, bot.width)
     # the P' lanes go up on the left, right of the frame's name (which they would strike)
     lane0 = max(PAD / 2 + LANE * (nA + 1), frame_label_end(label) + LANE if label and nP else 0.0)
@@ -59,31 +63,33 @@ def bands(top: Drawing, bot: Drawing, inputs, params=(), label: str = "") -> Dra
         wires.append(_h([(dx, y), (x, y)]))
         ty = top.height + PITCH / 2 + TRACK * (nA - i)
         lx = band_r + LANE * (nP + i + 1)
-        px, py = bot_in[nP + i]
+        px, py = bot_in[len(params) + i]
         wires.append(_h([(dx, y), (dx, ty), (lx, ty), (lx, py), (px, py)]))
         ext["fwd_in"].append((X0, y))
     # parameters P: enter on the top, copied, one branch down the right side to the lower band
     for i, (x, y) in enumerate(top.params):
         ry = FRAME_TOP + LANE * (nP - i) - LANE / 2
         dots.append(Dot(x, ry, "copy"))
-        wires.append(_h([(x, 0.0), (x, ry)], params[i]))
+        wires.append(_h([(x, 0.0), (x, ry)], params[i] if nP == len(params) else " × ".join(params)))
         wires.append(_h([(x, ry), (x, y)]))
         lx = band_r + LANE * (i + 1)
-        px, py = bot_in[i]
-        wires.append(_h([(x, ry), (lx, ry), (lx, py), (px, py)]))
+        for k in (k for k, lane in enumerate(bus) if lane == i):
+            px, py = bot_in[k]
+            wires.append(_h([(x, ry), (lx, ry), (lx, py), (px, py)]))
         ext["param_in"].append((x, 0.0))
     for (x, y) in top.outputs:
         wires.append(_h([(x, y), (X1, y)]))
         ext["fwd_out"].append((X1, y))
-    for (x, y) in bot_in[nP + nA:]:
+    for (x, y) in bot_in[len(params) + nA:]:
         wires.append(_h([(X1, y), (x, y)], backward=True))
         ext["bwd_in"].append((X1, y))
     # the lower band's outputs: P' up the left side, A' out on the left
     for i, (x, y) in enumerate(bot_m.outputs):
-        if i < nP:
-            lx = lane0 + LANE * i
+        if i < len(params):
+            lx = lane0 + LANE * bus[i]
             wires.append(_h([(x, y), (lx, y), (lx, 0.0)], backward=True))
-            ext["param_out"].append((lx, 0.0))
+            if (lx, 0.0) not in ext["param_out"]:
+                ext["param_out"].append((lx, 0.0))
         else:
             wires.append(_h([(x, y), (X0, y)], backward=True))
             ext["bwd_out"].append((X0, y))

@@ -33,6 +33,7 @@ import sympy as sp
 from .. import errors
 from ..core.diagram import Diagram
 from ..core.objects import Ty
+from ..rdiff import numbered, rdiff_names
 from ..rdiff import rdiff as R
 from . import notation
 from .gf2 import to_gf2
@@ -142,24 +143,7 @@ def default_names(dom: Ty, split: int | None = None) -> list:
     """
     n = len(dom)
     k = n if split is None else split
-    return _seq("x", k) + (_seq("dy", n - k) if n > k else [])
-
-
-def _seq(prefix: str, m: int) -> list:
-    return [prefix] if m == 1 else [f"{prefix}{i}" for i in range(m)]
-
-
-def rdiff_names(xs: list, ys: list, order: int) -> list:
-    """The inputs of ``R^order[f]`` for ``f`` with inputs ``xs`` and outputs ``ys``: each ``R`` adds a
-    cotangent ``d·`` for each output, and its outputs are the cotangents of its inputs.
-
-    >>> rdiff_names(["x"], ["y"], 2)
-    ['x', 'dy', 'ddx']
-    """
-    ins, outs = list(xs), list(ys)
-    for _ in range(order):
-        ins, outs = ins + ["d" + o for o in outs], ["d" + i for i in ins]
-    return ins
+    return numbered("x", k) + (numbered("dy", n - k) if n > k else [])
 
 
 def parameter_names(p, f: Diagram) -> list:
@@ -229,7 +213,7 @@ def formula(f, names=None, simplify: bool = False, name: str | None = None, rdif
     n = len(f.dom)
     if order:
         xs = [str(a) for a in names] if names is not None and len(names) == n else default_names(f.dom)
-        full = rdiff_names(xs, _seq("y", len(f.cod)), order)
+        full = rdiff_names(xs, numbered("y", len(f.cod)), order)[0]
         for _ in range(order):
             f = R(f)
         names = full if names is None or len(names) == n else names
