@@ -166,8 +166,9 @@ def check_loops(f: cg.Diagram, d) -> None:
                 at[m] = at[m] or close(p, m)
             if outer.type and inner.type:
                 assert outer.type == (stacked(inner.type, n) if marked else inner.type), (fr.label, p, outer.type, inner.type)
-            if inner.label:
-                assert inner.type.startswith(inner.label.rstrip("…")), (inner.label, inner.type)
+            if inner.label:  # the type, after the wire's name if it has one (``h: f32[3]``)
+                shown = inner.label.split(": ")[-1].rstrip("…")
+                assert inner.type.startswith(shown), (inner.label, inner.type)
         assert all(at.values()), f"a mark of {fr.label!r} is at no port"
 
 
@@ -215,7 +216,7 @@ def test_gru_is_a_frame_scan_5_with_its_sequence_marked():
     assert fr.label == "scan ×5"
     assert sorted(port_types(d, fr)) == [(False, "f32[3]", "f32[3]"), (False, "f32[3]", "f32[3]"),
                                          (True, "f32[5,2]", "f32[2]")]
-    labels = [w.label for w in d.wires]
+    labels = [w.label.split(": ")[-1] for w in d.wires]  # the type, after the name (`xs: f32[5,2]`)
     assert "f32[5,2]" in labels and "f32[2]" in labels
     # the nine parameters come down onto the frame's top edge, the cell's boxes all inside it
     ins, _ = ports(d, fr)

@@ -22,6 +22,7 @@ import catgrad as cg
 from catgrad import experiments as E
 from catgrad import learn, nn
 from catgrad.drawing import draw
+from catgrad.drawing.layout import LABEL_GAP
 
 from strategies import cases, inputs
 
@@ -191,8 +192,9 @@ def test_opened_each_parameter_is_its_own_wire_named_by_its_path(p):
     assert len(top_wires(d)) == len(d.params) == len(p.wires)
     assert Counter(t.text for t in d.texts) == Counter(paths_of(p.param))
     assert all(c == 1 for c in Counter(t.text for t in d.texts).values())
-    # each name stands over its own wire's entry point
-    assert sorted(t.x for t in d.texts) == pytest.approx(sorted(q[0] for q in d.params))
+    # each name starts just right of its own wire's entry point (beside it, never struck by it)
+    assert all(t.anchor == "start" for t in d.texts)
+    assert sorted(t.x for t in d.texts) == pytest.approx(sorted(q[0] + LABEL_GAP for q in d.params))
 
 
 def test_iris_para_at_depth_one_reads_p_as_its_record():
