@@ -72,7 +72,8 @@ def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), bundle
         types: whether wires carry their type as a label.
         sweeps: the number of barycentre sweeps.
     """
-    g = _Graph(f, depth, params, param_names, dict(types=types, sweeps=sweeps))
+    g = _Graph(f, depth, params, () if bundle else param_names, dict(types=types, sweeps=sweeps))  # bundled: no names
+    g.port_pitch = LANE if bundle else PITCH  # a bundle's fan needs no room for names: its ports closer
     g.assign_layers()
     g.add_dummies()
     g.order(sweeps)
@@ -82,6 +83,8 @@ def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), bundle
 
 class _Graph:
     """The layout graph in flat lists indexed by node id (kept lean for 10⁵ dummy points)."""
+
+    port_pitch = PITCH  # the distance between two parameter ports on a box's top edge
 
     def __init__(self, f: Hypergraph, depth, params: int, param_names=(), inner=None):
         ns = nodes(f, depth)
@@ -292,7 +295,7 @@ class _Graph:
             return self.loops[v].width, self.loops[v].height
         n_top = len(self.top_in[v])
         n_left = self.nin[v] - n_top
-        w = max(text_width(self.label[v]) + 2 * BOX_PAD, MIN_BOX_WIDTH, n_top * max(PITCH, self.top_room[v]))
+        w = max(text_width(self.label[v]) + 2 * BOX_PAD, MIN_BOX_WIDTH, n_top * max(self.port_pitch, self.top_room[v]))
         return w, max(n_left, self.nout[v], 1) * PITCH
 
     def _extent(self, v):
