@@ -114,20 +114,14 @@ def _write(path: str, folder: str, text: str, arrays: dict) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder: str) -> None:
-    """Make the rename durable (POSIX); a no-op where folders cannot be opened."""
-    try:
+    try:  # make the rename durable (POSIX); folders cannot be opened everywhere
         fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     except OSError:
         pass
-    os.close(fd)
 
 
 def _read(path) -> tuple:
@@ -194,15 +188,12 @@ def load(path, learner: Learner) -> TrainState:
         raise CheckpointError(f"{path} holds a {manifest.get('state_class')} optimiser state; the learner's optimiser "
                               f"({getattr(learner.optimiser, 'name', learner.optimiser)}) uses {want_class}")
     want = leaves_by_path(tmpl)
-    missing = [k for k in want if k not in arrays]
-    if missing:
-        raise CheckpointError(f"{path} is missing the array {missing[0]} ({_fmt(want[missing[0]])})"
-                              + (f" and {len(missing) - 1} more" if len(missing) > 1 else "")
-                              + "; was it written for another model or optimiser?")
-    extra = [k for k in arrays if k not in want]
-    if extra:
-        raise CheckpointError(f"{path} holds an array {extra[0]} ({_fmt(arrays[extra[0]])}) that the learner does not "
-                              "have" + (f", and {len(extra) - 1} more" if len(extra) > 1 else "")
+    missing, extra = [k for k in want if k not in arrays], [k for k in arrays if k not in want]
+    if missing or extra:
+        k, more = (missing or extra)[0], len(missing or extra) - 1
+        what = (f"is missing the array {k} ({_fmt(want[k])})" if missing else
+                f"holds an array {k} ({_fmt(arrays[k])}) that the learner does not have")
+        raise CheckpointError(f"{path} {what}" + (f" and {more} more" if more else "")
                               + "; was it written for another model or optimiser?")
     for k, t in want.items():
         a = arrays[k]
