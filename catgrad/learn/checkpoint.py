@@ -48,10 +48,6 @@ def leaves_by_path(tree) -> dict:
     return dict(zip(keys, jax.tree_util.tree_leaves(tree)))
 
 
-def _describe(a) -> dict:
-    return {"shape": list(np.shape(a)), "dtype": np.dtype(a.dtype).name}
-
-
 def _encode_key(key) -> Optional[dict]:
     if key is not None and jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
         return {"data": np.asarray(jax.random.key_data(key)).tolist(), "impl": str(jax.random.key_impl(key))}
@@ -85,7 +81,7 @@ def save(path, state: TrainState, *, metadata: Optional[dict] = None, progress: 
     manifest = {
         "format": FORMAT, "version": VERSION,
         "state_class": type(state.opt_state).__name__,
-        "arrays": {k: _describe(a) for k, a in arrays.items()},
+        "arrays": {k: {"shape": list(a.shape), "dtype": a.dtype.name} for k, a in arrays.items()},
         "metadata": metadata or {},
     }
     if progress is not None:
@@ -163,11 +159,6 @@ def read_manifest(path) -> dict:
     return manifest
 
 
-def template(learner: Learner) -> TrainState:
-    """The shapes and dtypes of ``learner``'s state (``jax.ShapeDtypeStruct`` leaves), computed without arrays."""
-    return jax.tree_util.tree_map(lambda t: jax.ShapeDtypeStruct(t.shape, np.dtype(t.dtype)), learner.state_record)
-
-
 def load(path, learner: Learner) -> TrainState:
     """The :class:`TrainState` saved in ``path``, checked against ``learner`` (a ``CheckpointError`` naming the
     missing, extra or mistyped array).
@@ -182,12 +173,12 @@ def load(path, learner: Learner) -> TrainState:
     if not isinstance(learner, Learner):
         raise TypeError(f"load: expected a Learner (to check the file against), got {type(learner).__name__}")
     manifest, arrays = _read(path)
-    tmpl = template(learner)
-    want_class = type(tmpl.opt_state).__name__
+    record = learner.state_record  # the types (shapes, dtypes) of the state
+    want_class = type(record.opt_state).__name__
     if manifest.get("state_class") != want_class:
         raise CheckpointError(f"{path} holds a {manifest.get('state_class')} optimiser state; the learner's optimiser "
-                              f"({getattr(learner.optimiser, 'name', learner.optimiser)}) uses {want_class}")
-    want = leaves_by_path(tmpl)
+                              f"({learner.optimiser.name}) uses {want_class}")
+    want = leaves_by_path(record)
     missing, extra = [k for k in want if k not in arrays], [k for k in arrays if k not in want]
     if missing or extra:
         k, more = (missing or extra)[0], len(missing or extra) - 1
@@ -199,11 +190,11 @@ def load(path, learner: Learner) -> TrainState:
         a = arrays[k]
         if a.shape != tuple(t.shape) or a.dtype != np.dtype(t.dtype):
             raise CheckpointError(f"{path}: the array {k} is {_fmt(a)}; the learner expects {_fmt(t)}")
-    return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(tmpl), [jnp.asarray(arrays[k]) for k in want])
+    return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(record), [jnp.asarray(arrays[k]) for k in want])
 
 
 def _fmt(a: Any) -> str:
     return f"shape {tuple(a.shape)}, dtype {np.dtype(a.dtype).name}"
 
 
-__all__ = ["save", "load", "read_manifest", "template", "leaves_by_path", "CheckpointError", "FORMAT", "VERSION"]
+__all__ = ["save", "load", "read_manifest", "leaves_by_path", "CheckpointError", "FORMAT", "VERSION"]

@@ -75,7 +75,7 @@ class Data:
                 raise TypeError(f"targets: got a {'bool' if y.dtype.kind == 'b' else 'float'} array of shape "
                                 f"{y.shape}; class labels must be integers (0..{k - 1}), e.g. y.astype(int), or "
                                 f"give one-hot targets of shape (n, {k})")
-            same_count(n, y.shape[0])
+            _same_count(n, y.shape[0])
             if isinstance(y, np.ndarray):
                 check_labels(y, k)  # a few µs, no device round trip: a bad label raises at once
             elif eager:
@@ -87,7 +87,7 @@ class Data:
             raise TypeError(f"the loss takes {len(self.targets)} target wires ({', '.join(map(str, self.targets))}); "
                             "give them as one array is not supported")
         y = batch_of(y, self.targets[0], "targets")
-        same_count(n, y.shape[0])
+        _same_count(n, y.shape[0])
         return y
 
     def as_targets(self, ys: list) -> list:
@@ -119,16 +119,10 @@ def batch_of(a, t: Array, what: str):
         return check_binary(a, what)
     if a.dtype.kind not in "biuf":
         raise TypeError(f"{what}: expected numbers for {t}, got data of dtype {a.dtype}")
-    return as_dtype(a, np.dtype(t.dtype))
+    return a.astype(t.dtype) if isinstance(a, np.ndarray) else jnp.asarray(a, t.dtype)  # converted where it lives
 
 
-def same_count(n: int, m: int) -> None:
-    """A ``TypeError`` unless there are as many targets ``m`` as inputs ``n``.
-
-    >>> same_count(3, 2)
-    Traceback (most recent call last):
-    TypeError: 3 inputs but 2 targets
-    """
+def _same_count(n: int, m: int) -> None:
     if m != n:
         raise TypeError(f"{n} inputs but {m} targets")
 
@@ -157,17 +151,6 @@ def ready(a, t: Array) -> bool:
     """
     return (isinstance(a, (np.ndarray, jax.Array)) and a.dtype == t.dtype and a.shape[1:] == t.shape
             and a.ndim == t.ndim + 1 and a.shape[0] > 0 and not getattr(a, "weak_type", False))
-
-
-def as_dtype(a, dt: np.dtype):
-    """``a`` with dtype ``dt``, converted where it lives (numpy on the host, JAX on its device).
-
-    >>> as_dtype(np.zeros(2, np.int64), np.dtype("float32")).dtype
-    dtype('float32')
-    """
-    if a.dtype == dt and not getattr(a, "weak_type", False):
-        return a
-    return a.astype(dt) if isinstance(a, np.ndarray) else jnp.asarray(a, dt)
 
 
 def as_array(a, what: str):

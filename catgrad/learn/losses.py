@@ -3,15 +3,6 @@
 A loss is a function of the prediction type ``B`` giving the Para ``(B, B(target) × B(prediction) → L)``,
 per example (the learner batches and reduces it), a diagram of generators that ``R`` differentiates.
 
-=========================  =====================================================
-loss                        value ``loss(y, ŷ)``
-=========================  =====================================================
-``mse``                     ``½ ‖ŷ − y‖²``
-``softmax_cross_entropy``   ``−Σᵢ yᵢ log softmax(ŷ)ᵢ = −Σᵢ yᵢ (ŷᵢ − logsumexp ŷ)``
-``binary_cross_entropy``    ``−Σ y log p + (1 − y) log(1 − p)``  (``p = σ(ŷ)`` from logits)
-``xor_loss`` (Z2)           ``ŷ + y`` (XOR: 1 exactly where prediction and target differ)
-=========================  =====================================================
-
 Each equals optax's (``l2_loss``, ``softmax_cross_entropy``, ``sigmoid_binary_cross_entropy``) summed.
 """
 from __future__ import annotations
