@@ -127,6 +127,9 @@ def _same_count(n: int, m: int) -> None:
         raise TypeError(f"{n} inputs but {m} targets")
 
 
+_UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}
+
+
 @jax.jit
 def _label_range(y):
     return jnp.min(y), jnp.max(y)
@@ -137,7 +140,7 @@ def check_labels(y: np.ndarray, k: int) -> None:
 
     >>> check_labels(np.array([0, 2]), 3)
     """
-    u = y if y.dtype.kind == "u" else y.view(f"u{y.dtype.itemsize}")  # negatives become huge
+    u = y if y.dtype.kind == "u" else y.view(_UNSIGNED[y.dtype.itemsize])  # negatives become huge
     if u.max() >= k:
         raise LabelError(label_message(int(y.min()), int(y.max()), k))
 

@@ -99,7 +99,7 @@ class CompiledStep:
             raise TypeError(f"this step takes batches of {self.batch_size}, got {xs[0].shape[0]} examples")
         y = self.learner.data.targets_of(y, self.batch_size, eager=False)
         state = state if type(state) is TrainState else self.learner.check_state(state, "step")  # else on failure
-        if not (isinstance(y, jax.Array) and y.ndim == 1 and self.learner.data.classes):
+        if type(y) is np.ndarray or not (y.ndim == 1 and self.learner.data.classes):
             return self._guarded(state, xs, [y])
         if self.calls % self.LABEL_CHECK_EVERY == 0:  # labels on the device: checked on the device
             self.check_labels_seen()
