@@ -155,19 +155,12 @@ def traced(fn: Callable, *records: Record) -> Diagram:
     >>> d.dom, d.dom_names
     (Ty(f32[], f32[], f32[]), ('b', 'w', 'x'))
     """
-    records = [as_record(r) for r in records]
-    defs = [jax.tree_util.tree_structure(r) for r in records]
-    sizes = [d.num_leaves for d in defs]
-
-    def on_wires(*ws):
-        args, k = [], 0
-        for d, n in zip(defs, sizes):
-            args.append(jax.tree_util.tree_unflatten(d, ws[k:k + n]))
-            k += n
-        return tuple(jax.tree_util.tree_leaves(fn(*args)))
+    records = tuple(as_record(r) for r in records)
+    tree = jax.tree_util.tree_structure(records)
     args = argument_names(fn, len(records))
     names = [a if isinstance(r, Array) else q for a, r in zip(args, records) for q in paths(r)]
-    return trace(on_wires, *(leaves(r) for r in records)).with_names(names)
+    return trace(lambda *ws: tuple(jax.tree_util.tree_leaves(fn(*jax.tree_util.tree_unflatten(tree, ws)))),
+                 *(leaves(r) for r in records)).with_names(names)
 
 
 def _renaming(clashing, taken: set) -> dict:
@@ -194,35 +187,33 @@ def _joiner(keep: Record, other: Record, pair: Callable) -> Callable:
     return pair
 
 
-def _permuted(m: Map, order: list, n_rest: int) -> Map:
-    """``m`` after the wiring whose wire ``j`` feeds ``m``'s wire ``order[j]`` (a lens's primes permuted back)."""
-    fwd = m.fwd if isinstance(m, Lens) else m
-    n = len(order)
-    if order == list(range(n)):
+def _permuted(m: Map, order: list, prime_order: Optional[list] = None) -> Map:
+    """``m`` after the wiring whose wire ``j`` feeds ``m``'s wire ``order[j]`` (the wires after ``order`` in place);
+    a lens's prime ``j`` feeds its prime ``prime_order[j]`` (by default ``order``)."""
+    def whole(o: list, n: int) -> list:
+        return o + list(range(len(o), n))
+    primes = whole(order if prime_order is None else prime_order, _n_primes(m)) if isinstance(m, Lens) else []
+    order = whole(order, len(_fwd(m).dom))
+    if order == sorted(order) and primes == sorted(primes):
         return m
-    inverse = [0] * n
-    for j, k in enumerate(order):
-        inverse[k] = j
-    dom = Ty(*(fwd.dom[k] for k in order)) @ fwd.dom[n:]
-    names = (tuple(fwd.dom_names[k] for k in order) + fwd.dom_names[n:]) if fwd.dom_names else ()
-    w = wiring(dom, inverse + list(range(n, n + n_rest))).with_names(names)
+    fwd = _fwd(m)
+    dom = Ty(*(fwd.dom[k] for k in order))
+    names = tuple(fwd.dom_names[k] for k in order) if fwd.dom_names else ()
+    w = wiring(dom, sorted(range(len(order)), key=order.__getitem__)).with_names(names)
     if not isinstance(m, Lens):
         return w >> m
-    primes = m.bwd.cod
-    back = wiring(dom @ primes, [len(dom) + order[j] for j in range(n)] + list(range(len(dom) + n, len(dom) + len(primes))))
-    return Lens(w, back) >> m
+    return Lens(w, wiring(dom @ m.bwd.cod, [len(dom) + k for k in primes])) >> m
 
 
-def _joined(m: Map, first: Record, second: Record, join: Callable, n_rest: int) -> tuple:
+def _joined(m: Map, first: Record, second: Record, join: Callable) -> tuple:
     """``join(first, second)`` and ``m`` (on ``first``'s then ``second``'s leaves) rewired to its order."""
-    n1 = len(leaves(first))
-    labels = join(_labelled(first, 0), _labelled(second, n1))
-    return join(first, second), _permuted(m, jax.tree_util.tree_leaves(labels), n_rest)
+    labels = [jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(r), range(k, k + len(leaves(r))))
+              for r, k in ((first, 0), (second, len(leaves(first))))]
+    return join(first, second), _permuted(m, jax.tree_util.tree_leaves(join(*labels)))
 
 
-def _labelled(record: Record, start: int):
-    d = jax.tree_util.tree_structure(record)
-    return jax.tree_util.tree_unflatten(d, list(range(start, start + d.num_leaves)))
+def _n_primes(m: Map) -> int:
+    return len(m.bwd.cod) if isinstance(m, Lens) else 0
 
 
 def _fwd(m: Map) -> Diagram:
@@ -323,7 +314,7 @@ class Para(Composable, Drawable):
         else:
             m = (identity(Q) @ self.map) >> g
         join = _joiner(self.param, other.param, lambda p, q: (q, p))
-        record, m = _joined(m, other.param, self.param, lambda q, p: join(p, q), len(_fwd(self.map).dom) - len(self.wires))
+        record, m = _joined(m, other.param, self.param, lambda q, p: join(p, q))
         return Para(record, m, _init_joined(other, self, lambda q, p: join(p, q)))
 
     def tensor(self, other: "Para") -> "Para":
@@ -331,23 +322,14 @@ class Para(Composable, Drawable):
         if not isinstance(other, Para):
             raise TypeError(f"cannot tensor a Para with {type(other).__name__}")
         p, q = len(self.wires), len(other.wires)
-        a = len(_fwd(self.map).dom) - p
-        c = len(_fwd(other.map).dom) - q
-        order = [*range(p), *range(p + q, p + q + a), *range(p, p + q), *range(p + q + a, p + q + a + c)]
-        dom = self.wires @ other.wires @ _fwd(self.map).dom[p:] @ _fwd(other.map).dom[q:]
-        w = wiring(dom, order)
-        if isinstance(self.map, Lens):
-            # the wiring lens ((P,Q,A,C), (P',Q',A',C')) → ((P,A,Q,C), (P',A',Q',C')): its backward map
-            # permutes the primed blocks back (P' may differ from P, so this is not Lens.of(w) in general)
-            f_p, g_p = self.map.bwd.cod, other.map.bwd.cod
-            nAp, nCp, n = len(f_p) - p, len(g_p) - q, len(dom)
-            back_order = [*range(n, n + p), *range(n + p + nAp, n + p + nAp + q),
-                          *range(n + p, n + p + nAp), *range(n + p + nAp + q, n + p + nAp + q + nCp)]
-            m = Lens(w, wiring(dom @ f_p @ g_p, back_order)) >> (self.map @ _distinct_scopes(self.map, other.map))
-        else:
-            m = w >> (self.map @ _distinct_scopes(self.map, other.map))
+
+        def interleaved(a: int, c: int) -> list:  # (P, Q, A, C) from (P, A, Q, C)
+            return [*range(p), *range(p + a, p + a + q), *range(p, p + a), *range(p + a + q, p + a + q + c)]
+        m = self.map @ _distinct_scopes(self.map, other.map)
+        m = _permuted(m, interleaved(len(_fwd(self.map).dom) - p, len(_fwd(other.map).dom) - q),
+                      interleaved(_n_primes(self.map) - p, _n_primes(other.map) - q) if isinstance(m, Lens) else None)
         join = _joiner(self.param, other.param, lambda p_, q_: (p_, q_))
-        record, m = _joined(m, self.param, other.param, join, a + c)
+        record, m = _joined(m, self.param, other.param, join)
         return Para(record, m, _init_joined(self, other, join))
 
     def lens(self) -> "Para":

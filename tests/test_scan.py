@@ -398,3 +398,63 @@ def test_nested_scans():
     r1 = jax.jit(lambda *a: jax.vjp(ref, *a[:2])[1](tuple(a[2:])))
     _close(cg.compile(cg.rdiff(cg.rdiff(s)))(h, xss, *dy, *cts), jax.vjp(r1, h, xss, *dy)[1](cts),
            dict(rtol=2e-5, atol=2e-5))
+
+
+# -- simplify fuses a forward scan with R's scan keeping the carries ----------------------------------
+
+def _value_and_R(s: cg.Diagram) -> cg.Diagram:
+    """``(x, dy) ↦ (s(x), R[s](x, dy))``: the forward map beside its reverse derivative (a training step's shape)."""
+    r, n = cg.rdiff(s), len(s.dom)
+
+    def fn(*ws):
+        out, back = cg.apply(s, *ws[:n]), cg.apply(r, *ws)
+        return (*(out if isinstance(out, tuple) else (out,)), *(back if isinstance(back, tuple) else (back,)))
+    return cg.trace(fn, r.dom)
+
+
+def _scans(d: cg.Diagram) -> int:
+    return [op.gen.name for op in d.ops].count("scan")
+
+
+@settings(max_examples=10)
+@given(cases(depth=1, max_ops=3), seeds())
+def test_simplify_runs_the_forward_scan_once_with_R(case, seed):
+    """The forward scan and R[scan]'s scan keeping the carries update the carry alike: ``simplify`` makes
+    them one scan (two in all, as ``jax.value_and_grad`` of ``lax.scan``), the values unchanged (``jax.vjp``)."""
+    s = cg.scan(body_of(case.f), 3)
+    both = _value_and_R(s)
+    fused = both.simplify()
+    assert _scans(both) == 3 and _scans(fused) == 2
+    xs, dys = inputs(s.dom, seed), inputs(s.cod, seed + 1)
+    primal, vjp = jax.vjp(jax.jit(ref_loop(case, 3)), *xs)
+    tol = dict(rtol=2e-4, atol=2e-4)
+    _close(cg.compile(fused)(*xs, *dys), (*primal, *vjp(tuple(dys))), tol)
+    _close(cg.compile(fused)(*xs, *dys), cg.compile(both)(*xs, *dys), dict(rtol=1e-6, atol=1e-6))
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_simplify_keeps_scans_whose_carries_differ(reverse):
+    """Two scans on the same inputs are fused only if their bodies update the carry alike."""
+    tanh_body = cg.trace(lambda h, x: (cg.tanh(h + x), h * x), A, A)
+    sin_body = cg.trace(lambda h, x: (cg.sin(h + x), h * x), A, A)
+    same_carry = cg.trace(lambda h, x: (cg.tanh(h + x), cg.sin(x)), A, A)
+
+    def two(b1, b2):
+        return cg.trace(lambda h, xs: (*cg.scan(b1, h, xs, reverse=reverse), *cg.scan(b2, h, xs, reverse=reverse)),
+                        A, Array((4, 2)))
+    h, xs = _rand(0, 2), _rand(1, 4, 2)
+    for b2, scans in [(sin_body, 2), (same_carry, 1)]:
+        d = two(tanh_body, b2)
+        assert _scans(d.simplify()) == scans
+        _close(cg.compile(d.simplify())(h, xs), cg.compile(d)(h, xs), dict(rtol=0, atol=0))
+    other_way = two(tanh_body, tanh_body)
+    assert _scans(other_way.simplify()) == 1
+    flipped = cg.trace(lambda h, xs: (*cg.scan(tanh_body, h, xs), *cg.scan(same_carry, h, xs, reverse=True)),
+                       A, Array((4, 2)))
+    assert _scans(flipped.simplify()) == 2  # the direction differs
+
+
+def test_the_training_step_of_a_stack_has_two_scans():
+    from catgrad import learn
+    lrn = learn.supervised(nn.stack(nn.dense(3, 3, nn.tanh), 5), learn.mse, 0.1, learn.gd())
+    assert _scans(lrn.compiled_step(8).diagram) == 2

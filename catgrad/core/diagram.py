@@ -170,20 +170,36 @@ class Diagram(Composable, Drawable):
             self.dom_names, self.cod_names)
 
     def simplify(self) -> "Diagram":
-        """Common-subexpression elimination followed by ``prune``: the same semantics, fewer ops."""
-        alias = list(range(len(self.wires)))
-        seen = {}
-        ops = []
+        """Common-subexpression elimination followed by ``prune``: the same semantics, fewer ops.
+
+        Two loops on the same inputs whose bodies update the carry alike are one loop (``gen.fuse``): a
+        forward ``scan`` and the scan of its reverse derivative that keeps the carries run once.
+        """
+        alias, wires = list(range(len(self.wires))), list(self.wires)
+        seen, loops, ops = {}, {}, []
         for op in self.ops:
             op = op._replace(ins=tuple(alias[i] for i in op.ins))
             key = (op.gen.name, op.attrs, op.ins)
             if key in seen:
                 for o, p in zip(op.outs, seen[key].outs):
                     alias[o] = p
-            else:
+                continue
+            fuse, first = getattr(op.gen, "fuse", None), loops.get((op.gen.name, op.ins))
+            attrs = fuse(ops[first].kwargs, op.kwargs) if fuse and first is not None else None
+            if attrs is None:
                 seen[key] = op
+                if fuse:
+                    loops[(op.gen.name, op.ins)] = len(ops)
                 ops.append(op)
-        d = Diagram(self.wires, tuple(ops), self.dom_wires, tuple(alias[c] for c in self.cod_wires),
+                continue
+            old, carry = ops[first], attrs["carry"]
+            extra = tuple(range(len(wires), len(wires) + len(op.outs) - carry))
+            wires.extend(self.wires[o] for o in op.outs[carry:])
+            for o, p in zip(op.outs, old.outs[:carry] + extra):
+                alias[o] = p
+            ops[first] = old._replace(attrs=tuple((k, attrs[k]) for k, _ in old.attrs), outs=old.outs + extra)
+            seen[(old.gen.name, ops[first].attrs, old.ins)] = ops[first]
+        d = Diagram(tuple(wires), tuple(ops), self.dom_wires, tuple(alias[c] for c in self.cod_wires),
                     self.dom_names, self.cod_names)
         return d.prune()
 

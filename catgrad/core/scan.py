@@ -203,6 +203,22 @@ class Loop(Generator):
                  length: int | None = None):
         return _apply_scan(self, body, args, carry, consts, reverse, length)
 
+    def fuse(self, a: dict, b: dict):
+        """The attributes of one loop doing what the loops ``a`` and ``b`` on the same inputs do, or None: their
+        bodies must update the carry alike (after ``simplify``); the fused body returns ``(C, Y_a, Y_b)``."""
+        if {**a, "body": None} != {**b, "body": None} or a["body"].dom != b["body"].dom:
+            return None
+        nC = a["carry"]
+
+        def both(*w):
+            ya, yb = _outputs(a["body"](*w)), _outputs(b["body"](*w))
+            return (*ya, *yb[nC:], *yb[:nC])
+        d = trace(both, a["body"].dom).simplify()
+        n = len(d.cod_wires) - nC
+        if d.cod_wires[:nC] != d.cod_wires[n:]:
+            return None
+        return {**a, "body": Diagram(d.wires, d.ops, d.dom_wires, d.cod_wires[:n])}
+
 
 def _apply_scan(gen, body, args, carry, consts, reverse, length):
     """``scan(body, n)`` (the one-operation diagram) or ``scan(body, *wires)`` (on wires, the length read

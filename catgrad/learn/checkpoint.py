@@ -48,10 +48,6 @@ def leaves_by_path(tree) -> dict:
     return dict(zip(keys, jax.tree_util.tree_leaves(tree)))
 
 
-def _describe(a) -> dict:
-    return {"shape": list(np.shape(a)), "dtype": np.dtype(a.dtype).name}
-
-
 def _encode_key(key) -> Optional[dict]:
     if key is not None and jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
         return {"data": np.asarray(jax.random.key_data(key)).tolist(), "impl": str(jax.random.key_impl(key))}
@@ -85,7 +81,7 @@ def save(path, state: TrainState, *, metadata: Optional[dict] = None, progress: 
     manifest = {
         "format": FORMAT, "version": VERSION,
         "state_class": type(state.opt_state).__name__,
-        "arrays": {k: _describe(a) for k, a in arrays.items()},
+        "arrays": {k: {"shape": list(a.shape), "dtype": a.dtype.name} for k, a in arrays.items()},
         "metadata": metadata or {},
     }
     if progress is not None:
@@ -114,20 +110,14 @@ def _write(path: str, folder: str, text: str, arrays: dict) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder: str) -> None:
-    """Make the rename durable (POSIX); a no-op where folders cannot be opened."""
-    try:
+    try:  # make the rename durable (POSIX); folders cannot be opened everywhere
         fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     except OSError:
         pass
-    os.close(fd)
 
 
 def _read(path) -> tuple:
@@ -169,11 +159,6 @@ def read_manifest(path) -> dict:
     return manifest
 
 
-def template(learner: Learner) -> TrainState:
-    """The shapes and dtypes of ``learner``'s state (``jax.ShapeDtypeStruct`` leaves), computed without arrays."""
-    return jax.tree_util.tree_map(lambda t: jax.ShapeDtypeStruct(t.shape, np.dtype(t.dtype)), learner.state_record)
-
-
 def load(path, learner: Learner) -> TrainState:
     """The :class:`TrainState` saved in ``path``, checked against ``learner`` (a ``CheckpointError`` naming the
     missing, extra or mistyped array).
@@ -188,31 +173,28 @@ def load(path, learner: Learner) -> TrainState:
     if not isinstance(learner, Learner):
         raise TypeError(f"load: expected a Learner (to check the file against), got {type(learner).__name__}")
     manifest, arrays = _read(path)
-    tmpl = template(learner)
-    want_class = type(tmpl.opt_state).__name__
+    record = learner.state_record  # the types (shapes, dtypes) of the state
+    want_class = type(record.opt_state).__name__
     if manifest.get("state_class") != want_class:
         raise CheckpointError(f"{path} holds a {manifest.get('state_class')} optimiser state; the learner's optimiser "
-                              f"({getattr(learner.optimiser, 'name', learner.optimiser)}) uses {want_class}")
-    want = leaves_by_path(tmpl)
-    missing = [k for k in want if k not in arrays]
-    if missing:
-        raise CheckpointError(f"{path} is missing the array {missing[0]} ({_fmt(want[missing[0]])})"
-                              + (f" and {len(missing) - 1} more" if len(missing) > 1 else "")
-                              + "; was it written for another model or optimiser?")
-    extra = [k for k in arrays if k not in want]
-    if extra:
-        raise CheckpointError(f"{path} holds an array {extra[0]} ({_fmt(arrays[extra[0]])}) that the learner does not "
-                              "have" + (f", and {len(extra) - 1} more" if len(extra) > 1 else "")
+                              f"({learner.optimiser.name}) uses {want_class}")
+    want = leaves_by_path(record)
+    missing, extra = [k for k in want if k not in arrays], [k for k in arrays if k not in want]
+    if missing or extra:
+        k, more = (missing or extra)[0], len(missing or extra) - 1
+        what = (f"is missing the array {k} ({_fmt(want[k])})" if missing else
+                f"holds an array {k} ({_fmt(arrays[k])}) that the learner does not have")
+        raise CheckpointError(f"{path} {what}" + (f" and {more} more" if more else "")
                               + "; was it written for another model or optimiser?")
     for k, t in want.items():
         a = arrays[k]
         if a.shape != tuple(t.shape) or a.dtype != np.dtype(t.dtype):
             raise CheckpointError(f"{path}: the array {k} is {_fmt(a)}; the learner expects {_fmt(t)}")
-    return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(tmpl), [jnp.asarray(arrays[k]) for k in want])
+    return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(record), [jnp.asarray(arrays[k]) for k in want])
 
 
 def _fmt(a: Any) -> str:
     return f"shape {tuple(a.shape)}, dtype {np.dtype(a.dtype).name}"
 
 
-__all__ = ["save", "load", "read_manifest", "template", "leaves_by_path", "CheckpointError", "FORMAT", "VERSION"]
+__all__ = ["save", "load", "read_manifest", "leaves_by_path", "CheckpointError", "FORMAT", "VERSION"]

@@ -39,12 +39,11 @@ def label_message(lo: int, hi: int, k: int) -> str:
 
 @dataclass(frozen=True)
 class Data:
-    """``inputs``: ``(type, numpy dtype)`` per model input; ``targets``: their types; ``classes``: ``k`` or None."""
+    """``inputs``: the model's input types; ``targets``: the loss's target types; ``classes``: ``k`` or None."""
 
     inputs: tuple
     targets: tuple
     classes: Optional[int]
-    target_dtype: np.dtype = np.dtype("float32")
 
     @staticmethod
     def of(model: Para, loss: Para) -> "Data":
@@ -52,84 +51,75 @@ class Data:
         Y = tuple(leaves(loss.param))
         t = Y[0] if len(Y) == 1 else None
         k = t.shape[0] if t is not None and t.ndim == 1 and t.dtype != "bool" and t.shape[0] > 1 else None
-        return Data(tuple((a, np.dtype(a.dtype)) for a in model.dom), Y, k, np.dtype(Y[0].dtype))
+        return Data(tuple(model.dom), Y, k)
 
     def inputs_of(self, x) -> list:
         """One checked batch per model input (``x`` an array, or a list of them)."""
-        dom = self.inputs
-        if len(dom) == 1 and ready(x, *dom[0]):
+        if len(self.inputs) == 1 and ready(x, self.inputs[0]):
             return [x]  # the fast path: one ready batch
         xs = list(x) if isinstance(x, (tuple, list)) else [x]
-        if len(xs) != len(dom):
-            raise TypeError(f"the model takes {len(dom)} input(s) ({', '.join(str(t) for t, _ in dom)}), got {len(xs)}")
-        out = []
-        for i, (a, (t, dt)) in enumerate(zip(xs, dom)):
-            if ready(a, t, dt):  # already a batch of the right dtype: nothing to convert (the fast path)
-                out.append(a)
-                continue
-            a = as_array(a, f"input {i}")
-            if a.ndim != t.ndim + 1 or tuple(a.shape[1:]) != t.shape:
-                raise TypeError(f"input {i}: the model expects examples of shape {t.shape} ({t}), so a batch of "
-                                f"shape (n, {', '.join(map(str, t.shape))}); got data of shape {tuple(a.shape)}")
-            if a.shape[0] == 0:
-                raise ValueError(f"input {i}: the data is empty (0 examples of shape {t.shape})")
-            out.append(_numbers(a, t, dt, f"input {i}"))
-        if len(out) > 1 and len({a.shape[0] for a in out}) > 1:
+        if len(xs) != len(self.inputs):
+            raise TypeError(f"the model takes {len(self.inputs)} input(s) ({', '.join(map(str, self.inputs))}), "
+                            f"got {len(xs)}")
+        out = [batch_of(a, t, f"input {i}") for i, (a, t) in enumerate(zip(xs, self.inputs))]
+        if len({a.shape[0] for a in out}) > 1:
             raise TypeError(f"the model's inputs have different numbers of examples: {[a.shape[0] for a in out]}")
         return out
 
     def targets_of(self, y, n: int, eager: bool = True):
-        """One checked target array for ``n`` examples. Integer labels are returned as labels (1-D int);
-        ``eager=False`` leaves the range check of labels already on the device to the compiled step."""
-        t, k, dt = self.targets[0], self.classes, self.target_dtype
-        if isinstance(y, (np.ndarray, jax.Array)):  # the fast paths: nothing to convert
-            if ready(y, t, dt) and len(self.targets) == 1:
-                _same_count(n, y.shape[0])
-                return y
-            if k is not None and y.ndim == 1 and y.dtype.kind in "iu":
-                _same_count(n, y.shape[0])
-                if isinstance(y, np.ndarray):
-                    check_labels(y, k)  # a few µs, no device round trip: a bad label raises at once
-                elif eager:
-                    lo, hi = (int(v) for v in jax.device_get(_label_range(y)))
-                    if lo < 0 or hi >= k:
-                        raise LabelError(label_message(lo, hi, k))
-                return y
-        y = as_array(y, "targets")
-        if k is not None and y.ndim == 1 and y.dtype.kind in "iub":
-            if y.dtype.kind == "b":
-                raise TypeError(f"targets: got a bool array of shape {y.shape}; integer class labels (0..{k - 1}) "
-                                f"or one-hot targets of shape (n, {k}) were expected")
-            return self.targets_of(np.asarray(y), n, eager)
-        if k is not None and y.ndim == 1 and y.dtype.kind == "f":
-            raise TypeError(f"targets: got a float array of shape {y.shape}; class labels must be integers (0..{k - 1}),"
-                            f" e.g. y.astype(int), or give one-hot targets of shape (n, {k})")
+        """The checked targets of ``n`` examples; integer labels stay labels (1-D int). ``eager=False`` leaves
+        the range check of labels already on the device to the compiled step."""
+        y, k = as_array(y, "targets"), self.classes
+        if k is not None and y.ndim == 1:
+            if y.dtype.kind not in "iu":
+                raise TypeError(f"targets: got a {'bool' if y.dtype.kind == 'b' else 'float'} array of shape "
+                                f"{y.shape}; class labels must be integers (0..{k - 1}), e.g. y.astype(int), or "
+                                f"give one-hot targets of shape (n, {k})")
+            _same_count(n, y.shape[0])
+            if isinstance(y, np.ndarray):
+                check_labels(y, k)  # a few µs, no device round trip: a bad label raises at once
+            elif eager:
+                lo, hi = (int(v) for v in jax.device_get(_label_range(y)))
+                if lo < 0 or hi >= k:
+                    raise LabelError(label_message(lo, hi, k))
+            return y
         if len(self.targets) != 1:
             raise TypeError(f"the loss takes {len(self.targets)} target wires ({', '.join(map(str, self.targets))}); "
                             "give them as one array is not supported")
-        if y.ndim != t.ndim + 1 or tuple(y.shape[1:]) != t.shape:
-            raise TypeError(f"the loss expects targets of shape {t.shape} ({t}) per example; got targets of shape "
-                            f"{tuple(y.shape)}")
+        y = batch_of(y, self.targets[0], "targets")
         _same_count(n, y.shape[0])
-        return _numbers(y, t, dt, "targets")
+        return y
 
     def as_targets(self, ys: list) -> list:
         """Integer labels → one-hot targets (traced); an out-of-range label gives a NaN row."""
-        t, y = self.targets[0], ys[0]
+        y = ys[0]
         if self.classes is None or y.ndim != 1 or not jnp.issubdtype(y.dtype, jnp.integer):
             return ys
         k, y = self.classes, y.astype(jnp.int32)
-        out_of_range = (y < 0) | (y >= k)
-        return [jnp.where(out_of_range[:, None], jnp.nan, jax.nn.one_hot(y, k, dtype=t.dtype))]
+        one_hot = jax.nn.one_hot(y, k, dtype=self.targets[0].dtype)
+        return [jnp.where(((y < 0) | (y >= k))[:, None], jnp.nan, one_hot)]
 
 
-def _numbers(a, t: Array, dt: np.dtype, what: str):
-    """``a`` as data of type ``t``: binary for a Z2 wire, else numbers converted to ``dt``."""
+def batch_of(a, t: Array, what: str):
+    """``a`` as a non-empty batch of data of type ``t``: binary for a Z2 wire, else numbers of ``t``'s dtype.
+
+    >>> batch_of([[1, 2]], Array((2,)), "x").dtype
+    dtype('float32')
+    """
+    if ready(a, t):
+        return a
+    a = as_array(a, what)
+    if a.ndim != t.ndim + 1 or tuple(a.shape[1:]) != t.shape:
+        expects, got = ("the loss expects targets", "targets") if what == "targets" else ("the model expects examples", "data")
+        raise TypeError(f"{what}: {expects} of shape {t.shape} ({t}), so a batch of shape "
+                        f"(n, {', '.join(map(str, t.shape))}); got {got} of shape {tuple(a.shape)}")
+    if a.shape[0] == 0:
+        raise ValueError(f"{what}: the data is empty (0 examples of shape {t.shape})")
     if t.dtype == "bool":
         return check_binary(a, what)
     if a.dtype.kind not in "biuf":
         raise TypeError(f"{what}: expected numbers for {t}, got data of dtype {a.dtype}")
-    return as_dtype(a, dt)
+    return a.astype(t.dtype) if isinstance(a, np.ndarray) else jnp.asarray(a, t.dtype)  # converted where it lives
 
 
 def _same_count(n: int, m: int) -> None:
@@ -155,26 +145,15 @@ def check_labels(y: np.ndarray, k: int) -> None:
         raise LabelError(label_message(int(y.min()), int(y.max()), k))
 
 
-def ready(a, t: Array, dt: np.dtype) -> bool:
-    """Whether ``a`` is already a batch of type ``t``: a numpy or strongly typed JAX array, dtype ``dt``, shape
+def ready(a, t: Array) -> bool:
+    """Whether ``a`` is already a batch of type ``t``: a numpy or strongly typed JAX array of ``t``'s dtype and shape
     ``(n, *t.shape)``, ``n > 0`` (numpy stays on the host: the jitted function transfers it, faster).
 
-    >>> ready(np.zeros((4, 2), np.float32), Array((2,)), np.dtype("float32"))
+    >>> ready(np.zeros((4, 2), np.float32), Array((2,)))
     True
     """
-    return (isinstance(a, (np.ndarray, jax.Array)) and a.dtype == dt and a.ndim == t.ndim + 1 and a.shape[1:] == t.shape
-            and a.shape[0] > 0 and not getattr(a, "weak_type", False))
-
-
-def as_dtype(a, dt: np.dtype):
-    """``a`` with dtype ``dt``, converted where it lives (numpy on the host, JAX on its device).
-
-    >>> as_dtype(np.zeros(2, np.int64), np.dtype("float32")).dtype
-    dtype('float32')
-    """
-    if a.dtype == dt and not getattr(a, "weak_type", False):
-        return a
-    return a.astype(dt) if isinstance(a, np.ndarray) else jnp.asarray(a, dt)
+    return (isinstance(a, (np.ndarray, jax.Array)) and a.dtype == t.dtype and a.shape[1:] == t.shape
+            and a.ndim == t.ndim + 1 and a.shape[0] > 0 and not getattr(a, "weak_type", False))
 
 
 def as_array(a, what: str):

@@ -63,9 +63,7 @@ def _evaluator(learner, size: int):
             per_example = losses.astype(jnp.float32).reshape(size, -1)
             loss_sum = jnp.sum(jnp.where(mask[:, None], per_example, 0.0))
             hits = jnp.sum(jnp.where(mask, correct(pred, ys[0]), False))
-            finite = jnp.stack([jnp.all(jnp.isfinite(a)) for a in jax.tree_util.tree_leaves(params)
-                                if jnp.issubdtype(a.dtype, jnp.floating)] or [jnp.array(True)])
-            return loss_sum, hits, finite
+            return loss_sum, hits, finite_arrays(params)
         return jax.jit(run)
     return learner.memo(("eval", size), make)
 
@@ -124,6 +122,16 @@ def correct(pred, y) -> jax.Array:
     if pred.ndim == 2 and pred.shape[1] > 1:
         return jnp.argmax(pred, axis=1) == jnp.argmax(y, axis=1)
     return jnp.all((pred.reshape(pred.shape[0], -1) > 0.5) == (y.reshape(y.shape[0], -1) > 0.5), axis=1)
+
+
+def finite_arrays(tree) -> jax.Array:
+    """Per floating array of ``tree``, whether all its entries are finite.
+
+    >>> finite_arrays({"a": jnp.array([1.0, jnp.inf]), "b": jnp.zeros(2)}).tolist()
+    [False, True]
+    """
+    return jnp.stack([jnp.all(jnp.isfinite(a)) for a in jax.tree_util.tree_leaves(tree)
+                      if jnp.issubdtype(a.dtype, jnp.floating)] or [jnp.array(True)])
 
 
 def accuracy(pred, y) -> jax.Array:

@@ -146,11 +146,10 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
     if mesh is not None:
         state = sharding.place(state, mesh, param_sharding)
     every = epochs if every is None else every
-    bar = None
-    if progress and distributed.is_main():
-        from tqdm.auto import tqdm
-        bar = tqdm(range(first, epochs), desc="epochs", unit="epoch", initial=first, total=epochs)
-    for epoch in bar if bar is not None else range(first, epochs):
+    from tqdm.auto import tqdm
+    bar = tqdm(range(first, epochs), desc="epochs", unit="epoch", initial=first, total=epochs,
+               disable=not (progress and distributed.is_main()))
+    for epoch in bar:
         key, sub = jax.random.split(key)
         epoch_run = run(sub)
         out = epoch_run(state, False)
@@ -165,14 +164,12 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
             ev = learner.evaluate(distributed.whole(state.params, mesh, param_sharding is not None), *validation)
             history["val_loss"].append(ev["loss"])
             history["val_accuracy"].append(ev["accuracy"])
-        if bar is not None:
-            bar.set_postfix(loss=f"{history['loss'][-1]:.4f}", running_acc=f"{history['accuracy'][-1]:.3f}")
+        bar.set_postfix(loss=f"{history['loss'][-1]:.4f}", running_acc=f"{history['accuracy'][-1]:.3f}")
         if int(bad) >= 0:
             msg = (f"training stopped: a NaN or inf appeared at epoch {epoch + 1}, step {int(bad) + 1} "
                    f"(of {n // batch_size}); the state before that step is returned")
             history["stopped"] = {"epoch": epoch + 1, "step": int(bad) + 1, "message": msg}
-            if bar is not None:
-                bar.close()
+            bar.close()
             state = distributed.local(state) if many else state
             if on_nonfinite == "raise":
                 raise NonFiniteError(msg, state, history)
@@ -182,8 +179,7 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
         if checkpoint is not None and ((epoch + 1) % every == 0 or epoch + 1 == epochs):
             ckpt.save(checkpoint, distributed.whole(state, mesh, param_sharding is not None),
                       progress={"epoch": epoch + 1, "key": key, "history": history, "run": where})
-    if bar is not None:
-        bar.close()
+    bar.close()
     return (distributed.local(state) if many and param_sharding is None else state), history
 
 

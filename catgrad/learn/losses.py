@@ -3,15 +3,6 @@
 A loss is a function of the prediction type ``B`` giving the Para ``(B, B(target) × B(prediction) → L)``,
 per example (the learner batches and reduces it), a diagram of generators that ``R`` differentiates.
 
-=========================  =====================================================
-loss                        value ``loss(y, ŷ)``
-=========================  =====================================================
-``mse``                     ``½ ‖ŷ − y‖²``
-``softmax_cross_entropy``   ``−Σᵢ yᵢ log softmax(ŷ)ᵢ = −Σᵢ yᵢ (ŷᵢ − logsumexp ŷ)``
-``binary_cross_entropy``    ``−Σ y log p + (1 − y) log(1 − p)``  (``p = σ(ŷ)`` from logits)
-``xor_loss`` (Z2)           ``ŷ + y`` (XOR: 1 exactly where prediction and target differ)
-=========================  =====================================================
-
 Each equals optax's (``l2_loss``, ``softmax_cross_entropy``, ``sigmoid_binary_cross_entropy``) summed.
 """
 from __future__ import annotations
@@ -33,18 +24,15 @@ def _prediction_type(name: str, B, dtypes: str) -> Ty:
         raise TypeError(f"{name}: expects the prediction type B (an Array or Ty), got {type(B).__name__} {B!r}") from None
     if len(B) == 0:
         raise TypeError(f"{name}: the prediction type B must have at least one wire, got the unit 1")
-    if dtypes == "float":
-        bad = [str(t) for t in B if not t.is_float]
-        if bad:
-            hint = " (for Z2 predictions use xor_loss)" if any(t.dtype == "bool" for t in B) else ""
-            raise TypeError(f"{name}: expects floating-point predictions, got B = {B} with wire(s) {', '.join(bad)}{hint}")
-        if len({t.dtype for t in B}) > 1:
-            raise TypeError(f"{name}: all wires of B must have one dtype to sum their losses, got B = {B}")
-    else:
-        bad = [str(t) for t in B if t.dtype != "bool"]
-        if bad:
-            raise TypeError(f"{name}: expects boolean (Z2) predictions, got B = {B} with wire(s) {', '.join(bad)}"
-                            " (for real predictions use mse, softmax_cross_entropy or binary_cross_entropy)")
+    real = dtypes == "float"
+    bad = [str(t) for t in B if (not t.is_float if real else t.dtype != "bool")]
+    if bad:
+        hint = (" (for Z2 predictions use xor_loss)" if any(t.dtype == "bool" for t in B) else "") if real else \
+            " (for real predictions use mse, softmax_cross_entropy or binary_cross_entropy)"
+        raise TypeError(f"{name}: expects {'floating-point' if real else 'boolean (Z2)'} predictions, got B = {B} "
+                        f"with wire(s) {', '.join(bad)}{hint}")
+    if real and len({t.dtype for t in B}) > 1:
+        raise TypeError(f"{name}: all wires of B must have one dtype to sum their losses, got B = {B}")
     return B
 
 
@@ -60,7 +48,7 @@ def loss_para(B: TyLike, f) -> Para:
     return Para(Y, f, lambda key: jax.tree_util.tree_map(lambda t: jnp.zeros(t.shape, t.dtype), Y))
 
 
-def _scalar_loss(name: str, B: Ty, per_array) -> Para:
+def _scalar_loss(B: Ty, per_array) -> Para:
     """``(B, (y, ŷ) ↦ Σ_k per_array(y_k, ŷ_k))`` with a scalar of B's dtype as codomain."""
     n = len(B)
     return loss_para(B, trace(lambda *ws: sum((per_array(y, yh) for y, yh in zip(ws[1:n], ws[n + 1:])),
@@ -80,7 +68,7 @@ def mse(B: TyLike) -> Para:
         d = yhat - y
         return scale(cg_sum(d * d), 0.5)
 
-    return _scalar_loss("mse", B, per_array)
+    return _scalar_loss(B, per_array)
 
 
 def softmax_cross_entropy(B: TyLike) -> Para:
@@ -100,7 +88,7 @@ def softmax_cross_entropy(B: TyLike) -> Para:
         lse = broadcast(logsumexp(yhat, axis=-1), shape=yhat.shape, axes=(-1,))
         return -cg_sum(y * (yhat - lse))
 
-    return _scalar_loss("softmax_cross_entropy", B, per_array)
+    return _scalar_loss(B, per_array)
 
 
 def binary_cross_entropy(B: TyLike, from_logits: bool = False) -> Para:
@@ -125,7 +113,7 @@ def binary_cross_entropy(B: TyLike, from_logits: bool = False) -> Para:
         def per_array(y, p):
             return -cg_sum(y * log(p) + (1.0 - y) * log(1.0 - p))
 
-    return _scalar_loss("binary_cross_entropy", B, per_array)
+    return _scalar_loss(B, per_array)
 
 
 def xor_loss(B: TyLike) -> Para:

@@ -2,23 +2,9 @@
 
 Each is optax-shaped, a lens ``U_A: (S_A × A, S_A × A) → (A, A)`` on ONE array mapped over the record
 (``elementwise``): get ``(s, p) ↦ p̃`` (where the gradient is taken), put ``((s, p), v) ↦ (s', p')`` with
-``v = −α g`` (``v = −g`` for the adaptive ones, which carry their step ``η``).
-
-============  =====  ==============================================================
-optimiser      S_A    get; put (g = −v for the adaptive ones)
-============  =====  ==============================================================
-gd             1      p;  p' = p + v
-momentum(γ)    A      p;  s' = γ s + v,  p' = p + s'
-nesterov(γ)    A      p + γ s;  s' = γ s + v,  p' = p + s'
-adagrad(η)     A      p;  s' = s + g²,  p' = p − η g / √(s' + ε)
-rmsprop(η)     A      p;  s' = ρ s + (1 − ρ) g²,  p' = p − η g / √(s' + ε)
-adam(η)        A²×1   p;  m' = β₁m + (1−β₁)g, w' = β₂w + (1−β₂)g², t' = t + 1,
-                          p' = p − η m̂ / (√ŵ + ε),  m̂ = m'/(1 − β₁^{t'}), ŵ = w'/(1 − β₂^{t'})
-rda            1      p;  p' = p + v  (+ is XOR on boolean wires)
-============  =====  ==============================================================
-
-The ranges the formulas need are checked. The state is a NamedTuple of records like the parameters
-(optax's convention); trajectories equal optax's ``sgd``, ``adagrad``, ``rmsprop``, ``adam``.
+``v = −α g`` (``v = −g`` for the adaptive ones, which carry their step ``η``); each optimiser's docstring
+gives its ``S_A``, get and put, and the ranges they need are checked. The state is a NamedTuple of records
+like the parameters (optax's convention); trajectories equal optax's ``sgd``, ``adagrad``, ``rmsprop``, ``adam``.
 """
 from __future__ import annotations
 
@@ -32,7 +18,7 @@ import numpy as np
 
 from ..core.diagram import Wire, apply
 from ..core.generators import broadcast_to, scale, sqrt, tanh
-from ..core.objects import Array, Ty
+from ..core.objects import Array
 from ..lens import Lens
 from ..para import Record, as_record, leaves, traced
 
@@ -160,19 +146,13 @@ def elementwise(name: str, state_class: type, fields: dict, get: Callable, put: 
     return Optimiser(name, state, init, lens, adaptive)
 
 
-def _array(name: str, A, kind: str) -> Array:
-    if isinstance(A, Ty) and len(A) == 1:
-        A = A[0]
-    if not isinstance(A, Array):
-        raise TypeError(f"{name}: expects one parameter array type (an Array), got {A!r}")
-    if kind == "float" and not A.is_float:
-        raise TypeError(f"{name}: needs floating-point parameters, got {A}"
-                        + (" (for Z2 parameters use rda)" if A.dtype == "bool" else ""))
+def _array(name: str, A: Array, kind: str) -> Array:
     if kind == "bool" and A.dtype != "bool":
         raise TypeError(f"{name}: reverse derivative ascent works on boolean (Z2) parameters, got {A}"
                         " (for real parameters use gd)")
-    if kind == "any" and A.dtype not in ("float32", "float64", "bool"):
-        raise TypeError(f"{name}: needs float or bool parameters, got {A}")
+    if kind != "bool" and not A.is_float and not (kind == "any" and A.dtype == "bool"):
+        raise TypeError(f"{name}: needs floating-point parameters, got {A}"
+                        + (" (for Z2 parameters use rda)" if A.dtype == "bool" else ""))
     return A
 
 

@@ -5,6 +5,7 @@ Forward ``! : L → 1``; backward the constant ``−α`` (the parameters receive
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -23,10 +24,7 @@ def _loss_type(name: str, L: TyLike) -> Ty:
 
 def _constants(L: Ty, value: float) -> Diagram:
     """The constant map ``1 → L`` sending every wire of ``L`` to ``value``."""
-    d = identity(Ty())
-    for t in L:
-        d = d @ constant(t, value)
-    return d
+    return functools.reduce(Diagram.__matmul__, (constant(t, value) for t in L), identity(Ty()))
 
 
 @dataclass(frozen=True)

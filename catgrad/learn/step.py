@@ -11,7 +11,7 @@ import numpy as np
 from ..para import leaves
 from ..semantics.jax import to_jax
 from .data import LabelError, label_message
-from .evaluation import accuracy
+from .evaluation import accuracy, finite_arrays
 
 
 class TrainState(NamedTuple):
@@ -65,11 +65,8 @@ class CompiledStep:
         record = learner.state_record
         self._fn = to_jax(self.diagram, dom=(record, *parts.model.dom, *leaves(parts.loss.param)),
                           cod=(record, parts.loss.cod[0], parts.model.cod[0]), name=f"the step of {learner!r}")
-        self.trace_count = 0
-        self.labels_seen = None
-        self.calls = 0
+        self.trace_count, self.calls, self.labels_seen = 0, 0, None
         self._jitted = jax.jit(self._on_state)
-        self._jitted_labels = jax.jit(self._on_state_labels)
 
     def __repr__(self):
         return f"<CompiledStep of batch {self.batch_size}: {self.diagram!r}>"
@@ -78,14 +75,13 @@ class CompiledStep:
         """``(new state, loss, prediction)`` of the step on checked data (not jitted; traceable)."""
         return self._fn(state, *xs, *self.learner.data.as_targets(list(ys)))
 
-    def _on_state(self, state, xs, ys):
+    def _on_state(self, state, xs, ys, seen=None):  # with seen: also the running (min, max) of the labels
         self.trace_count += 1
-        return self.apply(state, xs, ys)[0]
-
-    def _on_state_labels(self, state, xs, ys, seen):  # labels: also the running (min, max) of them
+        new = self.apply(state, xs, ys)[0]
+        if seen is None:
+            return new
         y = ys[0].astype(jnp.int32)
-        return self._on_state(state, xs, ys), jnp.stack([jnp.minimum(seen[0], jnp.min(y)),
-                                                         jnp.maximum(seen[1], jnp.max(y))])
+        return new, jnp.stack([jnp.minimum(seen[0], jnp.min(y)), jnp.maximum(seen[1], jnp.max(y))])
 
     def check_labels_seen(self) -> None:
         """Read back ``labels_seen`` if the device has computed it (no waiting); raise if out of range."""
@@ -99,25 +95,24 @@ class CompiledStep:
 
     def run(self, state, xs: list, y) -> TrainState:
         """The step on inputs already checked (``learner.data.inputs_of``) and targets not yet checked."""
-        if self.calls % self.LABEL_CHECK_EVERY == 0:
-            self.check_labels_seen()
         if xs[0].shape[0] != self.batch_size:
             raise TypeError(f"this step takes batches of {self.batch_size}, got {xs[0].shape[0]} examples")
         y = self.learner.data.targets_of(y, self.batch_size, eager=False)
         state = state if type(state) is TrainState else self.learner.check_state(state, "step")  # else on failure
-        if self.learner.data.classes is not None and y.ndim == 1 and isinstance(y, jax.Array) \
-                and y.dtype.kind in "iu":  # labels on the device (not real targets): checked on the device
-            if self.labels_seen is None:
-                self.labels_seen = jnp.array([np.iinfo(np.int32).max, np.iinfo(np.int32).min], jnp.int32)
-            new, self.labels_seen = self._guarded(self._jitted_labels, state, xs, [y], self.labels_seen)
-            self.calls += 1
-            return new
-        return self._guarded(self._jitted, state, xs, [y])
+        if type(y) is np.ndarray or not (y.ndim == 1 and self.learner.data.classes):
+            return self._guarded(state, xs, [y])
+        if self.calls % self.LABEL_CHECK_EVERY == 0:  # labels on the device: checked on the device
+            self.check_labels_seen()
+        self.calls += 1
+        if self.labels_seen is None:
+            self.labels_seen = jnp.array([np.iinfo(np.int32).max, np.iinfo(np.int32).min], jnp.int32)
+        new, self.labels_seen = self._guarded(state, xs, [y], self.labels_seen)
+        return new
 
-    def _guarded(self, fn, state, *args):
-        """``fn(state, *args)``; a state of the wrong shape is named by ``check_state`` (checked only on failure)."""
+    def _guarded(self, state, *args):
+        """The jitted step; a state of the wrong shape is named by ``check_state`` (checked only on failure)."""
         try:
-            return fn(state, *args)
+            return self._jitted(state, *args)
         except TypeError:
             self.learner.check_state(state, "step")
             raise
@@ -174,7 +169,7 @@ class CompiledEpoch:
             i, x, y = batch
             new, loss, pred = self.step.apply(st, x, y)
             if self.guarded:
-                ok = jnp.logical_and(bad < 0, jnp.logical_and(finite(loss), finite(new.params)))
+                ok = jnp.logical_and(bad < 0, jnp.all(finite_arrays([loss, new.params])))
                 st = jax.tree_util.tree_map(lambda a, c: jnp.where(ok, a, c), new, st)
             else:
                 ok, st = sum_finite([loss, new.params]), new
@@ -183,16 +178,6 @@ class CompiledEpoch:
 
         (state, bad), (losses, accs) = jax.lax.scan(body, (state, jnp.int32(-1)), (jnp.arange(nb), bx, by))
         return state, losses, accs, bad
-
-
-def finite(tree) -> jax.Array:
-    """Whether every floating entry of ``tree`` is finite.
-
-    >>> bool(finite({"a": jnp.array([1.0, jnp.inf])}))
-    False
-    """
-    leaves = [jnp.all(jnp.isfinite(a)) for a in jax.tree_util.tree_leaves(tree) if jnp.issubdtype(a.dtype, jnp.floating)]
-    return jnp.all(jnp.stack(leaves)) if leaves else jnp.array(True)
 
 
 def sum_finite(tree) -> jax.Array:
