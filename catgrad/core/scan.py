@@ -41,7 +41,7 @@ import jax
 import numpy as np
 
 from .. import errors
-from .diagram import Diagram, Wire, apply, trace
+from .diagram import Diagram, Wire, apply, trace, wiring
 from .generators import transpose, zero
 from .objects import Array, Ty
 from .signature import Generator, declare
@@ -217,7 +217,7 @@ class Loop(Generator):
         n = len(d.cod_wires) - nC
         if d.cod_wires[:nC] != d.cod_wires[n:]:
             return None
-        return {**a, "body": Diagram(d.wires, d.ops, d.dom_wires, d.cod_wires[:n])}
+        return {**a, "body": (d >> wiring(d.cod, list(range(n)))).simplify()}
 
 
 def _apply_scan(gen, body, args, carry, consts, reverse, length):
