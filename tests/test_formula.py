@@ -245,15 +245,3 @@ def test_a_product_with_a_column_of_ones_is_not_a_scalar_multiple():
     E, N = formula(h, rdiff=True, expand=True), formula(h, rdiff=True, matrices=True)
     for a, b in zip(entries(explicit(N, E.inputs)), entries(E.outputs)):
         assert same(a, b)
-
-
-def test_a_diagram_s_own_wire_names_name_its_formula():
-    """``formula(R[f])`` reads ``R[f]``'s inputs as ``rdiff`` named them (``x``, ``dy``), a traced function's
-    as its arguments; the expression is the same as under default names (sympy, exactly)."""
-    B = cg.Array(())
-    f = cg.sigmoid(B) >> cg.copy(B) >> cg.mul(B)
-    named, plain = cg.formula(cg.rdiff(f)), cg.formula(cg.rdiff(f), names=["a", "b"])
-    assert named.args == ("x", "dy") and str(named).startswith("f(x, dy) = ")
-    subs = dict(zip(named.inputs, plain.inputs))
-    assert sp.simplify(named.outputs[0].subs(subs) - plain.outputs[0]) == 0
-    assert cg.formula(cg.trace(lambda u, v: cg.exp(u) * v, B, B)).args == ("u", "v")

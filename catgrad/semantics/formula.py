@@ -217,8 +217,6 @@ def formula(f, names=None, simplify: bool = False, name: str | None = None, rdif
         for _ in range(order):
             f = R(f)
         names = full if names is None or len(names) == n else names
-    elif names is None and any(f.dom_names):  # the names the diagram carries (``R[f]``'s ``x``, ``dy``)
-        names = [given or default for given, default in zip(f.dom_names, default_names(f.dom))]
     if name is None:
         name = "R[" * order + "f" + "]" * order
     return _formula(f, names, name, split=n if order else None, **options)
