@@ -185,3 +185,13 @@ def test_save_png_at_a_scale(tmp_path):
     assert (w2, h2) == (round(2 * d.width), round(2 * d.height))
     with pytest.raises(ValueError, match="save: scale must be a number > 0"):
         d.save(tmp_path / "bad.png", scale=0)
+
+
+def test_a_bundled_P_fits_the_transformer_lm_in_a_notebook_at_depth_one():
+    """The notebook view of a small transformer LM (30 parameters) fits the display width at depth 1: its
+    parameters are one wire P fanning into ports a lane apart, with no room kept for names."""
+    m = cg.nn.transformer_lm(vocab=12, context=8, width=16, heads=2, depth=2)
+    d = notebook(m)
+    assert d.width <= DISPLAY_WIDTH and "depth 1" in d.title
+    assert [b.label for b in d.boxes] == [b.label for b in draw(m, depth=1).boxes]
+    assert crossed_labels(d) == []

@@ -72,8 +72,9 @@ def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), bundle
         types: whether wires carry their type as a label.
         sweeps: the number of barycentre sweeps.
     """
-    g = _Graph(f, depth, params, () if bundle else param_names, dict(types=types, sweeps=sweeps))  # bundled: no names
-    g.port_pitch = LANE if bundle else PITCH  # a bundle's fan needs no room for names: its ports closer
+    # a bundle names no parameter, so its fan needs no room for names: its ports a lane apart
+    g = _Graph(f, depth, params, () if bundle else param_names, dict(types=types, sweeps=sweeps),
+               port_pitch=LANE if bundle else PITCH)
     g.assign_layers()
     g.add_dummies()
     g.order(sweeps)
@@ -84,9 +85,8 @@ def layout(f: Hypergraph, *, depth=None, params: int = 0, param_names=(), bundle
 class _Graph:
     """The layout graph in flat lists indexed by node id (kept lean for 10⁵ dummy points)."""
 
-    port_pitch = PITCH  # the distance between two parameter ports on a box's top edge
-
-    def __init__(self, f: Hypergraph, depth, params: int, param_names=(), inner=None):
+    def __init__(self, f: Hypergraph, depth, params: int, param_names=(), inner=None, port_pitch: float = PITCH):
+        self.port_pitch = port_pitch  # the distance between two parameter ports on a box's top edge
         ns = nodes(f, depth)
         nd, nn = len(f.dom), len(ns)
         self.kind, self.label = [], []
