@@ -74,3 +74,27 @@ def test_evaluate_does_not_count_padding_rows(one_hot):
     y = np.eye(K, dtype=np.float32)[labels] if one_hot else labels
     pred = np.asarray(lrn.predict(params, X))
     assert lrn.evaluate(params, X, y)["accuracy"] == pytest.approx(np.mean(pred.argmax(1) == labels)) == 0.4
+
+
+def test_the_fast_path_of_step_checks_what_it_must():
+    """After a good call, data of the same kind goes straight to the compiled step: numpy labels out of range
+    still raise at once, a state of another shape or a plain tuple is still named or accepted, and the
+    result equals the checked path's (a fresh learner's first call)."""
+    lrn = _classifier()
+    state = lrn.init(jax.random.PRNGKey(0))
+    x, good = X[:4], np.array([0, 1, 2, K - 1])
+    first = lrn.step(state, x, good)  # checked; registers the kind
+    again = lrn.step(state, x, good)  # the fast path
+    fresh = _classifier().step(state, x, good)
+    for a, b in zip(jax.tree_util.tree_leaves((first, again)), jax.tree_util.tree_leaves((fresh, fresh))):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    for bad in (K, -1):
+        with pytest.raises(LabelError, match=f"labels must lie in 0..{K - 1}"):
+            lrn.step(state, x, np.array([0, 1, bad, 2]))
+    assert lrn.compiled_step(4).trace_count == 1  # one compilation for all of these
+    with pytest.raises(TypeError, match=r"parameter dense\.W should have shape"):
+        lrn.step(learn.TrainState({"dense": {"W": jnp.zeros((K, 5)), "b": jnp.zeros(K)}}, state.opt_state), x, good)
+    as_tuple = lrn.step(tuple(state), x, good)
+    np.testing.assert_array_equal(np.asarray(as_tuple.params["dense"]["W"]), np.asarray(fresh.params["dense"]["W"]))
+    with pytest.raises(TypeError, match="expected a TrainState"):
+        lrn.step(state.params, x, good)

@@ -68,7 +68,7 @@ class Data:
 
     def targets_of(self, y, n: int, eager: bool = True):
         """The checked targets of ``n`` examples; integer labels stay labels (1-D int). ``eager=False`` leaves
-        the range check of labels already on the device to the compiled step."""
+        the range check of labels to the compiled step (``CompiledStep.dispatch``)."""
         y, k = as_array(y, "targets"), self.classes
         if k is not None and y.ndim == 1:
             if y.dtype.kind not in "iu":
@@ -76,8 +76,8 @@ class Data:
                                 f"{y.shape}; class labels must be integers (0..{k - 1}), e.g. y.astype(int), or "
                                 f"give one-hot targets of shape (n, {k})")
             _same_count(n, y.shape[0])
-            if isinstance(y, np.ndarray):
-                check_labels(y, k)  # a few µs, no device round trip: a bad label raises at once
+            if eager and isinstance(y, np.ndarray):
+                check_labels(y, k)
             elif eager:
                 lo, hi = (int(v) for v in jax.device_get(_label_range(y)))
                 if lo < 0 or hi >= k:

@@ -167,10 +167,20 @@ class Learner(Drawable):
         return self.memo(("step", n), lambda: CompiledStep(self, n))
 
     def step(self, state: TrainState, x, y) -> TrainState:
-        """One training step on a batch ``(x, y)`` (``y`` targets or integer labels), ``compiled_step(n)``."""
+        """One training step on a batch ``(x, y)`` (``y`` targets or integer labels), ``compiled_step(n)``.
+
+        Data of a kind already checked (the same array types, shapes and dtypes, a ``TrainState``) goes straight
+        to the compiled step (memoised by that kind); anything else is checked first."""
+        try:
+            return self._memo[("data", type(x), x.shape, x.dtype, type(y), y.shape, y.dtype)](state, [x], y)
+        except (AttributeError, KeyError):
+            pass
         xs = self.data.inputs_of(x)
-        step = self._memo.get(("step", xs[0].shape[0])) or self.compiled_step(xs[0].shape[0])
-        return step.run(state, xs, y)
+        step = self.compiled_step(xs[0].shape[0])
+        new = step.run(state, xs, y)
+        if xs[0] is x and self.data.targets_of(y, len(x), eager=False) is y:
+            self.memo(("data", type(x), x.shape, x.dtype, type(y), y.shape, y.dtype), lambda: step.dispatch)
+        return new
 
     def epoch(self, n_examples: int, batch_size: int, *, shuffle: bool = True, mesh=None, guarded: bool = False):
         """One epoch over ``n_examples`` in minibatches of ``batch_size``, compiled once (a ``CompiledEpoch``)."""

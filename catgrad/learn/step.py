@@ -10,7 +10,7 @@ import numpy as np
 
 from ..para import leaves
 from ..semantics.jax import to_jax
-from .data import LabelError, label_message
+from .data import LabelError, check_labels, label_message
 from .evaluation import accuracy, finite_arrays
 
 
@@ -65,7 +65,7 @@ class CompiledStep:
         record = learner.state_record
         self._fn = to_jax(self.diagram, dom=(record, *parts.model.dom, *leaves(parts.loss.param)),
                           cod=(record, parts.loss.cod[0], parts.model.cod[0]), name=f"the step of {learner!r}")
-        self.trace_count, self.calls, self.labels_seen = 0, 0, None
+        self.trace_count, self.calls, self.labels_seen, self.classes = 0, 0, None, learner.data.classes
         self._jitted = jax.jit(self._on_state)
 
     def __repr__(self):
@@ -88,7 +88,7 @@ class CompiledStep:
         if self.labels_seen is None or not self.labels_seen.is_ready():
             return
         lo, hi = (int(v) for v in np.asarray(self.labels_seen))
-        k = self.learner.data.classes
+        k = self.classes
         if lo < 0 or hi >= k:
             self.labels_seen = None
             raise LabelError(f"{label_message(lo, hi, k)} (in one of the last calls of this step, whose state is NaN)")
@@ -97,11 +97,20 @@ class CompiledStep:
         """The step on inputs already checked (``learner.data.inputs_of``) and targets not yet checked."""
         if xs[0].shape[0] != self.batch_size:
             raise TypeError(f"this step takes batches of {self.batch_size}, got {xs[0].shape[0]} examples")
-        y = self.learner.data.targets_of(y, self.batch_size, eager=False)
-        state = state if type(state) is TrainState else self.learner.check_state(state, "step")  # else on failure
-        if type(y) is np.ndarray or not (y.ndim == 1 and self.learner.data.classes):
+        return self.dispatch(state, xs, self.learner.data.targets_of(y, self.batch_size, eager=False))
+
+    def dispatch(self, state: TrainState, xs: list, y) -> TrainState:
+        """The jitted step on data of checked shapes; label values are checked here: numpy labels on the host
+        while the device computes (``LabelError`` at once), device labels on the device (``labels_seen``)."""
+        if type(state) is not TrainState:
+            state = self.learner.check_state(state, "step")
+        if y.ndim != 1 or not self.classes:
             return self._guarded(state, xs, [y])
-        if self.calls % self.LABEL_CHECK_EVERY == 0:  # labels on the device: checked on the device
+        if type(y) is np.ndarray:
+            new = self._guarded(state, xs, [y])
+            check_labels(y, self.classes)  # after the dispatch: it overlaps the step
+            return new
+        if self.calls % self.LABEL_CHECK_EVERY == 0:
             self.check_labels_seen()
         self.calls += 1
         if self.labels_seen is None:
