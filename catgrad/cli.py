@@ -36,7 +36,7 @@ from typing import Optional, Sequence
 
 from . import __version__
 from . import experiments as E
-from .para import paths
+from .record import paths
 
 #: Exit statuses of ``catgrad`` (see the module docstring).
 EXIT_OK, EXIT_USAGE, EXIT_NONFINITE, EXIT_INTERRUPTED = 0, 2, 3, 130

@@ -39,7 +39,8 @@ import numpy as np
 
 from .core.diagram import Diagram
 from .core.objects import Array, Ty, TyLike, as_ty
-from .para import Para, check_values, leaves, paths
+from .para import Para
+from .record import check_values, leaves, paths
 from .semantics.jax import to_jax
 
 Model = Union[Diagram, Para]

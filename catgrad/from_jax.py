@@ -72,7 +72,8 @@ from .core.pool import reduce_max
 from .core.scan import scan
 from .core.select import compare, select
 from .core.special import erf, stop_gradient
-from .para import Para, leaves, paths
+from .para import Para
+from .record import leaves, paths
 
 DTYPES = ("float32", "float64", "int32", "bool")
 

@@ -197,7 +197,7 @@ def gate_ref(A, B, c, x):
 def test_gate_layer_against_reference():
     a, h = 4, 3
     layer = gate_layer(a, h)
-    assert cg.para.paths(layer.param) == tuple(f"gates.{n}" for n in GATE_NAMES)
+    assert cg.record.paths(layer.param) == tuple(f"gates.{n}" for n in GATE_NAMES)
     f = jax.jit(cg.to_jax(layer))
     for s in range(10):
         params = jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(layer.param),
@@ -254,7 +254,7 @@ def test_gate_layer_init_masks_are_one_hot_and_distinct():
 def test_gate_network_composes_layers():
     net = gate_network([4, 3, 2])
     assert net.dom == Z2((4,)) and net.cod == Z2((2,))
-    assert len(net.wires) == 12 and len(set(cg.para.paths(net.param))) == 12
+    assert len(net.wires) == 12 and len(set(cg.record.paths(net.param))) == 12
     assert set(net.param) == {"gates1", "gates2"}
     params = net.init(jax.random.PRNGKey(1))
     flat = jax.tree_util.tree_leaves(params)  # the parameter wires, in the record's order
@@ -287,7 +287,7 @@ def test_table_forest_against_reference_and_brute_force_derivative():
     """The forest's map against a by-hand evaluation; its reverse derivative in the parameters against the
     brute-force boolean difference (exact: each parameter bit enters the polynomial at most linearly)."""
     forest = table_forest(3, FOREST_TUPLES, fan_in=2, c=2)
-    assert cg.para.paths(forest.param) == ("forest.leaves", "forest.roots")
+    assert cg.record.paths(forest.param) == ("forest.leaves", "forest.roots")
     assert forest.param == {"forest": {"leaves": Z2((4, 4)), "roots": Z2((2, 2, 4))}} and forest.cod == Z2((2, 2))
     f = jax.jit(cg.to_jax(forest))
     r = jax.jit(cg.to_jax(cg.rdiff(forest.map)))  # wires: leaves, roots (the paths' order), x, d

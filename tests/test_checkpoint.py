@@ -15,7 +15,7 @@ import pytest
 
 from catgrad import learn, nn
 from catgrad.learn import checkpoint as ckpt
-from catgrad.para import leaves
+from catgrad.record import leaves
 
 KEY = jax.random.PRNGKey(0)
 

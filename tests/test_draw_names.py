@@ -207,8 +207,8 @@ def test_iris_para_at_depth_one_reads_p_as_its_record():
 
 def test_a_deeply_nested_record_is_shortened():
     inner = {"attn": {"Wq": A, "Wk": A, "Wv": A}, "ln": {"g": A, "b": A}, "mlp": {"W1": A, "W2": A}}
-    text = cg.para.summary({"block": inner, "block_1": inner})
-    assert len(text) <= cg.para.SUMMARY_MAX and text.startswith("{block: ") and "block_1" in text
+    text = cg.record.summary({"block": inner, "block_1": inner})
+    assert len(text) <= cg.record.SUMMARY_MAX and text.startswith("{block: ") and "block_1" in text
 
 
 # -- the learner ----------------------------------------------------------------------------------

@@ -323,7 +323,7 @@ def test_a_jax_cnn_trains_as_a_para_like_jax_grad_and_optax():
 def test_to_jax_of_the_para_is_apply(apply, params, shape):
     model = from_jax(apply, params, Array(shape))
     assert model.param == jax.tree_util.tree_map(lambda a: Array(a.shape, str(a.dtype)), params)
-    assert model.wires == cg.para.leaves(model.param)  # the parameter wires first, in JAX's tree order
+    assert model.wires == cg.record.leaves(model.param)  # the parameter wires first, in JAX's tree order
     assert model.map.dom == model.wires @ Array(shape)
     x = _rand(11, *shape)
     (got,) = cg.to_jax(model)(params, x)

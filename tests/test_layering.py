@@ -21,6 +21,7 @@ LAYERS = (
     ("core", ("catgrad.core",)),                       # the syntax: types, diagrams, generator records
     ("functors", ("catgrad.rdiff", "catgrad.batch")),  # R and the batch functor: syntax to syntax
     ("semantics", ("catgrad.semantics",)),             # the one interpreter and its meanings
+    ("record", ("catgrad.record",)),                   # the parameter record: a tree of array types
     ("lens", ("catgrad.lens",)),
     ("para", ("catgrad.para",)),
     ("interop", ("catgrad.from_jax", "catgrad.deploy")),   # JAX functions in as diagrams, models out to StableHLO

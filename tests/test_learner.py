@@ -202,8 +202,8 @@ def test_lens_and_step_diagram_types():
     assert L.cod == (cg.Ty(), cg.Ty())
     assert L.dom == (cg.Ty(Array((4, N_IN))), cg.Ty(Array((4, N_IN))))
     d = learner.step_diagram(4)
-    P = cg.para.leaves(model.param)
-    state = cg.para.leaves(learner.state_record)  # the wires of TrainState(P, S): P's then S's
+    P = cg.record.leaves(model.param)
+    state = cg.record.leaves(learner.state_record)  # the wires of TrainState(P, S): P's then S's
     assert state == P @ P  # momentum: S = P
     assert d.dom == state @ cg.Ty(Array((4, N_IN)), Array((4, N_OUT)))
     assert d.cod == state @ cg.Ty(Array(()), Array((4, N_OUT)))

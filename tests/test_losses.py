@@ -14,7 +14,8 @@ from catgrad.batch import batch
 from catgrad.lens import Lens
 from catgrad.learn.losses import binary_cross_entropy, mse, softmax_cross_entropy, xor_loss
 from catgrad.learn.rates import IdentityRate, LearningRate, identity_rate, learning_rate
-from catgrad.para import Para, paths
+from catgrad.para import Para
+from catgrad.record import paths
 
 TOL = {"float32": dict(rtol=1e-5, atol=1e-6), "float64": dict(rtol=1e-12, atol=1e-13)}
 SHAPES = [(), (4,), (3, 5)]

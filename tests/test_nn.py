@@ -144,7 +144,7 @@ def test_flatten_and_cnn_against_jax():
 def test_sequential_equals_composition():
     a = nn.sequential(Array((3,)), nn.dense(3, 4, name="a"), nn.sigmoid, nn.dense(4, 2, name="b"))
     b = nn.dense(3, 4, "sigmoid", name="a") >> nn.dense(4, 2, name="b")
-    assert a.param == b.param and cg.para.paths(a.param) == cg.para.paths(b.param)
+    assert a.param == b.param and cg.record.paths(a.param) == cg.record.paths(b.param)
     params = b.init(KEY)
     x = _rand(0, 3)
     np.testing.assert_allclose(_forward(a, params, x), _forward(b, params, x), **TOL)

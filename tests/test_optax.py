@@ -115,8 +115,8 @@ def test_put_map_is_tx_update_plus_apply_updates_bitwise():
     U = opt.lens(P)  # on the wires leaves(S) @ leaves(P), the put also on the signal v (wires like P)
     rng = np.random.default_rng(3)
     tree = lambda leaves: jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(P), leaves)  # noqa: E731
-    p = tree([jnp.asarray(rng.normal(size=t.shape), jnp.float32) for t in cg.para.leaves(P)])
-    v = tree([jnp.asarray(rng.normal(size=t.shape), jnp.float32) for t in cg.para.leaves(P)])
+    p = tree([jnp.asarray(rng.normal(size=t.shape), jnp.float32) for t in cg.record.leaves(P)])
+    v = tree([jnp.asarray(rng.normal(size=t.shape), jnp.float32) for t in cg.record.leaves(P)])
     s = tx.update(v, opt.init(p), p)[1]  # a state after one step
     flat = jax.tree_util.tree_leaves
     out = cg.compile(U.bwd, simplify=False)(*flat(s), *flat(p), *flat(v))

@@ -14,7 +14,7 @@ import sympy as sp
 from catgrad import Array, Ty, compile, to_jax, to_sympy
 from catgrad.core.signature import SIGNATURE
 from catgrad.learn.optimisers import Optimiser, adagrad, adam, gd, momentum, nesterov, rda, rmsprop
-from catgrad.para import as_record, leaves
+from catgrad.record import as_record, leaves
 
 
 def optimiser_lens(opt, P):

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 import catgrad as cg
 from catgrad import Lens, Para, reparam
-from catgrad.para import as_record, check_values, paths
+from catgrad.record import as_record, check_values, paths
 from lens_strategies import para_chain, para_lens_chain, para_lenses, paras, reparam_chain
 from strategies import COMPOSITE_TOL, assert_close, inputs, seeds
 

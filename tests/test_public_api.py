@@ -1,8 +1,8 @@
 """Every public name is documented: a docstring with an example, and a place in the API reference.
 
 The public API is the names in ``__all__`` of ``catgrad``, ``catgrad.nn``, ``catgrad.nn.init``,
-``catgrad.learn``, ``catgrad.datasets``, ``catgrad.boolean``, ``catgrad.learners``, ``catgrad.distributed`` and
-``catgrad.sharding`` (or, without ``__all__``, the
+``catgrad.learn``, ``catgrad.datasets``, ``catgrad.boolean``, ``catgrad.learners``, ``catgrad.distributed``,
+``catgrad.sharding`` and ``catgrad.record`` (or, without ``__all__``, the
 module's attributes not starting with ``_``), submodules excepted. A function, class or other
 callable needs a docstring with an example (a ``>>>`` line or an "Example" section); a constant
 needs a ``#:`` comment where it is defined (what autodoc shows). The reference is the
@@ -22,7 +22,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MODULES = ["catgrad", "catgrad.nn", "catgrad.nn.init", "catgrad.learn", "catgrad.datasets", "catgrad.boolean",
-           "catgrad.learners", "catgrad.distributed", "catgrad.sharding"]
+           "catgrad.learners", "catgrad.distributed", "catgrad.sharding", "catgrad.record"]
 
 
 def public_names(modname: str) -> list:

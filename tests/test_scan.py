@@ -307,7 +307,7 @@ def _dense_ref(p, x):
 def test_stack_is_the_loop_over_separate_layers():
     n = 5
     deep = nn.stack(nn.dense(3, 3, nn.tanh), n)
-    assert deep.map.size == 1 and cg.para.paths(deep.param) == ("dense.W", "dense.b")
+    assert deep.map.size == 1 and cg.record.paths(deep.param) == ("dense.W", "dense.b")
     params = deep.init(jax.random.PRNGKey(0))
     assert params["dense"]["W"].shape == (n, 3, 3)
     assert not np.allclose(params["dense"]["W"][0], params["dense"]["W"][1])  # separate draws

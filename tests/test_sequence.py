@@ -60,7 +60,7 @@ def _check(d: cg.Diagram, ref, args, float_mask=None, tol=TOL):
 
 def _para_check(p: cg.Para, params, ref, *xs, tol=TOL):
     """A Para's map ``(params…, x…)`` against ``ref(params_tree, x…)``, forward and R."""
-    cg.para.check_values(p.param, params)  # params is a tree shaped like the record
+    cg.record.check_values(p.param, params)  # params is a tree shaped like the record
     flat = jax.tree_util.tree_leaves(params)  # the parameter wires, in the record's order
     n, tree = len(flat), jax.tree_util.tree_structure(params)
     _check(p.map, lambda *a: ref(jax.tree_util.tree_unflatten(tree, list(a[:n])), *a[n:]), [*flat, *xs], tol=tol)

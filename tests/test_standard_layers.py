@@ -113,7 +113,7 @@ def gpt2_difference(V=50, T=12, D=32, heads=4, depth=2, seed=0) -> float:
 def test_transformer_lm_with_biases_and_tied_head_is_gpt2():
     assert gpt2_difference() < GPT2_TOL
     m = nn.transformer_lm(50, 12, 32, 4, 2, bias=True, tied=True)
-    names = [tuple(n.split(".")) for n in cg.para.paths(m.param)]
+    names = [tuple(n.split(".")) for n in cg.record.paths(m.param)]
     assert not any(n[0] == "head" for n in names)  # tied: the output head is the embedding table
     assert sorted(n[2] for n in names if n[:2] == ("block0", "attention")) == [
         "Wk", "Wo", "Wq", "Wv", "bk", "bo", "bq", "bv"]
@@ -136,7 +136,7 @@ def test_tied_head_gradient_sums_both_uses_of_the_table():
 
 def test_transformer_block_default_hidden_is_four_times_the_width():
     p = nn.transformer_block(8, heads=2)(Array((3, 8)))
-    shapes = {tuple(n.split(".")): t.shape for n, t in zip(cg.para.paths(p.param), p.wires)}
+    shapes = {tuple(n.split(".")): t.shape for n, t in zip(cg.record.paths(p.param), p.wires)}
     assert shapes[("ff1", "W")] == (32, 8) and shapes[("ff2", "W")] == (8, 32)
 
 

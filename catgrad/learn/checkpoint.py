@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import distributed
-from ..para import paths
+from ..record import paths
 from .learner import Learner, TrainState, train_state
 
 FORMAT = "catgrad-checkpoint"
@@ -36,7 +36,7 @@ class CheckpointError(ValueError):
 
 
 def leaves_by_path(tree) -> dict:
-    """The leaves of a pytree keyed by their path, ``"a/b/c"`` (``catgrad.para.paths`` joined by ``/``).
+    """The leaves of a pytree keyed by their path, ``"a/b/c"`` (``catgrad.record.paths`` joined by ``/``).
 
     >>> leaves_by_path({"params": {"W": 1, "b": 2}, "opt": (3,)})
     {'opt/0': 3, 'params/W': 1, 'params/b': 2}

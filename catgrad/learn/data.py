@@ -19,7 +19,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..core.objects import Array
-from ..para import Para, leaves
+from ..para import Para
+from ..record import leaves
 from ..semantics.jax import check_binary
 
 

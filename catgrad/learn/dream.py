@@ -12,7 +12,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..core.diagram import swap
-from ..para import Para, check_values
+from ..para import Para
+from ..record import check_values
 from .learner import Learner, TrainState, supervised
 from .losses import mse
 from .optimisers import gd

@@ -12,7 +12,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..para import Para, paths
+from ..para import Para
+from ..record import paths
 from ..semantics.jax import to_jax
 
 EVAL_CHUNK = 1024

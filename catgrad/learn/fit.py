@@ -17,7 +17,7 @@ import jax.numpy as jnp
 
 from .. import distributed, errors, sharding
 from . import checkpoint as ckpt
-from ..para import paths
+from ..record import paths
 from .data import check_key
 from .learner import Learner, TrainState
 

@@ -22,7 +22,8 @@ from ..drawing.data import Drawing
 from ..drawing.draw import Drawable
 from ..drawing.layout import SWEEPS
 from ..lens import Lens
-from ..para import Para, check_values, leaves, reparam, traced
+from ..para import Para, reparam
+from ..record import check_values, leaves, traced
 from .data import Data, check_key
 from .evaluation import evaluate, predict
 from .optax_lens import is_gradient_transformation, optax_optimiser

@@ -14,7 +14,8 @@ from ..core.diagram import trace
 from ..core.generators import broadcast, exp, log, logsumexp, relu, scale
 from ..core.generators import sum as cg_sum
 from ..core.objects import Ty, TyLike, as_ty
-from ..para import Para, as_record
+from ..para import Para
+from ..record import as_record
 
 
 def _prediction_type(name: str, B, dtypes: str) -> Ty:

@@ -21,7 +21,7 @@ from ..core.generators import neg
 from ..core.objects import Array, Ty
 from ..core.signature import Generator, declare
 from ..lens import Lens
-from ..para import Record, as_record, leaves, traced
+from ..record import Record, as_record, leaves, traced
 from .optimisers import Optimiser
 
 

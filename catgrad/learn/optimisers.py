@@ -20,7 +20,7 @@ from ..core.diagram import Wire, apply
 from ..core.generators import broadcast_to, scale, sqrt, tanh
 from ..core.objects import Array
 from ..lens import Lens
-from ..para import Record, as_record, leaves, traced
+from ..record import Record, as_record, leaves, traced
 
 
 class EmptyState(NamedTuple):

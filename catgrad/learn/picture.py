@@ -16,7 +16,7 @@ from __future__ import annotations
 from ..drawing.data import Drawing, Text, WirePath
 from ..drawing.layout import LABEL_ROW, LANE, PITCH, SWEEPS
 from ..drawing.pictures import GAP, PAD, lens_box, link, ports
-from ..para import paths, summary
+from ..record import paths, summary
 from ..rdiff import numbered
 
 

@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..para import leaves
+from ..record import leaves
 from ..semantics.jax import to_jax
 from .data import LabelError, check_labels, label_message
 from .evaluation import accuracy, finite_arrays

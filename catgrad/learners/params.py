@@ -14,7 +14,8 @@ import jax
 from ..core.diagram import Diagram
 from ..core.objects import Ty
 from ..lens import Lens
-from ..para import Para, as_record, check_values
+from ..para import Para
+from ..record import as_record, check_values
 
 
 class ParaParts(NamedTuple):

@@ -24,7 +24,8 @@ import jax
 
 from ..core.diagram import trace
 from ..core.scan import scan, stacked
-from ..para import Para, leaves
+from ..para import Para
+from ..record import leaves
 from .layers import Layer
 
 LayerLike = Union[Para, Layer]

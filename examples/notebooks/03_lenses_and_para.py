@@ -99,7 +99,7 @@ layer
 
 # %%
 model = nn.dense(3, 4, nn.tanh) >> nn.dense(4, 2, nn.sigmoid)
-print(cg.para.paths(model.param))
+print(cg.record.paths(model.param))
 model
 
 # %% [markdown]

@@ -75,7 +75,7 @@ print("R[conv2d] = jax.vjp of lax.conv")
 cnn = (nn.conv2d(1, 3, 3) >> nn.relu >> nn.max_pool2d(2) >> nn.conv2d(3, 5, 4) >> nn.relu
        >> nn.max_pool2d(2) >> nn.flatten >> nn.dense(125, 10, nn.sigmoid))(cg.Array((1, 28, 28)))
 print(cnn)
-print("parameters:", dict(zip(cg.para.paths(cnn.param), (str(t) for t in cnn.wires))))
+print("parameters:", dict(zip(cg.record.paths(cnn.param), (str(t) for t in cnn.wires))))
 cg.draw(cnn, depth=1)
 
 # %% [markdown]
