@@ -13,9 +13,9 @@ parameter array is its own wire.
 """
 from __future__ import annotations
 
-from ..drawing.data import Drawing, Text, WirePath
-from ..drawing.layout import LABEL_ROW, LANE, PITCH, SWEEPS
-from ..drawing.pictures import GAP, PAD, lens_box, link, ports
+from ..drawing.data import Drawing
+from ..drawing.layout import SWEEPS
+from ..drawing.pictures import learner_figure, lens_box
 from ..record import paths, summary
 from ..rdiff import numbered
 
@@ -66,7 +66,7 @@ def learner_drawing(lrn, *, depth=1, types: bool = True, sweeps: int = SWEEPS) -
                                                param_names=numbered("Y", nPl), label=names["loss"]),
             "alpha": alpha.to_drawing(depth=depth, types=types, sweeps=sweeps, label=names["alpha"]),
         }
-    return _assemble(parts, model, loss, wires)
+    return learner_figure(parts, wires, (str(model.cod[0]), str(loss.cod[0])))
 
 
 def _wires(lrn, U, bundled: bool) -> dict:
@@ -85,76 +85,3 @@ def _wires(lrn, U, bundled: bool) -> dict:
     legend = [f"P = {summary(model.param)}"] + ([f"S = {summary(lrn.optimiser.state(model.param))}"] if S else [])
     return {"S, P": [("S", product(S))] * bool(S) + [("P", product(P))] * bool(P), "P": [("P", product(P))] * bool(P),
             "X": X, "Y": [("Y", product(Y))] * bool(Y), "legend": legend}
-
-
-def _assemble(parts: dict, model, loss, names: dict) -> Drawing:
-    """Place the parts (``U`` above the model, then the loss and ``α``) and connect their ports."""
-    u, m, lo, a = parts["U"], parts["model"], parts["loss"], parts["alpha"]
-    n_p = len(ports(m, "param_in"))
-    drop = LANE * (2 * n_p + 2) + PITCH          # room for P going down and P' going up
-    ux = PAD + LANE * len(ports(u, "bwd_out")) + PITCH
-    uy = PAD + (LABEL_ROW * len(names["legend"]) + PAD / 2 if names["legend"] else 0.0)
-    mx = ux + u.width + LANE * (2 * n_p + 2) + PITCH
-    my = uy + u.height + drop
-    m_ = m.shifted(mx, my)
-    u_ = u.shifted(ux, uy)
-    lx = mx + m.width + GAP
-    ly = my + _mean_y(m, "fwd_out") - _mean_y(lo, "fwd_in")
-    lo_ = lo.shifted(lx, ly)
-    ax = lx + lo.width + GAP
-    ay = ly + _mean_y(lo, "fwd_out") - _mean_y(a, "fwd_in")
-    a_ = a.shifted(ax, ay)
-    top = min(uy, ly, ay, my) - PAD - LANE * (len(ports(lo, "param_in")) + 2)
-    wires, texts = [], [Text(t, PAD / 2, PAD + LABEL_ROW * (k + 1) - 3) for k, t in enumerate(names["legend"])]
-    # U hands P down into the model; the model's P' goes back up into U's backward band
-    for i, (p, q) in enumerate(zip(ports(u_, "fwd_out"), ports(m_, "param_in"))):
-        vx = ux + u.width + LANE * (i + 1)
-        yy = my - LANE * (i + 1) - PITCH / 2
-        name, t = names["P"][i]
-        wires.append(WirePath((p, (vx, p[1]), (vx, yy), (q[0], yy), q), t))
-        texts += [Text(name, vx + 3, p[1] - 3)] if name else []
-    for i, (p, q) in enumerate(zip(ports(m_, "param_out"), ports(u_, "bwd_in"))):
-        vx = ux + u.width + LANE * (n_p + i + 1)
-        yy = my - LANE * (n_p + i + 1) - PITCH / 2
-        name, t = names["P"][i]
-        wires.append(WirePath((p, (p[0], yy), (vx, yy), (vx, q[1]), q), t, backward=True))
-        texts += [Text(name + "'", vx + 3, q[1] - 3)] if name else []
-    # the model's output to the loss and back; the loss value to α and back
-    for (d, out), (e, into), label in (((m_, "fwd_out"), (lo_, "fwd_in"), str(model.cod[0])),
-                                       ((lo_, "bwd_out"), (m_, "bwd_in"), None),
-                                       ((lo_, "fwd_out"), (a_, "fwd_in"), str(loss.cod[0])),
-                                       ((a_, "bwd_out"), (lo_, "bwd_in"), None)):
-        wires += [link(p, q, label or "", backward=label is None) for p, q in zip(ports(d, out), ports(e, into))]
-    # the boundary: X and X' on the left of the model, the state and parameters of U (S, P; S', P') on the
-    # left, the target Y (and Y') on top of the loss
-    for group, ins, outs, x_ in (("X", ports(m_, "fwd_in"), ports(m_, "bwd_out"), PAD / 2),
-                                 ("S, P", ports(u_, "fwd_in"), ports(u_, "bwd_out"), PAD / 2)):
-        for (name, t), p in zip(names[group], ins):
-            wires.append(link((x_, p[1]), p, t))
-            texts += [Text(name, x_, p[1] - 3)] if name else []
-        for (name, t), p in zip(names[group], outs):
-            wires.append(link(p, (x_, p[1]), t, backward=True))
-            texts += [Text(_primed(name), x_, p[1] - 3)] if name else []
-    for (name, t), p in zip(names["Y"], ports(lo_, "param_in")):
-        wires.append(link((p[0], top + PITCH), p, t))
-        texts.append(Text(name, p[0], top + PITCH - 3, "middle"))
-    for (name, t), p in zip(names["Y"], ports(lo_, "param_out")):
-        wires.append(link(p, (p[0], top + PITCH), t, backward=True))
-        texts.append(Text(name + "'", p[0], top + PITCH - 3, "middle"))
-    body = u_.union(m_).union(lo_).union(a_)
-    d = Drawing(boxes=body.boxes, wires=body.wires + tuple(wires), dots=body.dots, frames=body.frames,
-                texts=body.texts + tuple(texts), width=ax + a.width + PAD,
-                height=max(my + m.height, ly + lo.height, ay + a.height, uy + u.height) + PAD)
-    if top < 0:
-        d = d.shifted(0, -top)
-    return d
-
-
-def _primed(name: str) -> str:
-    """``X'`` for ``X``; ``S' × P'`` for ``S × P``."""
-    return " × ".join(n + "'" for n in name.split(" × "))
-
-
-def _mean_y(d: Drawing, group: str) -> float:
-    ps = ports(d, group)
-    return sum(p[1] for p in ps) / len(ps) if ps else d.height / 4
