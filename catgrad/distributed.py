@@ -41,6 +41,7 @@ from typing import Callable, Mapping, Optional, Sequence
 import jax
 import numpy as np
 
+from . import errors
 from . import sharding as sharding_rules
 
 ADDRESS, COUNT, ID = "CATGRAD_COORDINATOR_ADDRESS", "CATGRAD_NUM_PROCESSES", "CATGRAD_PROCESS_ID"
@@ -307,17 +308,30 @@ def batches(arrays: Sequence, order: np.ndarray, mesh) -> list:
     return out
 
 
-def fit_mesh(devices):
-    """The mesh of a multi-process ``fit``: every device of every process (``devices`` None, their count, or them).
+def fit_mesh(devices, given=None):
+    """The mesh of ``fit``: the ``given`` one, or one over ``devices`` (None: no mesh in one process, every device of
+    every process in several; a count: the first ones; or the devices). Several processes need them all.
 
-    >>> fit_mesh(None).axis_names
+    >>> fit_mesh(1).axis_names
     ('batch',)
     """
+    if given is not None:
+        if devices is not None:
+            raise ValueError("fit: give devices= or mesh=, not both")
+        if not isinstance(given, jax.sharding.Mesh):
+            raise TypeError(f"fit: mesh must be a jax.sharding.Mesh, got {type(given).__name__}")
+        return given
     every = jax.devices()
-    if devices is None or devices == len(every) or (not isinstance(devices, int) and list(devices) == every):
-        return mesh(every)
-    raise ValueError(f"fit: with {jax.process_count()} processes, devices must be all {len(every)} devices of all "
-                     f"processes (devices=None), got {devices!r}")
+    if is_multiprocess():
+        if devices is None or devices == len(every) or (not isinstance(devices, int) and list(devices) == every):
+            return mesh(every)
+        raise ValueError(f"fit: with {jax.process_count()} processes, devices must be all {len(every)} devices of "
+                         f"all processes (devices=None), got {devices!r}")
+    if isinstance(devices, int):
+        if errors.positive_int("fit", "devices", devices) > len(every):
+            raise ValueError(f"fit: asked for {devices} devices, only {len(every)} are available")
+        devices = every[:devices]
+    return None if devices is None else mesh(devices)
 
 
 def epochs(epoch: Callable, xs: Sequence, ys: Sequence, n: int, batch_size: int, shuffle: bool, mesh):

@@ -26,6 +26,10 @@ import operator
 import os
 from typing import Iterable, Optional
 
+import jax
+import jax.numpy as jnp
+import numpy as np
+
 
 class NotDifferentiableError(TypeError):
     """Raised by ``rdiff`` when a diagram contains a generator without a reverse derivative.
@@ -249,3 +253,21 @@ def path(where: str, arg: str, value) -> str:
         if p:
             return p
     raise TypeError(expected(where, arg, "a file path (str or pathlib.Path)", value))
+
+
+def prng_key(where: str, key):
+    """``key`` if it is a PRNG key (``jax.random.PRNGKey(seed)`` or ``jax.random.key(seed)``), else a ``TypeError``.
+
+    >>> prng_key("init", 0)
+    Traceback (most recent call last):
+    ...
+    TypeError: init: key must be a JAX PRNG key such as jax.random.PRNGKey(0) or jax.random.key(0), got int 0
+    """
+    ok = isinstance(key, (jax.Array, np.ndarray)) and (
+        jnp.issubdtype(key.dtype, jax.dtypes.prng_key) or (key.dtype == np.uint32 and key.shape == (2,)))
+    if not ok:
+        got = f"{type(key).__name__} {key!r:.40}" if not hasattr(key, "shape") else \
+            f"an array of shape {tuple(key.shape)} and dtype {key.dtype}"
+        raise TypeError(f"{where}: key must be a JAX PRNG key such as jax.random.PRNGKey(0) or jax.random.key(0), "
+                        f"got {got}")
+    return key

@@ -171,17 +171,3 @@ def as_array(a, what: str):
         return np.asarray(a)
     except (ValueError, TypeError) as exc:
         raise TypeError(f"{what}: expected an array of numbers, got {type(a).__name__} ({exc})") from None
-
-
-def check_key(who: str, key) -> None:
-    """A PRNG key (``jax.random.PRNGKey(seed)`` or ``jax.random.key(seed)``), or a ``TypeError`` saying so.
-
-    >>> check_key("init", jax.random.PRNGKey(0))
-    """
-    ok = isinstance(key, (jax.Array, np.ndarray)) and (
-        jnp.issubdtype(key.dtype, jax.dtypes.prng_key) or (key.dtype == np.uint32 and key.shape == (2,)))
-    if not ok:
-        got = f"{type(key).__name__} {key!r:.40}" if not hasattr(key, "shape") else \
-            f"an array of shape {tuple(key.shape)} and dtype {key.dtype}"
-        raise TypeError(f"{who}: key must be a JAX PRNG key such as jax.random.PRNGKey(0) or jax.random.key(0), "
-                        f"got {got}")

@@ -18,7 +18,6 @@ import jax.numpy as jnp
 from .. import distributed, errors, sharding
 from . import checkpoint as ckpt
 from ..record import paths
-from .data import check_key
 from .learner import Learner, TrainState
 
 
@@ -34,23 +33,6 @@ class NonFiniteError(FloatingPointError):
         super().__init__(message)
         self.state = state
         self.history = history
-
-
-def _mesh(devices, mesh=None):
-    if mesh is not None:
-        if devices is not None:
-            raise ValueError("fit: give devices= or mesh=, not both")
-        if not isinstance(mesh, jax.sharding.Mesh):
-            raise TypeError(f"fit: mesh must be a jax.sharding.Mesh, got {type(mesh).__name__}")
-        return mesh
-    if distributed.is_multiprocess():
-        return distributed.fit_mesh(devices)
-    if isinstance(devices, int):
-        devices = errors.positive_int("fit", "devices", devices)
-        if devices > len(jax.devices()):
-            raise ValueError(f"fit: asked for {devices} devices, only {len(jax.devices())} are available")
-        devices = jax.devices()[:devices]
-    return None if devices is None else distributed.mesh(devices)
 
 
 def _check_arguments(learner, epochs, batch_size, on_nonfinite, validation, checkpoint, every, flags) -> None:
@@ -117,10 +99,10 @@ def fit(learner: Learner, state: TrainState, x, y, *, epochs: int = 1, batch_siz
         batch_size = n
     batch_size, epochs = int(batch_size), int(epochs)
     key = jax.random.PRNGKey(0) if key is None else key
-    check_key("fit", key)
+    errors.prng_key("fit", key)
     if param_sharding is not None and mesh is None:
         raise ValueError("fit: param_sharding= needs mesh=Mesh(devices, ('data', 'model'))")
-    mesh = _mesh(devices, mesh)
+    mesh = distributed.fit_mesh(devices, mesh)
     state = learner.check_state(state, "fit")  # its names and shapes, before compiling
     history = {k: [] for k in ("loss", "accuracy") + (("val_loss", "val_accuracy") if validation is not None else ())}
     first = 0

@@ -24,7 +24,7 @@ from ..drawing.layout import SWEEPS
 from ..lens import Lens
 from ..para import Para, reparam
 from ..record import check_values, leaves, traced
-from .data import Data, check_key
+from .data import Data
 from .evaluation import evaluate, predict
 from .optax_lens import is_gradient_transformation, optax_optimiser
 from .optimisers import Optimiser
@@ -147,7 +147,7 @@ class Learner(Drawable):
 
     def init(self, key) -> TrainState:
         """Initial parameters (from the model's initialisers and the PRNG ``key``) and optimiser state."""
-        check_key("init", key)
+        errors.prng_key("init", key)
         params = self.model.init(key)
         return TrainState(params, self.optimiser.init(params))
 
