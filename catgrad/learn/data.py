@@ -56,8 +56,6 @@ class Data:
 
     def inputs_of(self, x) -> list:
         """One checked batch per model input (``x`` an array, or a list of them)."""
-        if len(self.inputs) == 1 and ready(x, self.inputs[0]):
-            return [x]  # the fast path: one ready batch
         xs = list(x) if isinstance(x, (tuple, list)) else [x]
         if len(xs) != len(self.inputs):
             raise TypeError(f"the model takes {len(self.inputs)} input(s) ({', '.join(map(str, self.inputs))}), "

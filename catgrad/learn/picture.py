@@ -1,9 +1,7 @@
 """The picture of a supervised learner ``U ; R(model) ; R(loss) ; α`` [CFGBL §3, Fig. of the learner].
 
-``U`` (the optimiser's lens) sits above ``R(model)``, then ``R(loss)`` and ``α`` to the right, connected port
-to port; at ``depth=1`` each part is one two-band box (``catgrad.drawing.pictures.lens_box``), below that each
-is the two-band picture of its lens, framed and named. Built from drawing's primitives and the learner's
-public attributes (``model``, ``loss``, ``lr``, ``optimiser``).
+The learner's parts as lens pictures (at ``depth=1`` each one two-band box, below that the two-band picture
+of its lens, framed and named), placed by ``catgrad.drawing.pictures.learner_figure``.
 
 The wires carry the papers' names: the state ``S`` and parameters ``P`` entering ``U``, ``P`` handed down
 into the model, the input ``X`` and the target ``Y``, and their primes (``S'``, ``P'``, ``X'``, ``Y'``) on the
