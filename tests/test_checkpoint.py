@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from catgrad import learn, nn
-from catgrad.learn import checkpoint as ckpt
+from catgrad import checkpoint as ckpt
 from catgrad.record import leaves
 
 KEY = jax.random.PRNGKey(0)

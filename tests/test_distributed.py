@@ -30,7 +30,7 @@ import json, os, signal, sys
 from catgrad import distributed
 distributed.initialize()
 import jax, numpy as np, optax
-from catgrad import learn, nn
+from catgrad import checkpoint, learn, nn
 from catgrad.datasets import iris
 
 mode, out_path, ckpt = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -76,12 +76,12 @@ if mode == "train":
     if out["count"] > 1:
         out["checkpointed"] = checkpointed()
 elif mode == "killed":  # process 1 dies right after the second checkpoint is written
-    save = learn.checkpoint.save
+    save = checkpoint.save
     def dying_save(path, state, **kw):
         save(path, state, **kw)
         if jax.process_index() == 1 and kw["progress"]["epoch"] == 2:
             os.kill(os.getpid(), signal.SIGKILL)
-    learn.checkpoint.save = dying_save
+    checkpoint.save = dying_save
     checkpointed()
 elif mode == "resumed":
     out["resumed"] = checkpointed(resume=True)

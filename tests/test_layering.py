@@ -26,6 +26,7 @@ LAYERS = (
     ("para", ("catgrad.para",)),
     ("interop", ("catgrad.from_jax", "catgrad.deploy")),   # JAX functions in as diagrams, models out to StableHLO
     ("processes", ("catgrad.distributed", "catgrad.sharding")),  # jax.distributed and per-array shardings
+    ("checkpoint", ("catgrad.checkpoint",)),           # a learner's state in a file (learn shows its names)
     ("nn", ("catgrad.nn",)),
     ("learn", ("catgrad.learn",)),
     ("datasets", ("catgrad.datasets",)),

@@ -12,7 +12,7 @@ import pathlib
 import catgrad
 
 ROOT = pathlib.Path(catgrad.__file__).parent
-PENDING = {("learn/fit.py", "_as_state"), ("learn/fit.py", "_check_key"), ("learn/checkpoint.py", "_as_state"),
+PENDING = {("learn/fit.py", "_as_state"), ("learn/fit.py", "_check_key"), ("checkpoint.py", "_as_state"),
            ("learn/learner.py", "_apply")}
 
 

@@ -10,4 +10,4 @@ from .step import CompiledStep, CompiledEpoch
 from .fit import fit, NonFiniteError
 from .dream import dreamer, deep_dream, dream
 from .optax_lens import optax_optimiser
-from .checkpoint import save, load, read_manifest, CheckpointError
+from ..checkpoint import save, load, read_manifest, CheckpointError

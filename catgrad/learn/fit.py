@@ -15,8 +15,8 @@ from typing import Optional
 import jax
 import jax.numpy as jnp
 
+from .. import checkpoint as ckpt
 from .. import distributed, errors, sharding
-from . import checkpoint as ckpt
 from ..record import paths
 from .learner import Learner, TrainState
 

@@ -1,6 +1,9 @@
 """Checkpoints: a learner's state (parameters and optimiser state) in one ``.npz`` file, no pickle.
 
-One array per leaf of the :class:`TrainState`, keyed by its path (``params/dense/W``), bit for bit,
+The state is a pair ``(params, opt_state)`` of records of arrays (``learn.TrainState``); this module
+knows no learner: it saves such a pair and loads one checked against the record it must match
+(``learner.state_record``), and ``catgrad.learn`` shows its names (``learn.save``, ``learn.load``).
+One array per leaf of the state, keyed by its path (``params/dense/W``), bit for bit,
 and a JSON manifest ``__manifest__`` (format, version, state class, shapes, metadata, ``fit``'s
 progress). Written atomically (temporary file, ``fsync``, ``os.replace``) by process 0 alone
 (``distributed.once``); loaded with ``allow_pickle=False`` and checked against the learner.
@@ -17,9 +20,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import distributed
-from ..record import paths
-from .learner import Learner, TrainState, train_state
+from . import distributed
+from .record import paths
 
 FORMAT = "catgrad-checkpoint"
 VERSION = 1
@@ -31,7 +33,7 @@ class CheckpointError(ValueError):
 
     >>> read_manifest(__file__)
     Traceback (most recent call last):
-    catgrad.learn.checkpoint.CheckpointError: ...
+    catgrad.checkpoint.CheckpointError: ...
     """
 
 
@@ -61,7 +63,7 @@ def _decode_key(d: Optional[dict]):
     return jax.random.wrap_key_data(data, impl=d["impl"]) if "impl" in d else data
 
 
-def save(path, state: TrainState, *, metadata: Optional[dict] = None, progress: Optional[dict] = None) -> None:
+def save(path, state: tuple, *, metadata: Optional[dict] = None, progress: Optional[dict] = None) -> None:
     """Write ``state`` to ``path`` (no suffix added; its folder must exist) atomically, with JSON ``metadata``
     (``progress``: ``fit``'s ``{"epoch", "key", "history", "run"}``).
 
@@ -73,14 +75,17 @@ def save(path, state: TrainState, *, metadata: Optional[dict] = None, progress: 
     {'run': 1}
     """
     path = os.fspath(path)
-    state = train_state(state, "save")
+    if not isinstance(state, tuple) or len(state) != 2:
+        raise TypeError(f"save: expected a TrainState(params, opt_state), got {type(state).__name__}")
+    state_class = type(state[1]).__name__
+    state = {"params": state[0], "opt_state": state[1]}  # the paths of a TrainState's arrays
     arrays = {k: np.asarray(v) for k, v in leaves_by_path(state).items()}
     for k, a in arrays.items():
         if a.dtype.kind not in "biuf":
             raise TypeError(f"save: the array {k} has dtype {a.dtype}, not a number or bool array")
     manifest = {
         "format": FORMAT, "version": VERSION,
-        "state_class": type(state.opt_state).__name__,
+        "state_class": state_class,
         "arrays": {k: {"shape": list(a.shape), "dtype": a.dtype.name} for k, a in arrays.items()},
         "metadata": metadata or {},
     }
@@ -159,9 +164,9 @@ def read_manifest(path) -> dict:
     return manifest
 
 
-def load(path, learner: Learner) -> TrainState:
-    """The :class:`TrainState` saved in ``path``, checked against ``learner`` (a ``CheckpointError`` naming the
-    missing, extra or mistyped array).
+def load(path, learner) -> tuple:
+    """The ``TrainState`` saved in ``path``, checked against ``learner.state_record`` (a ``CheckpointError``
+    naming the missing, extra or mistyped array).
 
     >>> from catgrad import nn, learn
     >>> lrn = learn.supervised(nn.dense(3, 2), learn.mse, 0.1, learn.gd())
@@ -170,7 +175,7 @@ def load(path, learner: Learner) -> TrainState:
     >>> learn.load(path, lrn).params["dense"]["W"].shape
     (2, 3)
     """
-    if not isinstance(learner, Learner):
+    if not hasattr(learner, "state_record"):
         raise TypeError(f"load: expected a Learner (to check the file against), got {type(learner).__name__}")
     manifest, arrays = _read(path)
     record = learner.state_record  # the types (shapes, dtypes) of the state
