@@ -4,8 +4,9 @@ A morphism ``A → B`` is ``(P, f: P × A → B)``; ``(P, f) ; (Q, g) = (Q × P,
 ``(P, f) ⊗ (Q, g) = (P × Q, (f(p, a), g(q, c)))``, reparametrisation ``(Q, (r × 1) ; f)``, and
 ``R: (P, f) ↦ (P, (f, R[f]))`` into Para(Lens(C)). The parameter object is a **record**: a tree
 of array types (``{"dense": {"W": f32[3,4], "b": f32[3]}}``) shaped like the initial values, the
-gradients and the optimiser states; its wires are ``leaves`` (JAX's tree order). The product of
-named records is their union (clashing names renamed ``dense_1``), of anonymous ones the pair.
+gradients and the optimiser states (``catgrad.record``): its wires are ``leaves`` (JAX's tree order),
+and the product of named records is their union (clashing names renamed ``dense_1``), of anonymous
+ones the pair (``joiner``).
 """
 from __future__ import annotations
 
