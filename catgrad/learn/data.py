@@ -77,7 +77,7 @@ class Data:
             _same_count(n, y.shape[0])
             if eager and isinstance(y, np.ndarray):
                 check_labels(y, k)
-            elif eager:
+            elif eager:  # on the device: one round trip
                 lo, hi = (int(v) for v in jax.device_get(_label_range(y)))
                 if lo < 0 or hi >= k:
                     raise LabelError(label_message(lo, hi, k))

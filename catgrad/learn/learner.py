@@ -173,15 +173,18 @@ class Learner(Drawable):
         Data of a kind already checked (the same array types, shapes and dtypes, a ``TrainState``) goes straight
         to the compiled step (memoised by that kind); anything else is checked first."""
         try:
-            return self._memo[("data", type(x), x.shape, x.dtype, type(y), y.shape, y.dtype)](state, [x], y)
-        except (AttributeError, KeyError):
-            pass
+            kind = ("data", type(x), x.shape, x.dtype, type(y), y.shape, y.dtype)
+        except AttributeError:  # not arrays: checked below, never memoised
+            kind = None
+        fast = self._memo.get(kind)
+        if fast is not None:
+            return fast(state, [x], y)
         xs = self.data.inputs_of(x)
         step = self.compiled_step(xs[0].shape[0])
-        new = step.run(state, xs, y)
-        if xs[0] is x and self.data.targets_of(y, len(x), eager=False) is y:
-            self.memo(("data", type(x), x.shape, x.dtype, type(y), y.shape, y.dtype), lambda: step.dispatch)
-        return new
+        ys = self.data.targets_of(y, xs[0].shape[0], eager=False)
+        if kind is not None and xs[0] is x and ys is y:  # arrays that passed the checks unchanged
+            self.memo(kind, lambda: step.dispatch)
+        return step.dispatch(state, xs, ys)
 
     def epoch(self, n_examples: int, batch_size: int, *, shuffle: bool = True, mesh=None, guarded: bool = False):
         """One epoch over ``n_examples`` in minibatches of ``batch_size``, compiled once (a ``CompiledEpoch``)."""

@@ -65,7 +65,7 @@ class CompiledStep:
         record = learner.state_record
         self._fn = to_jax(self.diagram, dom=(record, *parts.model.dom, *leaves(parts.loss.param)),
                           cod=(record, parts.loss.cod[0], parts.model.cod[0]), name=f"the step of {learner!r}")
-        self.trace_count, self.calls, self.labels_seen, self.classes = 0, 0, None, learner.data.classes
+        self.trace_count, self.calls, self.labels_seen = 0, 0, None
         self._jitted = jax.jit(self._on_state)
 
     def __repr__(self):
@@ -88,7 +88,7 @@ class CompiledStep:
         if self.labels_seen is None or not self.labels_seen.is_ready():
             return
         lo, hi = (int(v) for v in np.asarray(self.labels_seen))
-        k = self.classes
+        k = self.learner.data.classes
         if lo < 0 or hi >= k:
             self.labels_seen = None
             raise LabelError(f"{label_message(lo, hi, k)} (in one of the last calls of this step, whose state is NaN)")
@@ -104,11 +104,11 @@ class CompiledStep:
         while the device computes (``LabelError`` at once), device labels on the device (``labels_seen``)."""
         if type(state) is not TrainState:
             state = self.learner.check_state(state, "step")
-        if y.ndim != 1 or not self.classes:
+        if y.ndim != 1 or not self.learner.data.classes:
             return self._guarded(state, xs, [y])
         if type(y) is np.ndarray:
             new = self._guarded(state, xs, [y])
-            check_labels(y, self.classes)  # after the dispatch: it overlaps the step
+            check_labels(y, self.learner.data.classes)  # after the dispatch: it overlaps the step
             return new
         if self.calls % self.LABEL_CHECK_EVERY == 0:
             self.check_labels_seen()
